@@ -1,0 +1,51 @@
+"""The JSON API root (django-ninja): /api/, its OpenAPI schema and its docs page."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from ninja import NinjaAPI
+from ninja.security import HttpBearer
+
+from covenant.accounts.services import api_token_user
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class TokenAuth(HttpBearer):
+    """A personal API token as `Authorization: Bearer cov_…`; without one, the session user on
+    reads, else anonymous. A token acts with its user's roles, never more."""
+
+    def __call__(self, request):
+        if not request.headers.get("Authorization"):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and request.method in SAFE_METHODS:
+                return user
+            return AnonymousUser()
+        return super().__call__(request)
+
+    def authenticate(self, request, token: str):
+        return api_token_user(plain=token)
+
+
+api = NinjaAPI(
+    title="Covenant API",
+    version="1",
+    description=(
+        "Open data of the covenants on this instance, and what the caller's roles allow. "
+        "Authenticate with a personal API token (`Authorization: Bearer cov_…`), created on "
+        "your own page under “API tokens”."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    extra = exc.message_dict if hasattr(exc, "error_dict") else {}
+    return api.create_response(
+        request, {"message": " ".join(exc.messages), "extra": extra}, status=400
+    )
+
+
+api.add_router("/", "covenant.covenants.api.router")
+api.add_router("/", "covenant.accounts.api.router")

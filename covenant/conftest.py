@@ -1,0 +1,85 @@
+"""The test cast, built through the demo loader and the services.
+
+- `secretariat`, `company` (Staalbouw Noord B.V.), `stakeholder` (CNV Internationaal) and
+  `steering`: the demo users of the metals covenant;
+- `outsider`: a company member of the other demo covenant (Natuursteen), who must see
+  nothing confidential of the metals covenant;
+- anonymous: a plain client.
+"""
+
+import pytest
+from django.test import Client
+
+from covenant.accounts.models import User
+from covenant.covenants import demo as demo_data
+from covenant.covenants.models import Covenant
+
+ROLE_EMAILS = {
+    "secretariat": "secretariaat@example.org",
+    "company": "bedrijf@example.org",
+    "stakeholder": "stakeholder@example.org",
+    "steering": "stuurgroep@example.org",
+    "outsider": "natuursteen@example.org",
+}
+ROLES = ["anonymous", *ROLE_EMAILS]
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Pin the language to English so that tests can assert messages."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def demo(db) -> Covenant:
+    """Load the demo data and return the metals covenant."""
+    demo_data.load()
+    return Covenant.objects.get(slug=demo_data.METALS_SLUG)
+
+
+@pytest.fixture
+def stone(demo) -> Covenant:
+    return Covenant.objects.get(slug=demo_data.STONE_SLUG)
+
+
+def user_for(role: str) -> User | None:
+    return None if role == "anonymous" else User.objects.get(email=ROLE_EMAILS[role])
+
+
+@pytest.fixture
+def client_for(demo):
+    """Return a function giving a logged-in test client for a role name (or anonymous)."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        user = user_for(role)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def secretariat(demo) -> User:
+    return user_for("secretariat")
+
+
+@pytest.fixture
+def company(demo) -> User:
+    return user_for("company")
+
+
+@pytest.fixture
+def stakeholder(demo) -> User:
+    return user_for("stakeholder")
+
+
+@pytest.fixture
+def steering(demo) -> User:
+    return user_for("steering")
+
+
+@pytest.fixture
+def outsider(demo) -> User:
+    return user_for("outsider")

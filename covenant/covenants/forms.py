@@ -1,0 +1,72 @@
+"""Forms of the secretariat's covenant pages; the rules themselves live in services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from covenant.covenants.models import Covenant, CovenantYear, Membership, Organisation
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CovenantSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Covenant
+        fields = [
+            "name",
+            "sector",
+            "description",
+            "disclosure_threshold",
+            "status",
+            "successor",
+            "secretariat_mfa_required",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = Covenant.objects.exclude(pk=self.instance.pk)
+
+
+class YearForm(forms.ModelForm):
+    class Meta:
+        model = CovenantYear
+        fields = ["label", "start", "end"]
+        widgets = {"start": DateInput(), "end": DateInput()}
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "country", "website", "size_class", "is_illustrative"]
+
+    def validate_unique(self):
+        # Uniqueness of the name is the service's rule, with its own message.
+        pass
+
+
+class MembershipForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    joined_in_year = forms.IntegerField(label=_("Joined in year"), min_value=1)
+    leaves_after_year = forms.IntegerField(
+        label=_("Leaves after year"),
+        min_value=1,
+        required=False,
+        help_text=_("Leave empty while the membership continues."),
+    )
+
+    def __init__(self, *args, covenant: Covenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = covenant.organisations.exclude(
+            memberships__covenant=covenant
+        ).order_by("name")
+
+
+class MembershipEditForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["joined_in_year", "leaves_after_year"]
+        help_texts = {"leaves_after_year": _("Leave empty while the membership continues.")}
