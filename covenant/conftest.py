@@ -83,3 +83,10 @@ def steering(demo) -> User:
 @pytest.fixture
 def outsider(demo) -> User:
     return user_for("outsider")
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"database: {engine} ({settings.DATABASES['default']['NAME'] or 'in memory'})"

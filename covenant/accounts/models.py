@@ -125,7 +125,7 @@ class Invitation(models.Model):
         on_delete=models.CASCADE,
     )
     invited_by = models.ForeignKey(
-        User, null=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations_sent"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from covenant.covenants.models import Covenant, CovenantYear, Membership, Organisation
+from covenant.lib.forms import ModelFieldsForm
 
 
 class DateInput(forms.DateInput):
@@ -29,21 +30,15 @@ class CovenantSettingsForm(forms.ModelForm):
         self.fields["successor"].queryset = Covenant.objects.exclude(pk=self.instance.pk)
 
 
-class YearForm(forms.ModelForm):
-    class Meta:
-        model = CovenantYear
-        fields = ["label", "start", "end"]
-        widgets = {"start": DateInput(), "end": DateInput()}
+class YearForm(ModelFieldsForm):
+    model = CovenantYear
+    model_fields = ("label", "start", "end")
+    widgets = {"start": DateInput(), "end": DateInput()}
 
 
-class OrganisationForm(forms.ModelForm):
-    class Meta:
-        model = Organisation
-        fields = ["name", "kind", "country", "website", "size_class", "is_illustrative"]
-
-    def validate_unique(self):
-        # Uniqueness of the name is the service's rule, with its own message.
-        pass
+class OrganisationForm(ModelFieldsForm):
+    model = Organisation
+    model_fields = ("name", "kind", "country", "website", "size_class", "is_illustrative")
 
 
 class MembershipForm(forms.Form):
@@ -65,8 +60,12 @@ class MembershipForm(forms.Form):
         ).order_by("name")
 
 
-class MembershipEditForm(forms.ModelForm):
-    class Meta:
-        model = Membership
-        fields = ["joined_in_year", "leaves_after_year"]
-        help_texts = {"leaves_after_year": _("Leave empty while the membership continues.")}
+class MembershipEditForm(ModelFieldsForm):
+    model = Membership
+    model_fields = ("joined_in_year", "leaves_after_year")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leaves_after_year"].help_text = _(
+            "Leave empty while the membership continues."
+        )

@@ -1,0 +1,235 @@
+"""Every URL and every API operation, for every role and for anonymous.
+
+Each view declares its policy next to it (covenant/accounts/decorators.py); this test
+enumerates the URL patterns and API operations of the whole project, fails on any without a
+declared policy, and asserts allowed or denied per role. The expectations below are written
+independently of the access module, so a change to who may do what shows up here.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from covenant.accounts import services as account_services
+from covenant.accounts.decorators import Policy
+from covenant.accounts.models import Invitation, Role
+from covenant.api import api
+from covenant.conftest import ROLES, user_for
+from covenant.covenants.models import Membership, Organisation
+from covenant.urls import THIRD_PARTY_POLICIES
+
+# Which roles of the metals covenant hold each permission. `outsider` holds a role in the
+# other covenant only.
+EXPECTED = {
+    "covenants.internal:read": {"secretariat", "company", "stakeholder", "steering"},
+    "covenants.covenant:write": {"secretariat"},
+    "accounts.people:write": {"secretariat"},
+}
+
+
+API_META_VIEWS = ("api-home", "api-root", "openapi-json", "openapi-view")
+
+
+def iter_patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+    """Yield (route, pattern, name with its namespace) for every URL of the project."""
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from iter_patterns(entry, prefix + str(entry.pattern), ns)
+        else:
+            yield prefix + str(entry.pattern), entry, f"{namespace}{entry.name}"
+
+
+def policy_of(pattern: URLPattern) -> Policy | None:
+    callback = pattern.callback
+    policy = getattr(callback, "access_policy", None)
+    if policy is not None:
+        return policy
+    if isinstance(callback, functools.partial):
+        callback = callback.func
+    module = getattr(callback, "__module__", "") or ""
+    if hasattr(callback, "view_class"):
+        module = callback.view_class.__module__
+    for prefix, third in THIRD_PARTY_POLICIES.items():
+        if module.startswith(prefix):
+            return third
+    return None
+
+
+def project_patterns():
+    return [
+        (route, p, name)
+        for route, p, name in iter_patterns(get_resolver())
+        # API operations are checked one by one below, not as URL patterns.
+        if not (route.startswith("api/") and p.name not in API_META_VIEWS)
+    ]
+
+
+def test_every_url_declares_a_policy():
+    missing = [route for route, p, _name in project_patterns() if policy_of(p) is None]
+    assert missing == [], f"URLs without a declared access policy: {missing}"
+
+
+def test_every_api_operation_declares_a_policy():
+    missing = []
+    for _prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                if getattr(operation.view_func, "access_policy", None) is None:
+                    missing.append(f"{operation.methods} {path}")
+    assert missing == [], f"API operations without a declared access policy: {missing}"
+
+
+@pytest.fixture
+def url_args(demo):
+    """Real arguments for every URL parameter, per URL name (some depend on the user)."""
+    tata = Organisation.objects.get(name="Tata Steel")
+    membership = Membership.objects.get(covenant=demo, organisation=tata)
+    company_role = Role.objects.get(covenant=demo, kind=Role.Kind.COMPANY_MEMBER)
+    invitation, token = account_services.invitation_create(
+        covenant=demo, email="new.person@example.org", kind=Role.Kind.STEERING_GROUP
+    )
+    return {
+        "demo": demo,
+        "organisation": tata,
+        "membership": membership,
+        "role": company_role,
+        "invitation": invitation,
+        "invitation_token": token,
+    }
+
+
+def kwargs_for(name: str, pattern: URLPattern, args: dict, user) -> dict:
+    keys = set(pattern.pattern.converters)
+    kwargs = {}
+    if "slug" in keys:
+        kwargs["slug"] = args["demo"].slug
+    if "number" in keys:
+        kwargs["number"] = 4
+    if "pk" in keys:
+        kwargs["pk"] = args["role"].pk
+    if "token" in keys:
+        kwargs["token"] = args["invitation_token"]
+    if "code" in keys:
+        if "membership" in name:
+            kwargs["code"] = args["membership"].code
+        elif "invitation" in name:
+            kwargs["code"] = args["invitation"].code
+        elif "token" in name:
+            owner = user or user_for("secretariat")
+            token, _plain = account_services.api_token_create(user=owner, name="access test")
+            kwargs["code"] = token.code
+        else:
+            kwargs["code"] = args["organisation"].code
+    unknown = keys - set(kwargs)
+    assert not unknown, f"{name}: the access test has no value for {unknown}"
+    return kwargs
+
+
+def expected_outcome(policy: Policy, role: str) -> str:
+    if policy.kind == "public":
+        return "allowed"
+    if role == "anonymous":
+        return "login"
+    if policy.kind == "authenticated":
+        return "allowed"
+    if policy.kind == "covenant":
+        assert policy.perm in EXPECTED, f"add {policy.perm} to EXPECTED in this test"
+        if role == "outsider":
+            return "not found"
+        return "allowed" if role in EXPECTED[policy.perm] else "forbidden"
+    raise AssertionError(f"unknown policy {policy}")
+
+
+def outcome_of(response) -> str:
+    if response.status_code in (200, 405):  # 405: passed the access check, wants POST
+        return "allowed"
+    if response.status_code == 302:
+        return "login" if "/accounts/login/" in response["Location"] else "allowed"
+    return {403: "forbidden", 404: "not found", 410: "allowed"}.get(
+        response.status_code, f"status {response.status_code}"
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_url_allows_or_denies_each_role_as_declared(role, url_args):
+    user = user_for(role)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    checked, wrong = 0, []
+    for _route, pattern, name in project_patterns():
+        policy = policy_of(pattern)
+        if policy.kind == "third-party":
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, pattern, url_args, user))
+        got = outcome_of(client.get(url))
+        want = expected_outcome(policy, role)
+        checked += 1
+        if got != want:
+            wrong.append(f"{url} ({policy}): expected {want}, got {got}")
+    assert checked >= 15
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_third_party_pages_never_fail(role, url_args):
+    client = Client()
+    user = user_for(role)
+    if user is not None:
+        client.force_login(user)
+    for _route, pattern, name in project_patterns():
+        if policy_of(pattern).kind != "third-party" or pattern.pattern.regex.groups:
+            continue
+        response = client.get(reverse(name))
+        assert response.status_code < 500, reverse(name)
+
+
+def api_client_for(role: str) -> tuple[Client, dict]:
+    user = user_for(role)
+    if user is None:
+        return Client(), {}
+    _token, plain = account_services.api_token_create(user=user, name="access test")
+    return Client(), {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_api_operation_allows_or_denies_each_role_as_declared(role, url_args):
+    client, headers = api_client_for(role)
+    checked, wrong = 0, []
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                policy = operation.view_func.access_policy
+                url = "/api" + (prefix.rstrip("/") + path).replace("{slug}", url_args["demo"].slug)
+                assert "{" not in url, f"the access test has no value for a parameter of {url}"
+                for method in operation.methods:
+                    response = client.generic(method, url, **headers)
+                    got = (
+                        "allowed"
+                        if response.status_code == 200
+                        else (
+                            "login"
+                            if response.status_code == 401
+                            else f"status {response.status_code}"
+                        )
+                    )
+                    want = expected_outcome(policy, role)
+                    checked += 1
+                    if got != want:
+                        wrong.append(f"{method} {url} ({policy}): expected {want}, got {got}")
+    assert checked >= 4
+    assert wrong == []
+
+
+def test_an_invalid_api_token_is_refused_even_on_public_data(demo):
+    response = Client().get("/api/covenants", HTTP_AUTHORIZATION="Bearer cov_not-a-token")
+    assert response.status_code == 401
+
+
+def test_the_open_invitation_used_by_this_test_is_open(url_args):
+    assert Invitation.objects.get(pk=url_args["invitation"].pk).is_open
