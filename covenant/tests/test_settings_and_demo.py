@@ -82,3 +82,10 @@ def test_the_demo_logins_name_one_user_per_role(db, settings):
     for email in ("secretariaat@", "bedrijf@", "stakeholder@", "stuurgroep@", "natuursteen@"):
         assert email in text
     assert "Current code:" in text
+
+
+def test_the_site_style_sheet_and_htmx_are_found_by_the_static_finders():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("covenant/covenant.css")
+    assert finders.find("vendor/htmx-2.0.10/htmx.min.js")

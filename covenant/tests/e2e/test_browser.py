@@ -1,0 +1,374 @@
+"""End-to-end tests in a real browser: Debian's Chromium driven by Playwright.
+
+Run with `pytest -m e2e covenant/tests/e2e`. Each test gets a fresh database with the demo
+data, served by pytest-django's `live_server`, and a fresh browser context (cookies); the
+browser itself is started once per module.
+
+Every page a test visits can be checked with axe-core (`audit`): serious and critical
+violations fail the test, and a full-page screenshot of the page is saved to
+`test-artifacts/screens/<name>.png`. The pages the accessibility test visits are listed in
+`A11Y_PAGES`; add a page there to have it checked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import Browser, Locator, Page, Response, expect, sync_playwright
+
+from covenant.accounts.management.commands.demo_logins import current_totp_code
+from covenant.conftest import ROLE_EMAILS
+from covenant.covenants import demo as demo_data
+from covenant.covenants.models import Membership, Organisation
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[3]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENS = ROOT / "test-artifacts" / "screens"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+FAILING_IMPACTS = {"serious", "critical"}
+
+METALS = f"/covenants/{demo_data.METALS_SLUG}"
+MANAGE = f"{METALS}/manage"
+
+# The pages the accessibility test checks: (who, screenshot name, path). `who` is "anonymous"
+# or a key of ROLE_EMAILS; {organisation} and {membership} are the codes of Tata Steel and of
+# its membership of the metals covenant. The login page and the two-factor page are checked
+# on the way in (see `login`).
+A11Y_PAGES: list[tuple[str, str, str]] = [
+    ("anonymous", "public-covenant-list", "/"),
+    ("anonymous", "public-covenant", f"{METALS}/"),
+    ("anonymous", "public-covenant-year-4", f"{METALS}/?year=4"),
+    ("anonymous", "public-covenant-year-5", f"{METALS}/?year=5"),
+    ("anonymous", "public-organisation", "/organisations/{organisation}/"),
+    ("anonymous", "not-found", "/covenants/no-such-covenant/"),
+    ("secretariat", "secretariat-home", "/home/"),
+    ("secretariat", "manage-organisations", f"{MANAGE}/organisations/"),
+    ("secretariat", "manage-organisation-edit", f"{MANAGE}/organisations/{{organisation}}/"),
+    ("secretariat", "manage-memberships", f"{MANAGE}/memberships/"),
+    ("secretariat", "manage-membership-edit", f"{MANAGE}/memberships/{{membership}}/"),
+    ("secretariat", "manage-years", f"{MANAGE}/years/"),
+    ("secretariat", "manage-year-edit", f"{MANAGE}/years/1/"),
+    ("secretariat", "manage-people", f"{MANAGE}/people/"),
+    ("secretariat", "manage-settings", f"{MANAGE}/settings/"),
+    ("secretariat", "secretariat-api-tokens", "/me/tokens/"),
+    ("secretariat", "secretariat-mfa", "/accounts/2fa/"),
+    ("company", "company-home", "/home/"),
+    ("company", "company-forbidden-organisations", f"{MANAGE}/organisations/"),
+    ("company", "company-forbidden-people", f"{MANAGE}/people/"),
+    ("company", "company-api-tokens", "/me/tokens/"),
+]
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # Playwright's sync API runs an event loop in this thread, so Django refuses database
+    # calls from the test (and from pytest-django's flush) without this switch.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def site(live_server, transactional_db) -> str:
+    """The live server's URL, with the demo data loaded."""
+    demo_data.load()
+    return live_server.url
+
+
+@pytest.fixture
+def new_page(browser: Browser, site: str):
+    """Return a function that opens a page in a fresh browser context (no cookies)."""
+    contexts = []
+    errors: list[str] = []
+
+    def make(language: str | None = None) -> Page:
+        context = browser.new_context(base_url=site, viewport={"width": 1280, "height": 800})
+        context.set_default_timeout(10_000)
+        if language:
+            context.add_cookies([{"name": "django_language", "value": language, "url": site}])
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        page.on("response", lambda r: _check_subresource(r, errors))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, "Errors in the browser:\n" + "\n".join(errors)
+
+
+def _check_subresource(response: Response, errors: list[str]) -> None:
+    """Record a style sheet, script or image of the site that failed to load."""
+    request = response.request
+    if (
+        response.status >= 400
+        and request.resource_type in {"stylesheet", "script", "image", "font"}
+        and not request.url.endswith("/favicon.ico")
+    ):
+        errors.append(f"{request.url}: HTTP {response.status}")
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    return new_page()
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def audit(page: Page, name: str) -> None:
+    """Save a screenshot of the page and fail on serious or critical axe-core violations."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENS / f"{name}.png", full_page=True)
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    failing = [v for v in result["violations"] if v["impact"] in FAILING_IMPACTS]
+    report = [
+        f"{v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(f"    {node['target']}  {node['html'][:160]}" for node in v["nodes"])
+        for v in failing
+    ]
+    assert not failing, f"axe-core on {name} ({page.url}):\n" + "\n".join(report)
+
+
+def submit(button: Locator) -> None:
+    """Click a submit button and wait for the page it leads to."""
+    with button.page.expect_navigation():
+        button.click()
+
+
+def heading(page: Page) -> Locator:
+    return page.locator("main h1")
+
+
+def messages(page: Page) -> Locator:
+    return page.locator("main .messages")
+
+
+def _wait_for_fresh_totp_window() -> None:
+    # A TOTP code is valid only in its 30-second window: do not start just before its end.
+    if time.time() % 30 > 27:
+        time.sleep(30 - time.time() % 30 + 0.2)
+
+
+def login(page: Page, role: str, *, check: bool = False) -> None:
+    """Log in through allauth's forms, with the TOTP code when the role needs it.
+
+    With `check`, the login page and the two-factor page are audited on the way.
+    """
+    cache.clear()  # allauth refuses a TOTP code that was used before in its window
+    page.goto("/accounts/login/")
+    if check:
+        audit(page, "login")
+    form = page.locator("main form").filter(has=page.locator("input[name=login]"))
+    form.locator("input[name=login]").fill(ROLE_EMAILS[role])
+    form.locator("input[name=password]").fill(demo_data.DEMO_PASSWORD)
+    submit(form.locator("button[type=submit]"))
+    if page.url.endswith("/accounts/2fa/authenticate/"):
+        if check:
+            audit(page, "login-two-factor")
+        _wait_for_fresh_totp_window()
+        form = page.locator("main form").filter(has=page.locator("input[name=code]"))
+        form.locator("input[name=code]").fill(current_totp_code())
+        submit(form.locator("button[type=submit]:not([form])"))
+    expect(page).to_have_url(re.compile(r"/home/$"))
+
+
+def party_item(page: Page, name: str) -> Locator:
+    """The list item of an organisation among the parties on the public covenant page."""
+    return page.locator("#parties li").filter(has=page.get_by_role("link", name=name, exact=True))
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+
+def test_secretariat_adds_organisation_and_changes_memberships(page: Page):
+    """A newcomer at the secretariat: log in with 2FA, add a company, make it a member from
+    year 5, end another company's membership after year 4, and see both on the public page."""
+    new_org = "Smederij Proef B.V."
+    ending_org = "Krommenhoek Metals"
+    login(page, "secretariat")
+
+    # Add the organisation.
+    page.goto(f"{MANAGE}/organisations/")
+    add_form = page.locator("form[aria-labelledby=add-organisation]")
+    add_form.locator("[name=name]").fill(new_org)
+    add_form.locator("[name=kind]").select_option("company")
+    add_form.locator("[name=country]").select_option("NL")
+    add_form.locator("[name=size_class]").select_option(index=1)
+    submit(add_form.locator("button[type=submit]"))
+    expect(messages(page)).to_contain_text(f"{new_org} was added.")
+    row = page.locator("main table tbody tr").filter(has_text=new_org)
+    expect(row).to_contain_text("not a member")
+    audit(page, "scenario-organisation-added")
+
+    # The bad-input path: the same organisation once more (other case and spacing).
+    add_form.locator("[name=name]").fill("  smederij   proef b.v. ")
+    add_form.locator("[name=kind]").select_option("company")
+    submit(add_form.locator("button[type=submit]"))
+    expect(messages(page)).to_have_count(0)
+    error = add_form.locator(".errorlist")
+    expect(error).to_have_text(f"{new_org} is already an organisation of this covenant.")
+    expect(add_form.locator("[name=name]")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("main table tbody tr").filter(has_text=new_org)).to_have_count(1)
+    audit(page, "scenario-organisation-duplicate")
+
+    # Make it a member from year 5.
+    page.get_by_role("navigation", name="Covenant management").get_by_role(
+        "link", name="Memberships"
+    ).click()
+    expect(page).to_have_url(re.compile(r"/manage/memberships/$"))
+    add_form = page.locator("form[aria-labelledby=add-membership]")
+    add_form.locator("[name=organisation]").select_option(label=new_org)
+    add_form.locator("[name=joined_in_year]").fill("5")
+    submit(add_form.locator("button[type=submit]"))
+    expect(messages(page)).to_be_visible()
+    row = page.locator("main table tbody tr").filter(has_text=new_org)
+    expect(row.locator("td").nth(1)).to_have_text("5")
+    expect(row.locator("td").nth(2)).to_have_text("—")
+    audit(page, "scenario-membership-added")
+
+    # End an existing membership: the company leaves after year 4.
+    row = page.locator("main table tbody tr").filter(has_text=ending_org)
+    row.get_by_role("link", name=re.compile("Change or end")).click()
+    expect(heading(page)).to_contain_text(ending_org)
+    audit(page, "scenario-membership-edit")
+    page.locator("main form [name=leaves_after_year]").fill("4")
+    submit(page.locator("main form button[type=submit]"))
+    expect(page).to_have_url(re.compile(r"/manage/memberships/$"))
+    expect(messages(page)).to_be_visible()
+    row = page.locator("main table tbody tr").filter(has_text=ending_org)
+    expect(row.locator("td").nth(2)).to_have_text("4")
+
+    # The public page: in year 5 the new company has joined and the other one is gone.
+    page.goto(f"{METALS}/?year=5")
+    expect(page.locator("#year-select")).to_have_value("5")
+    expect(party_item(page, new_org)).to_contain_text("joined in year 5")
+    expect(party_item(page, ending_org)).to_have_count(0)
+    expect(party_item(page, "Tata Steel")).to_have_count(1)
+    years = page.locator("table[aria-labelledby=years-heading] tbody tr")
+    expect(years.nth(4).locator("td").nth(1)).to_contain_text(new_org)
+    expect(years.nth(3).locator("td").nth(2)).to_contain_text(ending_org)
+    audit(page, "scenario-public-year-5")
+
+    # In year 4 it is still a party, leaving after that year; the new one is not there yet.
+    # Choosing the year swaps the list in place (htmx) and updates the address.
+    page.locator("#year-select").select_option("4")
+    expect(page).to_have_url(re.compile(r"\?year=4$"))
+    expect(page.locator("#parties")).to_contain_text("Parties in year 4")
+    expect(page.locator("#parties")).to_have_count(1)
+    expect(page.locator("main h1")).to_have_count(1)
+    expect(party_item(page, ending_org)).to_contain_text("leaves after year 4")
+    expect(party_item(page, new_org)).to_have_count(0)
+    audit(page, "scenario-public-year-4-swapped")
+
+
+def test_language_switch_from_dutch_to_english(new_page):
+    """The language switch in the header changes the page's language and keeps the page."""
+    page = new_page(language="nl")
+    page.goto(f"{METALS}/?year=4")
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", "nl")
+    audit(page, "language-dutch")
+    switch = page.locator("header form button[name=language]")
+    expect(switch).to_have_count(1)
+    expect(switch).to_have_attribute("value", "en")
+    expect(switch).to_have_attribute("lang", "en")
+
+    submit(switch)
+    expect(html).to_have_attribute("lang", "en")
+    expect(page).to_have_url(re.compile(rf"{re.escape(METALS)}/\?year=4$"))
+    expect(page.locator("#year-select")).to_have_value("4")
+    expect(page.get_by_role("heading", name="Parties")).to_be_visible()
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    assert cookies.get("django_language") == "en"
+    audit(page, "language-english")
+
+    # The choice sticks on the next page, and the switch now offers Dutch.
+    page.goto("/")
+    expect(html).to_have_attribute("lang", "en")
+    expect(page.locator("header form button[name=language]")).to_have_attribute("value", "nl")
+
+
+def test_company_member_is_refused_secretariat_pages(page: Page):
+    """A company member (no 2FA) sees its covenant and role, not the secretariat's pages."""
+    login(page, "company")
+    expect(heading(page)).to_contain_text("Bram Bedrijf")
+    card = page.locator("main section.covenant-card")
+    expect(card).to_have_count(1)
+    expect(card.get_by_role("heading", level=2)).to_have_text("IMVO-convenant Metaalsector")
+    expect(card.locator(".badge")).to_have_text("company member (Staalbouw Noord B.V.)")
+    expect(card.get_by_role("link", name="Manage organisations")).to_have_count(0)
+    expect(
+        card.get_by_role("link", name="See the parties and years of the covenant")
+    ).to_be_visible()
+    audit(page, "scenario-company-home")
+
+    for name, path in [
+        ("organisations", f"{MANAGE}/organisations/"),
+        ("people", f"{MANAGE}/people/"),
+        ("memberships", f"{MANAGE}/memberships/"),
+        ("settings", f"{MANAGE}/settings/"),
+    ]:
+        response = page.goto(path)
+        assert response is not None and response.status == 403, f"{name}: {response.status}"
+        expect(heading(page)).to_have_text("You may not open this page")
+        expect(page.locator("main table")).to_have_count(0)
+        expect(page.locator("main form")).to_have_count(0)
+    audit(page, "scenario-company-forbidden")
+
+    # The 403 page leads back home.
+    page.locator("main").get_by_role("link", name="Back to my home page").click()
+    expect(page).to_have_url(re.compile(r"/home/$"))
+
+
+def test_accessibility_of_every_page(new_page):
+    """axe-core finds no serious or critical violation on any page of A11Y_PAGES."""
+    tata = Organisation.objects.get(name="Tata Steel")
+    codes = {
+        "organisation": tata.code,
+        "membership": Membership.objects.get(
+            organisation=tata, covenant__slug=demo_data.METALS_SLUG
+        ).code,
+    }
+    for who in dict.fromkeys(w for w, _name, _path in A11Y_PAGES):
+        page = new_page()
+        if who != "anonymous":
+            login(page, who, check=who == "secretariat")
+        for _who, name, path in (entry for entry in A11Y_PAGES if entry[0] == who):
+            response = page.goto(path.format(**codes))
+            assert response is not None, path
+            expected = 403 if "forbidden" in name else 404 if name == "not-found" else 200
+            assert response.status == expected, f"{path}: {response.status}"
+            audit(page, name)
+        page.context.close()
