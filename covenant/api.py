@@ -49,3 +49,4 @@ def validation_error(request, exc: ValidationError):
 
 api.add_router("/", "covenant.covenants.api.router")
 api.add_router("/", "covenant.accounts.api.router")
+api.add_router("/", "covenant.activities.api.router")

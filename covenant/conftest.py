@@ -13,6 +13,7 @@ from django.test import Client
 from covenant.accounts.models import User
 from covenant.covenants import demo as demo_data
 from covenant.covenants.models import Covenant
+from covenant.demo import load_all
 
 ROLE_EMAILS = {
     "secretariat": "secretariaat@example.org",
@@ -33,7 +34,7 @@ def _english(settings):
 @pytest.fixture
 def demo(db) -> Covenant:
     """Load the demo data and return the metals covenant."""
-    demo_data.load()
+    load_all()
     return Covenant.objects.get(slug=demo_data.METALS_SLUG)
 
 

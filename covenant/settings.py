@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "covenant.accounts",
     "covenant.covenants",
+    "covenant.activities",
 ]
 
 MIDDLEWARE = [
@@ -179,3 +180,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
 FORMS_URLFIELD_ASSUME_HTTPS = True
+ATTACHMENT_MAX_MB = envint("ATTACHMENT_MAX_MB", 10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -15,3 +15,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 # No collected static files in tests: the app finders serve them.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+
+# Uploaded files of the tests go to a temporary folder, never into var/media.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="covenant-test-media-"))  # noqa: F405

@@ -24,15 +24,30 @@ class Perm:
     COVENANT_VIEW = "covenants.internal:read"  # the members' area of a covenant
     COVENANT_MANAGE = "covenants.covenant:write"  # years, organisations, memberships, settings
     PEOPLE_MANAGE = "accounts.people:write"  # invitations and roles
+    ACTIVITIES_READ = "activities.activities:read"  # the activity overview and calendar
+    ACTIVITIES_CREATE = "activities.activities:create"  # record an activity (own or any)
+    ACTIVITIES_WRITE_ALL = "activities.activities:write"  # edit every activity
+    ACTIVITIES_INTEREST = "activities.interest:write"  # express interest in a project
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.Kind.SECRETARIAT: frozenset(
-        {Perm.COVENANT_VIEW, Perm.COVENANT_MANAGE, Perm.PEOPLE_MANAGE}
+        {
+            Perm.COVENANT_VIEW,
+            Perm.COVENANT_MANAGE,
+            Perm.PEOPLE_MANAGE,
+            Perm.ACTIVITIES_READ,
+            Perm.ACTIVITIES_CREATE,
+            Perm.ACTIVITIES_WRITE_ALL,
+        }
     ),
-    Role.Kind.COMPANY_MEMBER: frozenset({Perm.COVENANT_VIEW}),
-    Role.Kind.STAKEHOLDER_MEMBER: frozenset({Perm.COVENANT_VIEW}),
-    Role.Kind.STEERING_GROUP: frozenset({Perm.COVENANT_VIEW}),
+    Role.Kind.COMPANY_MEMBER: frozenset(
+        {Perm.COVENANT_VIEW, Perm.ACTIVITIES_READ, Perm.ACTIVITIES_INTEREST}
+    ),
+    Role.Kind.STAKEHOLDER_MEMBER: frozenset(
+        {Perm.COVENANT_VIEW, Perm.ACTIVITIES_READ, Perm.ACTIVITIES_CREATE}
+    ),
+    Role.Kind.STEERING_GROUP: frozenset({Perm.COVENANT_VIEW, Perm.ACTIVITIES_READ}),
 }
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from covenant.accounts.access import Perm
 from covenant.accounts.decorators import covenant_permission, public
+from covenant.activities import selectors as activity_selectors
 from covenant.covenants import selectors, services
 from covenant.covenants.forms import (
     CovenantSettingsForm,
@@ -43,6 +44,12 @@ def covenant_detail(request, slug: str):
         "year": year,
         "groups": selectors.parties_by_kind(covenant=covenant, year=year.number),
         "changes": selectors.membership_changes(covenant=covenant),
+        "public_activities": activity_selectors.activity_public_list(covenant=covenant).filter(
+            start_date__gte=year.start, start_date__lte=year.end
+        ),
+        "visits_this_year": activity_selectors.work_visit_counts(covenant=covenant).get(
+            year.number, 0
+        ),
     }
     template = "covenants/covenant_detail.html"
     if request.htmx:

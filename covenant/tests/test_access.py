@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from covenant.accounts import services as account_services
 from covenant.accounts.decorators import Policy
 from covenant.accounts.models import Invitation, Role
+from covenant.activities.models import Activity, Attachment
 from covenant.api import api
 from covenant.conftest import ROLES, user_for
 from covenant.covenants.models import Membership, Organisation
@@ -28,7 +30,44 @@ EXPECTED = {
     "covenants.internal:read": {"secretariat", "company", "stakeholder", "steering"},
     "covenants.covenant:write": {"secretariat"},
     "accounts.people:write": {"secretariat"},
+    "activities.activities:read": {"secretariat", "company", "stakeholder", "steering"},
+    "activities.activities:create": {"secretariat", "stakeholder"},
 }
+
+A, F, N, L = "allowed", "forbidden", "not found", "login"
+# Views whose outcome depends on the object: (the object used, outcome per role). The work
+# visit is Global March's visit to Krommenhoek Metals: the demo company (Staalbouw Noord)
+# was not visited and the demo stakeholder (CNV Internationaal) did not visit.
+# The project is CNV Internationaal's (public; the demo stakeholder leads it).
+EDITORS_OF_CNV_PROJECT = {
+    "secretariat": A, "stakeholder": A, "company": F, "steering": F, "outsider": F, "anonymous": L,
+}  # fmt: skip
+OBJECT_EXPECTED = {
+    "activities-detail": ("visit", {
+        "secretariat": A, "stakeholder": N, "company": N, "steering": N, "outsider": N,
+        "anonymous": N,
+    }),
+    "activities-attachment": ("visit_attachment", {
+        "secretariat": A, "stakeholder": N, "company": N, "steering": N, "outsider": N,
+        "anonymous": N,
+    }),
+    "activities-edit": ("project", EDITORS_OF_CNV_PROJECT),
+    "activities-add-update": ("project", EDITORS_OF_CNV_PROJECT),
+    "activities-counts": ("project", EDITORS_OF_CNV_PROJECT),
+    "activities-attach": ("project", EDITORS_OF_CNV_PROJECT),
+    "activities-interest": ("seeking_project", {
+        "secretariat": F, "stakeholder": F, "company": A, "steering": F, "outsider": F,
+        "anonymous": L,
+    }),
+    "activities-registrations": ("training", {
+        "secretariat": A, "stakeholder": F, "company": F, "steering": F, "outsider": F,
+        "anonymous": L,
+    }),
+    "api:activity_detail": ("visit", {
+        "secretariat": A, "stakeholder": N, "company": N, "steering": N, "outsider": N,
+        "anonymous": N,
+    }),
+}  # fmt: skip
 
 
 API_META_VIEWS = ("api-home", "api-root", "openapi-json", "openapi-view")
@@ -93,7 +132,20 @@ def url_args(demo):
     invitation, token = account_services.invitation_create(
         covenant=demo, email="new.person@example.org", kind=Role.Kind.STEERING_GROUP
     )
+    visit = Activity.objects.get(kind="work_visit", visited__name="Krommenhoek Metals")
+    attachment = Attachment.objects.create(
+        activity=visit,
+        file=ContentFile(b"%PDF-1.4 test", name="notes.pdf"),
+        name="notes.pdf",
+        size=13,
+        content_type="application/pdf",
+    )
     return {
+        "visit": visit,
+        "visit_attachment": attachment,
+        "project": Activity.objects.get(kind="project", organiser__name="CNV Internationaal"),
+        "seeking_project": Activity.objects.get(kind="project", seeks_participants=True),
+        "training": Activity.objects.filter(kind="training").first(),
         "demo": demo,
         "organisation": tata,
         "membership": membership,
@@ -115,7 +167,11 @@ def kwargs_for(name: str, pattern: URLPattern, args: dict, user) -> dict:
     if "token" in keys:
         kwargs["token"] = args["invitation_token"]
     if "code" in keys:
-        if "membership" in name:
+        if name in OBJECT_EXPECTED:
+            kwargs["code"] = args[OBJECT_EXPECTED[name][0]].code
+        elif name == "activities-register":
+            kwargs["code"] = args["training"].code
+        elif "membership" in name:
             kwargs["code"] = args["membership"].code
         elif "invitation" in name:
             kwargs["code"] = args["invitation"].code
@@ -130,7 +186,10 @@ def kwargs_for(name: str, pattern: URLPattern, args: dict, user) -> dict:
     return kwargs
 
 
-def expected_outcome(policy: Policy, role: str) -> str:
+def expected_outcome(policy: Policy, role: str, name: str = "") -> str:
+    if policy.kind == "object":
+        assert name in OBJECT_EXPECTED, f"add {name} to OBJECT_EXPECTED in this test"
+        return OBJECT_EXPECTED[name][1][role]
     if policy.kind == "public":
         return "allowed"
     if role == "anonymous":
@@ -146,7 +205,7 @@ def expected_outcome(policy: Policy, role: str) -> str:
 
 
 def outcome_of(response) -> str:
-    if response.status_code in (200, 405):  # 405: passed the access check, wants POST
+    if response.status_code == 200:
         return "allowed"
     if response.status_code == 302:
         return "login" if "/accounts/login/" in response["Location"] else "allowed"
@@ -167,8 +226,11 @@ def test_each_url_allows_or_denies_each_role_as_declared(role, url_args):
         if policy.kind == "third-party":
             continue
         url = reverse(name, kwargs=kwargs_for(name, pattern, url_args, user))
-        got = outcome_of(client.get(url))
-        want = expected_outcome(policy, role)
+        response = client.get(url)
+        if response.status_code == 405:  # a POST-only view: check it with an empty POST
+            response = client.post(url)
+        got = outcome_of(response)
+        want = expected_outcome(policy, role, name)
         checked += 1
         if got != want:
             wrong.append(f"{url} ({policy}): expected {want}, got {got}")
@@ -205,20 +267,17 @@ def test_each_api_operation_allows_or_denies_each_role_as_declared(role, url_arg
         for path, path_view in router.path_operations.items():
             for operation in path_view.operations:
                 policy = operation.view_func.access_policy
+                name = f"api:{operation.view_func.__name__}"
                 url = "/api" + (prefix.rstrip("/") + path).replace("{slug}", url_args["demo"].slug)
+                if "{code}" in url:
+                    url = url.replace("{code}", str(url_args[OBJECT_EXPECTED[name][0]].code))
                 assert "{" not in url, f"the access test has no value for a parameter of {url}"
                 for method in operation.methods:
                     response = client.generic(method, url, **headers)
-                    got = (
-                        "allowed"
-                        if response.status_code == 200
-                        else (
-                            "login"
-                            if response.status_code == 401
-                            else f"status {response.status_code}"
-                        )
+                    got = {200: A, 401: L, 403: F, 404: N}.get(
+                        response.status_code, f"status {response.status_code}"
                     )
-                    want = expected_outcome(policy, role)
+                    want = expected_outcome(policy, role, name)
                     checked += 1
                     if got != want:
                         wrong.append(f"{method} {url} ({policy}): expected {want}, got {got}")

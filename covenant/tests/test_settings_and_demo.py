@@ -65,11 +65,11 @@ def test_the_demo_command_is_idempotent(db, settings):
     settings.DEBUG = True
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "Created 2 covenants, 20 memberships, 5 users." in out.getvalue()
+    assert "Created 2 covenants, 20 memberships, 5 users, 12 activities." in out.getvalue()
     counts = [m.objects.count() for m in (Covenant, Organisation, Membership, User, Role)]
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "Created 0 covenants, 0 memberships, 0 users." in out.getvalue()
+    assert "Created 0 covenants, 0 memberships, 0 users, 0 activities." in out.getvalue()
     assert [m.objects.count() for m in (Covenant, Organisation, Membership, User, Role)] == counts
 
 

@@ -26,6 +26,7 @@ from covenant.accounts.management.commands.demo_logins import current_totp_code
 from covenant.conftest import ROLE_EMAILS
 from covenant.covenants import demo as demo_data
 from covenant.covenants.models import Membership, Organisation
+from covenant.demo import load_all
 
 pytestmark = pytest.mark.e2e
 
@@ -100,7 +101,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def site(live_server, transactional_db) -> str:
     """The live server's URL, with the demo data loaded."""
-    demo_data.load()
+    load_all()
     return live_server.url
 
 

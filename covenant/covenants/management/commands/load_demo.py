@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from covenant.covenants import demo
+from covenant import demo
 
 
 class Command(BaseCommand):
@@ -22,10 +22,9 @@ class Command(BaseCommand):
                 "use --force if you really want it here."
             )
         with transaction.atomic():
-            summary = demo.load(log=self.stdout.write)
+            summary = demo.load_all(log=self.stdout.write)
         self.stdout.write(
-            "Created {covenants} covenants, {memberships} memberships, {users} users.".format(
-                **summary
-            )
+            "Created {covenants} covenants, {memberships} memberships, {users} users, "
+            "{activities} activities.".format(**summary)
         )
         return None

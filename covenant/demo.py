@@ -1,0 +1,15 @@
+"""The whole demo data set, loaded app by app in dependency order (see `load_demo`)."""
+
+from collections.abc import Callable
+
+from covenant.activities import demo as activities_demo
+from covenant.covenants import demo as covenants_demo
+from covenant.covenants.models import Covenant
+
+
+def load_all(log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
+    """Load every app's demo data; return what was created, by kind."""
+    summary = covenants_demo.load(log=log)
+    metals = Covenant.objects.get(slug=covenants_demo.METALS_SLUG)
+    summary["activities"] = activities_demo.load(metals, log=log)
+    return summary
