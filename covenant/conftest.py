@@ -8,6 +8,7 @@
 """
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from covenant.accounts.models import User
@@ -23,6 +24,12 @@ ROLE_EMAILS = {
     "outsider": "natuursteen@example.org",
 }
 ROLES = ["anonymous", *ROLE_EMAILS]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Start every test with an empty cache (rate limits, used TOTP codes)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
