@@ -38,10 +38,23 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo data once into the test database; each test runs in a transaction that
+    is rolled back, so every test starts from the same demo covenants."""
+    with django_db_blocker.unblock():
+        load_all()
+
+
+def pytest_collection_modifyitems(items):
+    # Browser tests use transactional_db, which empties the database after each test: run
+    # them last, so that every other test still finds the demo data loaded at setup.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 @pytest.fixture
 def demo(db) -> Covenant:
-    """Load the demo data and return the metals covenant."""
-    load_all()
+    """Return the demo metals covenant (loaded once per session, see django_db_setup)."""
     return Covenant.objects.get(slug=demo_data.METALS_SLUG)
 
 

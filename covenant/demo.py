@@ -5,6 +5,7 @@ from collections.abc import Callable
 from covenant.activities import demo as activities_demo
 from covenant.covenants import demo as covenants_demo
 from covenant.covenants.models import Covenant
+from covenant.monitoring import demo as monitoring_demo
 
 
 def load_all(log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
@@ -12,4 +13,5 @@ def load_all(log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
     summary = covenants_demo.load(log=log)
     metals = Covenant.objects.get(slug=covenants_demo.METALS_SLUG)
     summary["activities"] = activities_demo.load(metals, log=log)
+    summary["cycles"] = monitoring_demo.load(metals, log=log)
     return summary

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "covenant.accounts",
     "covenant.covenants",
     "covenant.activities",
+    "covenant.monitoring",
 ]
 
 MIDDLEWARE = [

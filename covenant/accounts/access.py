@@ -28,6 +28,9 @@ class Perm:
     ACTIVITIES_CREATE = "activities.activities:create"  # record an activity (own or any)
     ACTIVITIES_WRITE_ALL = "activities.activities:write"  # edit every activity
     ACTIVITIES_INTEREST = "activities.interest:write"  # express interest in a project
+    MONITORING_FIGURES = "monitoring.figures:read"  # the year's figures (disclosure applies)
+    MONITORING_MANAGE = "monitoring.cycles:write"  # cycles, indicators, reviews, closing
+    MONITORING_SUBMIT = "monitoring.submissions:write"  # the own company's submission
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -39,15 +42,25 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ACTIVITIES_READ,
             Perm.ACTIVITIES_CREATE,
             Perm.ACTIVITIES_WRITE_ALL,
+            Perm.MONITORING_FIGURES,
+            Perm.MONITORING_MANAGE,
         }
     ),
     Role.Kind.COMPANY_MEMBER: frozenset(
-        {Perm.COVENANT_VIEW, Perm.ACTIVITIES_READ, Perm.ACTIVITIES_INTEREST}
+        {
+            Perm.COVENANT_VIEW,
+            Perm.ACTIVITIES_READ,
+            Perm.ACTIVITIES_INTEREST,
+            Perm.MONITORING_FIGURES,
+            Perm.MONITORING_SUBMIT,
+        }
     ),
     Role.Kind.STAKEHOLDER_MEMBER: frozenset(
-        {Perm.COVENANT_VIEW, Perm.ACTIVITIES_READ, Perm.ACTIVITIES_CREATE}
+        {Perm.COVENANT_VIEW, Perm.ACTIVITIES_READ, Perm.ACTIVITIES_CREATE, Perm.MONITORING_FIGURES}
     ),
-    Role.Kind.STEERING_GROUP: frozenset({Perm.COVENANT_VIEW, Perm.ACTIVITIES_READ}),
+    Role.Kind.STEERING_GROUP: frozenset(
+        {Perm.COVENANT_VIEW, Perm.ACTIVITIES_READ, Perm.MONITORING_FIGURES}
+    ),
 }
 
 

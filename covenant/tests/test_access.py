@@ -22,6 +22,7 @@ from covenant.activities.models import Activity, Attachment
 from covenant.api import api
 from covenant.conftest import ROLES, user_for
 from covenant.covenants.models import Membership, Organisation
+from covenant.monitoring.models import Part
 from covenant.urls import THIRD_PARTY_POLICIES
 
 # Which roles of the metals covenant hold each permission. `outsider` holds a role in the
@@ -32,6 +33,9 @@ EXPECTED = {
     "accounts.people:write": {"secretariat"},
     "activities.activities:read": {"secretariat", "company", "stakeholder", "steering"},
     "activities.activities:create": {"secretariat", "stakeholder"},
+    "monitoring.figures:read": {"secretariat", "company", "stakeholder", "steering"},
+    "monitoring.cycles:write": {"secretariat"},
+    "monitoring.submissions:write": {"company"},
 }
 
 A, F, N, L = "allowed", "forbidden", "not found", "login"
@@ -61,6 +65,24 @@ OBJECT_EXPECTED = {
     }),
     "activities-registrations": ("training", {
         "secretariat": A, "stakeholder": F, "company": F, "steering": F, "outsider": F,
+        "anonymous": L,
+    }),
+    # A part of the demo company's own submission (Staalbouw Noord, year 5, open).
+    "monitoring-part": ("own_part", {
+        "secretariat": A, "company": A, "stakeholder": N, "steering": N, "outsider": N,
+        "anonymous": L,
+    }),
+    "monitoring-review": ("own_part", {
+        "secretariat": A, "company": F, "stakeholder": N, "steering": N, "outsider": N,
+        "anonymous": L,
+    }),
+    "monitoring-reopen": ("own_part", {
+        "secretariat": A, "company": F, "stakeholder": N, "steering": N, "outsider": N,
+        "anonymous": L,
+    }),
+    # Another company's part (Tata Steel): the demo company must not see it.
+    "monitoring-item-delete": ("other_part", {
+        "secretariat": F, "company": N, "stakeholder": N, "steering": N, "outsider": N,
         "anonymous": L,
     }),
     "api:activity_detail": ("visit", {
@@ -146,6 +168,12 @@ def url_args(demo):
         "project": Activity.objects.get(kind="project", organiser__name="CNV Internationaal"),
         "seeking_project": Activity.objects.get(kind="project", seeks_participants=True),
         "training": Activity.objects.filter(kind="training").first(),
+        "own_part": Part.objects.get(
+            cycle__year__number=5, organisation__name="Staalbouw Noord B.V.", kind="policy"
+        ),
+        "other_part": Part.objects.get(
+            cycle__year__number=4, organisation__name="Tata Steel", kind="risk_analysis"
+        ),
         "demo": demo,
         "organisation": tata,
         "membership": membership,
@@ -166,6 +194,8 @@ def kwargs_for(name: str, pattern: URLPattern, args: dict, user) -> dict:
         kwargs["pk"] = args["role"].pk
     if "token" in keys:
         kwargs["token"] = args["invitation_token"]
+    if "item" in keys:
+        kwargs["item"] = args["other_part"].risks.first().code
     if "code" in keys:
         if name in OBJECT_EXPECTED:
             kwargs["code"] = args[OBJECT_EXPECTED[name][0]].code

@@ -9,7 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from covenant.accounts.models import Role, User
+from covenant.activities.models import Activity
 from covenant.covenants.models import Covenant, Membership, Organisation
+from covenant.monitoring.models import Cycle, Part
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,28 +56,29 @@ def test_a_bad_boolean_in_the_environment_is_a_clear_error():
     assert "DEBUG must be one of" in result.stderr
 
 
+MODELS = (Covenant, Organisation, Membership, User, Role, Activity, Cycle, Part)
+
+
 def test_the_demo_command_refuses_to_run_with_debug_off(db, settings):
+    counts = [m.objects.count() for m in MODELS]
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("load_demo")
-    assert not Covenant.objects.exists()
+    assert [m.objects.count() for m in MODELS] == counts
 
 
-def test_the_demo_command_is_idempotent(db, settings):
+def test_the_demo_command_is_idempotent(demo, settings):
+    # The test database holds the demo already (conftest.django_db_setup).
     settings.DEBUG = True
+    counts = [m.objects.count() for m in MODELS]
+    assert counts[0] == 2
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "Created 2 covenants, 20 memberships, 5 users, 12 activities." in out.getvalue()
-    counts = [m.objects.count() for m in (Covenant, Organisation, Membership, User, Role)]
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    assert "Created 0 covenants, 0 memberships, 0 users, 0 activities." in out.getvalue()
-    assert [m.objects.count() for m in (Covenant, Organisation, Membership, User, Role)] == counts
+    assert "Created 0 covenants, 0 memberships, 0 users, 0 activities, 0 cycles." in out.getvalue()
+    assert [m.objects.count() for m in MODELS] == counts
 
 
-def test_the_demo_logins_name_one_user_per_role(db, settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=StringIO())
+def test_the_demo_logins_name_one_user_per_role(demo):
     out = StringIO()
     call_command("demo_logins", stdout=out)
     text = out.getvalue()

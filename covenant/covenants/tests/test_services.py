@@ -24,10 +24,11 @@ def test_it_creates_the_years_with_labels(covenant):
 
 def test_it_refuses_a_duplicate_organisation_in_the_same_covenant(covenant):
     services.organisation_add(covenant=covenant, name="Acme Metals", kind="company")
+    count = Organisation.objects.count()
     with pytest.raises(ValidationError) as exc:
         services.organisation_add(covenant=covenant, name="  acme   METALS ", kind="company")
     assert "already an organisation of this covenant" in str(exc.value)
-    assert Organisation.objects.count() == 1
+    assert Organisation.objects.count() == count
 
 
 def test_it_reuses_an_organisation_of_another_covenant(covenant):
@@ -56,7 +57,7 @@ def test_it_refuses_a_membership_that_leaves_before_it_joins(covenant):
     assert exc.value.message_dict["leaves_after_year"] == [
         "A membership cannot end before the year in which it starts."
     ]
-    assert not Membership.objects.exists()
+    assert not Membership.objects.filter(covenant=covenant).exists()
 
 
 @pytest.mark.parametrize(
@@ -70,7 +71,7 @@ def test_it_refuses_a_year_outside_the_covenant(covenant, joined, leaves, field)
             covenant=covenant, organisation=org, joined_in_year=joined, leaves_after_year=leaves
         )
     assert "outside this covenant, which has years 1 to 5" in exc.value.message_dict[field][0]
-    assert not Membership.objects.exists()
+    assert not Membership.objects.filter(covenant=covenant).exists()
 
 
 def test_it_refuses_a_second_membership_of_the_same_organisation(covenant):

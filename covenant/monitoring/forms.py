@@ -1,0 +1,138 @@
+"""Forms of the yearly monitoring; the rules themselves live in services."""
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from covenant.covenants.forms import DateInput
+from covenant.lib.forms import ModelFieldsForm
+from covenant.monitoring.models import Action, RiskItem
+
+
+def _lang() -> str:
+    return "nl" if (get_language() or "nl").startswith("nl") else "en"
+
+
+class CycleOpenForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
+    target_score = forms.IntegerField(
+        label=_("Target score (%)"), min_value=0, max_value=100, initial=80
+    )
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y.number, f"{y.number} ({y.label})") for y in years]
+
+
+class PolicyForm(forms.Form):
+    published = forms.BooleanField(label=_("Our IMVO policy is published"), required=False)
+    url = forms.URLField(label=_("Link to the policy"), required=False, assume_scheme="https")
+    date = forms.DateField(label=_("Date of the policy"), required=False, widget=DateInput())
+    document = forms.FileField(label=_("Or upload the document (PDF or DOCX)"), required=False)
+    elements = forms.MultipleChoiceField(
+        label=_("What the policy covers"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, elements, **kwargs):
+        super().__init__(*args, **kwargs)
+        lang = _lang()
+        self.fields["elements"].choices = [(e["code"], e[lang]) for e in elements]
+
+
+class AssessmentForm(forms.Form):
+    """One radio group of maturity levels 0-4 per question, with explanation and evidence."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, questions, answers, **kwargs):
+        super().__init__(*args, **kwargs)
+        lang = _lang()
+        self.questions = questions
+        for q in questions:
+            answer = answers.get(q.pk)
+            self.fields[f"level_{q.key}"] = forms.TypedChoiceField(
+                label=f"{q.key} {getattr(q, 'text_' + lang)}",
+                choices=[(i, f"{i} – {lvl[lang]}") for i, lvl in enumerate(q.levels)],
+                coerce=int,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=answer.level if answer else None,
+            )
+            self.fields[f"explanation_{q.key}"] = forms.CharField(
+                label=_("Explanation (optional)"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=answer.explanation if answer else "",
+            )
+            self.fields[f"evidence_{q.key}"] = forms.FileField(
+                label=_("Evidence (optional)"), required=False
+            )
+
+    def rows(self):
+        for q in self.questions:
+            yield q, self[f"level_{q.key}"], self[f"explanation_{q.key}"], self[f"evidence_{q.key}"]
+
+    def answers(self) -> dict[str, dict]:
+        return {
+            q.key: {
+                "level": self.cleaned_data.get(f"level_{q.key}"),
+                "explanation": self.cleaned_data.get(f"explanation_{q.key}", ""),
+                "evidence": self.cleaned_data.get(f"evidence_{q.key}"),
+            }
+            for q in self.questions
+            if self.cleaned_data.get(f"level_{q.key}") not in (None, "")
+        }
+
+
+class RiskForm(ModelFieldsForm):
+    model = RiskItem
+    model_fields = ("theme", "commodity", "country", "chain_stage", "scale", "scope",
+                    "irremediable", "likelihood", "prioritised", "reason")  # fmt: skip
+    widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("scale", "scope", "irremediable", "likelihood"):
+            self.fields[name] = forms.TypedChoiceField(
+                label=self.fields[name].label,
+                coerce=int,
+                choices=[(i, str(i)) for i in range(1, 5)],
+            )
+        self.fields["country"].help_text = _("Two-letter ISO code, for example BO.")
+
+
+class ActionForm(ModelFieldsForm):
+    model = Action
+    model_fields = ("risk", "measure", "owner", "due_date", "status", "progress", "leverage",
+                    "project")  # fmt: skip
+    widgets = {
+        "measure": forms.Textarea(attrs={"rows": 2}),
+        "progress": forms.Textarea(attrs={"rows": 2}),
+        "due_date": DateInput(),
+    }
+
+    def __init__(self, *args, risks, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["risk"].queryset = risks
+        self.fields["project"].queryset = projects
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept")), ("improve", _("Needs improvement"))],
+        widget=forms.RadioSelect,
+    )
+    feedback = forms.CharField(
+        label=_("Feedback to the company"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,482 @@
+"""Writes of the yearly monitoring: cycles, parts, reviews, closing, indicators."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from covenant.accounts.models import Role
+from covenant.covenants.models import Covenant, CovenantYear
+from covenant.monitoring import selectors
+from covenant.monitoring.models import (
+    Action,
+    Answer,
+    Cycle,
+    Indicator,
+    Part,
+    PartEvent,
+    Question,
+    Questionnaire,
+    RiskItem,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+
+MSG_CYCLE_EXISTS = _("Year %(number)s already has a monitoring cycle.")
+MSG_CLOSED = _("The monitoring of this year is closed. Ask the secretariat to reopen this part.")
+MSG_STALE = _(
+    "Someone else saved this part while you were editing it. Your changes were not saved: "
+    "reload the page to see theirs, then make your changes again."
+)
+MSG_NOT_SUBMITTED = _("Only a submitted part can be reviewed.")
+MSG_FEEDBACK_NEEDED = _("Write what needs to be improved.")
+MSG_REASON_NEEDED = _("Give the reason for reopening.")
+MSG_POLICY_WHERE = _("A published policy needs a link or a document.")
+MSG_ALL_QUESTIONS = _("Answer every question before submitting (%(missing)s open).")
+MSG_EVIDENCE_NEEDED = _("Add evidence for answers above level 1 (question %(keys)s).")
+MSG_NO_RISKS = _("Add at least one risk to the register before submitting.")
+MSG_NO_ACTIONS = _("Add at least one measure before submitting.")
+
+
+def questionnaire_load_standard() -> Questionnaire:
+    """Install the standard OECD self-assessment (version 1) from the data file, once."""
+    spec = json.loads((DATA / "questionnaire_v1.json").read_text(encoding="utf-8"))
+    existing = Questionnaire.objects.filter(code=spec["code"], version=spec["version"]).first()
+    if existing:
+        return existing
+    questionnaire = Questionnaire.objects.create(
+        code=spec["code"], version=spec["version"], name=spec["name_nl"]
+    )
+    Question.objects.bulk_create(
+        Question(
+            questionnaire=questionnaire,
+            key=q["key"],
+            step=q["step"],
+            text_nl=q["text_nl"],
+            text_en=q["text_en"],
+            levels=q["levels"],
+        )
+        for q in spec["questions"]
+    )
+    return questionnaire
+
+
+def policy_elements() -> list[dict]:
+    """Return the standard checklist of an IMVO policy: [{"code", "nl", "en"}]."""
+    return json.loads((DATA / "policy_elements.json").read_text(encoding="utf-8"))
+
+
+STANDARD_INDICATORS = [
+    # code, nl, en, measure, part kind, population, step
+    ("policy_published", "IMVO-beleid gepubliceerd", "IMVO policy published",
+     "policy_published", "policy", "members_end", None),
+    ("self_assessment", "Assessment tool ingevuld", "Self-assessment completed",
+     "delivered", "self_assessment", "monitored", None),
+    ("risk_analysis", "Risicoanalyse aangeleverd", "Risk analysis delivered",
+     "delivered", "risk_analysis", "monitored", None),
+    ("action_plan", "Actieplan aangeleverd", "Action plan delivered",
+     "delivered", "action_plan", "monitored", None),
+    ("score_overall", "Gemiddelde score assessment", "Average self-assessment score",
+     "average_score", "self_assessment", "monitored", None),
+    *[
+        (f"score_step_{n}", f"Gemiddelde score stap {n}", f"Average score step {n}",
+         "average_score", "self_assessment", "monitored", n)
+        for n in range(1, 7)
+    ],
+    ("score_at_target", "Bedrijven op of boven de doelscore", "Companies at or above the target",
+     "score_at_target", "self_assessment", "monitored", None),
+]  # fmt: skip
+
+
+@transaction.atomic
+def indicators_install_standard(*, covenant: Covenant) -> int:
+    """Give the covenant the standard indicators it does not have yet; return how many."""
+    created = 0
+    for order, (code, nl, en, measure, kind, population, step) in enumerate(STANDARD_INDICATORS):
+        _obj, new = Indicator.objects.get_or_create(
+            covenant=covenant,
+            code=code,
+            defaults={
+                "name_nl": nl,
+                "name_en": en,
+                "measure": measure,
+                "part_kind": kind,
+                "population": population,
+                "step": step,
+                "order": order,
+            },
+        )
+        created += new
+    return created
+
+
+def _snapshot(part: Part) -> dict:
+    snap = {"status": part.status, "data": part.data, "score": str(part.score or "")}
+    if part.kind == Part.Kind.SELF_ASSESSMENT:
+        snap["answers"] = {a.question.key: a.level for a in part.answers.select_related("question")}
+    if part.kind == Part.Kind.RISK_ANALYSIS:
+        snap["risks"] = len(part.risks.all())
+    if part.kind == Part.Kind.ACTION_PLAN:
+        snap["actions"] = len(part.actions.all())
+    return snap
+
+
+def _event(part: Part, action: str, user, note: str = "") -> None:
+    PartEvent.objects.create(
+        part=part, action=action, user=user, note=note, snapshot=_snapshot(part)
+    )
+
+
+def _carry_over(previous: Part, part: Part) -> None:
+    part.data = dict(previous.data)
+    part.score = previous.score
+    part.status = Part.Status.DRAFT
+    part.carried_over = True
+    part.save()
+    questions = {q.key: q for q in part.cycle.questionnaire.questions.all()}
+    for a in previous.answers.select_related("question"):
+        # Answers carry over to the question of the same key (or the one mapped to it).
+        target = questions.get(a.question.key)
+        if target is not None:
+            Answer.objects.create(
+                part=part, question=target, level=a.level, explanation=a.explanation
+            )
+    risk_map = {}
+    for r in previous.risks.all():
+        old_pk = r.pk
+        r.pk, r.id, r.part = None, None, part
+        r.code = uuid.uuid4()
+        r.save()
+        risk_map[old_pk] = r
+    for a in previous.actions.all():
+        a.pk, a.id, a.part = None, None, part
+        a.code = uuid.uuid4()
+        a.risk = risk_map.get(a.risk_id)
+        a.save()
+
+
+@transaction.atomic
+def cycle_open(
+    *,
+    covenant: Covenant,
+    year: CovenantYear,
+    deadline: dt.date,
+    questionnaire: Questionnaire,
+    target_score: int = 80,
+    carry_over: bool = True,
+) -> Cycle:
+    """Open the monitoring of a year: a policy part for every member company at the end of the
+    year, and all four parts for the companies monitored (members for the whole year)."""
+    if Cycle.objects.filter(year=year).exists():
+        raise ValidationError({"year": MSG_CYCLE_EXISTS % {"number": year.number}})
+    cycle = Cycle(
+        covenant=covenant,
+        year=year,
+        deadline=deadline,
+        questionnaire=questionnaire,
+        target_score=target_score,
+    )
+    cycle.full_clean()
+    cycle.save()
+    population = selectors.cycle_population(cycle=cycle)
+    previous = Cycle.objects.filter(covenant=covenant, year__number=year.number - 1).first()
+    for org in population.members_end:
+        kinds = list(Part.Kind) if org.pk in population.monitored_ids else [Part.Kind.POLICY]
+        for kind in kinds:
+            part = Part.objects.create(cycle=cycle, organisation=org, kind=kind)
+            if carry_over and previous:
+                old = Part.objects.filter(cycle=previous, organisation=org, kind=kind).first()
+                if old is not None and old.is_delivered:
+                    _carry_over(old, part)
+    indicators_install_standard(covenant=covenant)
+    return cycle
+
+
+def _check_open(part: Part) -> None:
+    if part.cycle.is_closed and part.status not in (Part.Status.DRAFT, Part.Status.MISSING):
+        raise ValidationError(MSG_CLOSED)
+    if part.cycle.is_closed and not part.events.filter(action=PartEvent.Action.REOPENED).exists():
+        raise ValidationError(MSG_CLOSED)
+
+
+def _bump(part: Part, expected_version: int | None) -> None:
+    """Optimistic lock: move the part to the next version, unless someone else did first."""
+    current = expected_version if expected_version is not None else part.version
+    updated = Part.objects.filter(pk=part.pk, version=current).update(version=current + 1)
+    if not updated:
+        raise ValidationError(MSG_STALE)
+    part.version = current + 1
+
+
+@transaction.atomic
+def policy_save(
+    *,
+    part: Part,
+    user,
+    published: bool,
+    url: str = "",
+    date: dt.date | None = None,
+    elements: list[str] | None = None,
+    document=None,
+    expected_version: int | None = None,
+) -> Part:
+    """Save the IMVO policy part as a draft."""
+    _check_open(part)
+    _bump(part, expected_version)
+    part.data = {
+        "published": published,
+        "url": url.strip(),
+        "date": date.isoformat() if date else "",
+        "elements": sorted(elements or []),
+    }
+    if document is not None:
+        part.policy_document = document
+    if part.status in (Part.Status.MISSING,):
+        part.status = Part.Status.DRAFT
+    part.carried_over = False
+    part.save()
+    _event(part, PartEvent.Action.SAVED, user)
+    return part
+
+
+def _score(part: Part) -> None:
+    answers = list(part.answers.select_related("question"))
+    questions = list(part.cycle.questionnaire.questions.all())
+    if not answers:
+        part.score, part.data = None, {**part.data, "step_scores": {}}
+        return
+    by_step: dict[int, list[int]] = {}
+    for a in answers:
+        by_step.setdefault(a.question.step, []).append(a.level)
+    totals: dict[int, int] = {}
+    for q in questions:
+        totals[q.step] = totals.get(q.step, 0) + 4
+    step_scores = {
+        str(step): round(100 * sum(levels) / totals[step], 1) for step, levels in by_step.items()
+    }
+    part.data = {**part.data, "step_scores": step_scores}
+    part.score = round(100 * sum(a.level for a in answers) / (4 * len(questions)), 1)
+
+
+@transaction.atomic
+def assessment_save(
+    *, part: Part, user, answers: dict[str, dict], expected_version: int | None = None
+) -> Part:
+    """Save self-assessment answers {question key: {"level", "explanation", "evidence"}}."""
+    _check_open(part)
+    _bump(part, expected_version)
+    questions = {q.key: q for q in part.cycle.questionnaire.questions.all()}
+    for key, answer in answers.items():
+        if key not in questions or answer.get("level") is None:
+            continue
+        level = int(answer["level"])
+        if not 0 <= level <= 4:
+            raise ValidationError(_("A level is a number from 0 to 4."))
+        obj, _created = Answer.objects.update_or_create(
+            part=part,
+            question=questions[key],
+            defaults={"level": level, "explanation": answer.get("explanation", "")},
+        )
+        if answer.get("evidence"):
+            obj.evidence = answer["evidence"]
+            obj.save(update_fields=["evidence"])
+    _score(part)
+    if part.status == Part.Status.MISSING:
+        part.status = Part.Status.DRAFT
+    part.carried_over = False
+    part.save()
+    _event(part, PartEvent.Action.SAVED, user)
+    return part
+
+
+RISK_FIELDS = ("theme", "commodity", "country", "chain_stage", "scale", "scope",
+               "irremediable", "likelihood", "prioritised", "reason")  # fmt: skip
+
+
+@transaction.atomic
+def risk_save(*, part: Part, user, risk: RiskItem | None = None, **fields) -> RiskItem:
+    """Add a risk to the register, or change one."""
+    _check_open(part)
+    unknown = set(fields) - set(RISK_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a risk field: {', '.join(sorted(unknown))}")
+    risk = risk or RiskItem(part=part)
+    for name, value in fields.items():
+        setattr(risk, name, value)
+    if risk.prioritised and not (risk.reason or "").strip():
+        raise ValidationError({"reason": _("Say why this risk is prioritised.")})
+    risk.full_clean()
+    risk.save()
+    _bump(part, None)
+    if part.status == Part.Status.MISSING:
+        part.status = Part.Status.DRAFT
+        part.save(update_fields=["status", "updated_at"])
+    return risk
+
+
+@transaction.atomic
+def risk_delete(*, part: Part, risk: RiskItem, user) -> None:
+    _check_open(part)
+    risk.delete()
+    _bump(part, None)
+
+
+ACTION_FIELDS = ("risk", "measure", "owner", "due_date", "status", "progress", "leverage",
+                 "project")  # fmt: skip
+
+
+@transaction.atomic
+def action_save(*, part: Part, user, action: Action | None = None, **fields) -> Action:
+    """Add a measure to the action plan, or change one."""
+    _check_open(part)
+    unknown = set(fields) - set(ACTION_FIELDS)
+    if unknown:
+        raise TypeError(f"Not an action field: {', '.join(sorted(unknown))}")
+    action = action or Action(part=part)
+    for name, value in fields.items():
+        setattr(action, name, value)
+    if action.risk is not None and action.risk.part.organisation_id != part.organisation_id:
+        raise ValidationError({"risk": _("Choose a risk of your own register.")})
+    action.full_clean()
+    action.save()
+    _bump(part, None)
+    if part.status == Part.Status.MISSING:
+        part.status = Part.Status.DRAFT
+        part.save(update_fields=["status", "updated_at"])
+    return action
+
+
+@transaction.atomic
+def action_delete(*, part: Part, action: Action, user) -> None:
+    _check_open(part)
+    action.delete()
+    _bump(part, None)
+
+
+def _check_complete(part: Part) -> None:
+    if part.kind == Part.Kind.POLICY:
+        if part.data.get("published") and not (part.data.get("url") or part.policy_document):
+            raise ValidationError(MSG_POLICY_WHERE)
+    elif part.kind == Part.Kind.SELF_ASSESSMENT:
+        answered = set(part.answers.values_list("question_id", flat=True))
+        missing = part.cycle.questionnaire.questions.exclude(pk__in=answered).count()
+        if missing:
+            raise ValidationError(MSG_ALL_QUESTIONS % {"missing": missing})
+        if evidence_required(part):
+            lacking = [
+                a.question.key
+                for a in part.answers.select_related("question").filter(level__gt=1)
+                if not a.evidence
+            ]
+            if lacking:
+                raise ValidationError(MSG_EVIDENCE_NEEDED % {"keys": ", ".join(lacking)})
+    elif part.kind == Part.Kind.RISK_ANALYSIS:
+        if not part.risks.exists():
+            raise ValidationError(MSG_NO_RISKS)
+    elif part.kind == Part.Kind.ACTION_PLAN and not part.actions.exists():
+        raise ValidationError(MSG_NO_ACTIONS)
+
+
+def evidence_required(part: Part) -> bool:
+    """Return whether answers above level 1 need evidence for this company (by size class)."""
+    rule = part.cycle.covenant.size_rules.filter(rule="evidence_above_1").first()
+    if rule is None:
+        return False
+    classes = {c.strip() for c in rule.size_classes.split(",") if c.strip()}
+    return part.organisation.size_class in classes
+
+
+def _notify_company(part: Part, subject: str, body: str) -> None:
+    emails = list(
+        Role.objects.filter(
+            covenant=part.cycle.covenant,
+            kind=Role.Kind.COMPANY_MEMBER,
+            organisation=part.organisation,
+        ).values_list("user__email", flat=True)
+    )
+    if emails:
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=emails)
+
+
+@transaction.atomic
+def part_submit(*, part: Part, user, now: dt.datetime | None = None) -> Part:
+    """Submit a part; after the deadline it is accepted and marked late."""
+    _check_open(part)
+    _check_complete(part)
+    now = now or timezone.now()
+    part.status = Part.Status.SUBMITTED
+    part.submitted_at = now
+    part.is_late = timezone.localtime(now).date() > part.cycle.deadline
+    part.carried_over = False
+    part.save()
+    _event(part, PartEvent.Action.SUBMITTED, user)
+    return part
+
+
+@transaction.atomic
+def part_review(*, part: Part, user, accepted: bool, feedback: str = "") -> Part:
+    """Accept a submitted part, or ask for improvement with written feedback."""
+    if part.status != Part.Status.SUBMITTED:
+        raise ValidationError(MSG_NOT_SUBMITTED)
+    if not accepted and not feedback.strip():
+        raise ValidationError({"feedback": MSG_FEEDBACK_NEEDED})
+    part.status = Part.Status.ACCEPTED if accepted else Part.Status.NEEDS_IMPROVEMENT
+    part.feedback = feedback.strip()
+    part.save(update_fields=["status", "feedback", "updated_at"])
+    _event(part, part.status, user, note=part.feedback)
+    subject = str(_("Your %(part)s was reviewed") % {"part": part.get_kind_display()})
+    body = str(
+        _("The secretariat reviewed your %(part)s for %(year)s: %(status)s.")
+        % {
+            "part": part.get_kind_display(),
+            "year": part.cycle.year.label,
+            "status": part.get_status_display(),
+        }
+    ) + ("\n\n" + part.feedback if part.feedback else "")
+    transaction.on_commit(lambda: _notify_company(part, subject, body))
+    return part
+
+
+@transaction.atomic
+def part_reopen(*, part: Part, user, reason: str) -> Part:
+    """Reopen one company's part after the cycle closed; the reason stays in its history."""
+    if not reason.strip():
+        raise ValidationError({"reason": MSG_REASON_NEEDED})
+    part.status = Part.Status.DRAFT
+    part.save(update_fields=["status", "updated_at"])
+    _event(part, PartEvent.Action.REOPENED, user, note=reason.strip())
+    return part
+
+
+@transaction.atomic
+def cycle_close(*, cycle: Cycle, user, when: dt.datetime | None = None) -> Cycle:
+    """Close the cycle: submissions are locked and the year's figures frozen."""
+    rows = selectors.compute_figures(cycle=cycle)
+    cycle.frozen_figures = {
+        row.indicator.code: {
+            "numerator": _plain(row.figure.numerator),
+            "denominator": _plain(row.figure.denominator),
+            "value": _plain(row.figure.value),
+            "companies": row.figure.companies,
+            "organisation_ids": row.organisation_ids,
+        }
+        for row in rows
+    }
+    cycle.closed_at = when or timezone.now()
+    cycle.save(update_fields=["frozen_figures", "closed_at"])
+    return cycle
+
+
+def _plain(value):
+    if value is None or isinstance(value, int):
+        return value
+    number = float(value)
+    return int(number) if number.is_integer() else number

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from covenant.monitoring import views
+
+urlpatterns = [
+    path("covenants/<slug:slug>/monitoring/", views.cycles, name="monitoring-cycles"),
+    path("covenants/<slug:slug>/monitoring/mine/", views.my_submission, name="monitoring-mine"),
+    path(
+        "covenants/<slug:slug>/monitoring/<int:number>/",
+        views.dashboard,
+        name="monitoring-dashboard",
+    ),
+    path(
+        "covenants/<slug:slug>/monitoring/<int:number>/export.xlsx",
+        views.export,
+        name="monitoring-export",
+    ),
+    path(
+        "covenants/<slug:slug>/monitoring/<int:number>/close/",
+        views.close,
+        name="monitoring-close",
+    ),
+    path("parts/<uuid:code>/", views.part_detail, name="monitoring-part"),
+    path("parts/<uuid:code>/review/", views.part_review, name="monitoring-review"),
+    path("parts/<uuid:code>/reopen/", views.part_reopen, name="monitoring-reopen"),
+    path(
+        "parts/<uuid:code>/items/<uuid:item>/delete/",
+        views.item_delete,
+        name="monitoring-item-delete",
+    ),
+]

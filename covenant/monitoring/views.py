@@ -1,0 +1,384 @@
+"""Pages of the yearly monitoring: cycles and figures, the company's parts, reviews."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from covenant.accounts.access import Perm, access_for
+from covenant.accounts.decorators import covenant_permission, object_scoped_login
+from covenant.activities.models import Activity
+from covenant.lib.forms import add_service_errors
+from covenant.lib.spreadsheet import xlsx_bytes
+from covenant.monitoring import selectors, services
+from covenant.monitoring.forms import (
+    ActionForm,
+    AssessmentForm,
+    CycleOpenForm,
+    PolicyForm,
+    ReopenForm,
+    ReviewForm,
+    RiskForm,
+)
+from covenant.monitoring.models import Part, RiskItem
+
+
+@covenant_permission(Perm.MONITORING_FIGURES)
+def cycles(request, covenant):
+    cycle_list = list(selectors.cycle_list(covenant=covenant))
+    manage = request.access.has(Perm.MONITORING_MANAGE)
+    form = None
+    if manage:
+        taken = {c.year_id for c in cycle_list}
+        free = [y for y in covenant.years.order_by("number") if y.pk not in taken]
+        form = CycleOpenForm(request.POST or None, years=free)
+        if request.method == "POST" and form.is_valid():
+            year = covenant.years.get(number=form.cleaned_data["year"])
+            try:
+                services.cycle_open(
+                    covenant=covenant,
+                    year=year,
+                    deadline=form.cleaned_data["deadline"],
+                    questionnaire=services.questionnaire_load_standard(),
+                    target_score=form.cleaned_data["target_score"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The monitoring of year %(n)s is open.") % {"n": year.number}
+                )
+                return redirect("monitoring-dashboard", slug=covenant.slug, number=year.number)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "monitoring/cycles.html",
+        {
+            "covenant": covenant,
+            "cycles": cycle_list,
+            "form": form,
+            "manage": manage,
+            "is_company": request.access.has(Perm.MONITORING_SUBMIT),
+        },
+    )
+
+
+@covenant_permission(Perm.MONITORING_FIGURES)
+def dashboard(request, covenant, number: int):
+    cycle = selectors.cycle_get(covenant=covenant, number=number)
+    figures = selectors.figure_list(cycle=cycle, fetched_by=request.user)
+    manage = request.access.has(Perm.MONITORING_MANAGE)
+    context = {
+        "covenant": covenant,
+        "cycle": cycle,
+        "figures": figures,
+        "manage": manage,
+        "population": selectors.cycle_population(cycle=cycle),
+    }
+    if manage:
+        matrix = selectors.status_matrix(cycle=cycle)
+        names = {org.pk: org.name for org, _m, _p in matrix}
+        for row in figures:
+            row.companies = [names.get(pk, "?") for pk in row.organisation_ids]
+        today = timezone.localdate()
+        context.update(
+            {
+                "matrix": matrix,
+                "kinds": Part.Kind.choices,
+                "overdue": [
+                    (org, part)
+                    for org, _monitored, parts in matrix
+                    for part in parts.values()
+                    if part is not None and not part.is_delivered and today > cycle.deadline
+                ],
+            }
+        )
+    return render(request, "monitoring/dashboard.html", context)
+
+
+@covenant_permission(Perm.MONITORING_MANAGE)
+def export(request, covenant, number: int):
+    cycle = selectors.cycle_get(covenant=covenant, number=number)
+    figures = selectors.figure_list(cycle=cycle, fetched_by=request.user)
+    matrix = selectors.status_matrix(cycle=cycle)
+    names = {org.pk: org.name for org, _m, _p in matrix}
+    figure_rows = [[_("Indicator"), _("Numerator"), _("Denominator"), _("Value"), _("Companies")]]
+    for row in figures:
+        f = row.figure
+        figure_rows.append(
+            [
+                row.name,
+                f.numerator,
+                f.denominator,
+                f.value,
+                ", ".join(names.get(pk, "?") for pk in row.organisation_ids),
+            ]
+        )
+    status_rows = [[_("Company"), _("Monitored"), *[str(label) for _v, label in Part.Kind.choices]]]
+    for org, monitored, parts in matrix:
+        status_rows.append(
+            [
+                org.name,
+                _("yes") if monitored else _("joined this year"),
+                *[p.get_status_display() if p else "—" for p in parts.values()],
+            ]
+        )
+    body = xlsx_bytes({_("Figures"): figure_rows, _("Status"): status_rows})
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{covenant.slug}-monitoring-{cycle.year.label}.xlsx"'
+    )
+    return response
+
+
+@covenant_permission(Perm.MONITORING_MANAGE)
+@require_POST
+def close(request, covenant, number: int):
+    cycle = selectors.cycle_get(covenant=covenant, number=number)
+    if not cycle.is_closed:
+        services.cycle_close(cycle=cycle, user=request.user)
+        messages.success(
+            request,
+            _("The monitoring of year %(n)s is closed and its figures are frozen.") % {"n": number},
+        )
+    return redirect("monitoring-dashboard", slug=covenant.slug, number=number)
+
+
+@covenant_permission(Perm.MONITORING_SUBMIT)
+def my_submission(request, covenant):
+    access = request.access
+    companies = [r.organisation for r in access.roles if r.kind == "company" and r.organisation]
+    cycle_list = list(selectors.cycle_list(covenant=covenant))
+    number = request.GET.get("year")
+    cycle = next((c for c in cycle_list if str(c.year.number) == number), None)
+    if cycle is None:
+        open_cycles = [c for c in cycle_list if not c.is_closed]
+        cycle = (open_cycles or cycle_list or [None])[-1]
+    parts = []
+    if cycle is not None:
+        parts = list(selectors.part_list(cycle=cycle, fetched_by=request.user).order_by("kind"))
+        order = list(Part.Kind)
+        parts.sort(key=lambda p: order.index(p.kind))
+    return render(
+        request,
+        "monitoring/my_submission.html",
+        {
+            "covenant": covenant,
+            "cycle": cycle,
+            "cycles": cycle_list,
+            "parts": parts,
+            "companies": companies,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _can_edit(part: Part, user) -> bool:
+    access = access_for(user, part.cycle.covenant)
+    own = any(
+        r.kind == "company" and r.organisation_id == part.organisation_id for r in access.roles
+    )
+    editable_status = part.status in (
+        Part.Status.MISSING,
+        Part.Status.DRAFT,
+        Part.Status.NEEDS_IMPROVEMENT,
+    )
+    return (
+        own
+        and access.has(Perm.MONITORING_SUBMIT)
+        and editable_status
+        and (not part.cycle.is_closed or part.status == Part.Status.DRAFT)
+    )
+
+
+def _part_context(request, part: Part, **extra) -> dict:
+    access = access_for(request.user, part.cycle.covenant)
+    manage = access.has(Perm.MONITORING_MANAGE)
+    editable = _can_edit(part, request.user)
+    context = {
+        "part": part,
+        "cycle": part.cycle,
+        "covenant": part.cycle.covenant,
+        "editable": editable,
+        "manage": manage,
+        "events": part.events.select_related("user")[:50],
+        "review_form": ReviewForm() if manage and part.status == Part.Status.SUBMITTED else None,
+        "reopen_form": ReopenForm() if manage and part.cycle.is_closed else None,
+        "evidence_required": services.evidence_required(part),
+    }
+    if part.kind == Part.Kind.POLICY:
+        elements = services.policy_elements()
+        initial = {**part.data, "version": part.version}
+        context["form"] = extra.get("form") or PolicyForm(initial=initial, elements=elements)
+        labels = {e["code"]: e for e in elements}
+        context["element_labels"] = [
+            labels[c] for c in part.data.get("elements", []) if c in labels
+        ]
+    elif part.kind == Part.Kind.SELF_ASSESSMENT:
+        questions = list(part.cycle.questionnaire.questions.all())
+        answers = {a.question_id: a for a in part.answers.all()}
+        context["form"] = extra.get("form") or AssessmentForm(
+            initial={"version": part.version}, questions=questions, answers=answers
+        )
+        context["step_scores"] = sorted(part.data.get("step_scores", {}).items())
+        context["history"] = selectors.score_history(part=part)
+        context["peers"] = selectors.peer_scores(part=part)
+    elif part.kind == Part.Kind.RISK_ANALYSIS:
+        context["risks"] = list(part.risks.all())
+        context["form"] = extra.get("form") or RiskForm()
+        context["matrix"] = selectors.risk_matrix(part=part)
+    elif part.kind == Part.Kind.ACTION_PLAN:
+        context["actions"] = list(part.actions.select_related("risk", "project"))
+        risk_part = Part.objects.filter(
+            cycle=part.cycle, organisation=part.organisation, kind=Part.Kind.RISK_ANALYSIS
+        ).first()
+        risks = (
+            RiskItem.objects.filter(part=risk_part, prioritised=True)
+            if risk_part
+            else (RiskItem.objects.none())
+        )
+        projects = Activity.objects.filter(covenant=part.cycle.covenant, kind="project")
+        context["form"] = extra.get("form") or ActionForm(risks=risks, projects=projects)
+    return context
+
+
+@object_scoped_login
+def part_detail(request, code):
+    part = selectors.part_get(code=code, fetched_by=request.user)
+    form = None
+    if request.method == "POST":
+        if not _can_edit(part, request.user):
+            raise PermissionDenied
+        form = _handle_part_post(request, part)
+        if form is None:
+            return redirect("monitoring-part", code=part.code)
+    return render(request, "monitoring/part.html", _part_context(request, part, form=form))
+
+
+def _handle_part_post(request, part: Part):
+    """Save (or submit) the part from the POST; return the form to show again on errors."""
+    user = request.user
+    submit = "submit" in request.POST
+    try:
+        if part.kind == Part.Kind.POLICY:
+            form = PolicyForm(request.POST, request.FILES, elements=services.policy_elements())
+            if not form.is_valid():
+                return form
+            data = form.cleaned_data
+            document = data.get("document")
+            if document is not None and not document.name.lower().endswith((".pdf", ".docx")):
+                form.add_error("document", _("Only PDF and DOCX files can be uploaded."))
+                return form
+            services.policy_save(
+                part=part,
+                user=user,
+                published=data["published"],
+                url=data["url"],
+                date=data["date"],
+                elements=data["elements"],
+                document=document,
+                expected_version=data.get("version"),
+            )
+        elif part.kind == Part.Kind.SELF_ASSESSMENT:
+            questions = list(part.cycle.questionnaire.questions.all())
+            form = AssessmentForm(request.POST, request.FILES, questions=questions, answers={})
+            if not form.is_valid():
+                return form
+            services.assessment_save(
+                part=part,
+                user=user,
+                answers=form.answers(),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        elif part.kind == Part.Kind.RISK_ANALYSIS and not submit:
+            form = RiskForm(request.POST)
+            if not form.is_valid():
+                return form
+            services.risk_save(part=part, user=user, **form.cleaned_data)
+        elif part.kind == Part.Kind.ACTION_PLAN and not submit:
+            risk_part = Part.objects.filter(
+                cycle=part.cycle, organisation=part.organisation, kind=Part.Kind.RISK_ANALYSIS
+            ).first()
+            form = ActionForm(
+                request.POST,
+                risks=RiskItem.objects.filter(part=risk_part, prioritised=True),
+                projects=Activity.objects.filter(covenant=part.cycle.covenant, kind="project"),
+            )
+            if not form.is_valid():
+                return form
+            services.action_save(part=part, user=user, **form.cleaned_data)
+        if submit:
+            services.part_submit(part=part, user=user)
+            messages.success(
+                request, _("Your %(part)s was submitted.") % {"part": part.get_kind_display()}
+            )
+        else:
+            messages.success(request, _("Saved as a draft."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return None
+
+
+@object_scoped_login
+@require_POST
+def part_review(request, code):
+    part = selectors.part_get(code=code, fetched_by=request.user)
+    if not access_for(request.user, part.cycle.covenant).has(Perm.MONITORING_MANAGE):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.part_review(
+                part=part,
+                user=request.user,
+                accepted=form.cleaned_data["decision"] == "accept",
+                feedback=form.cleaned_data["feedback"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The review was saved and the company informed."))
+    else:
+        messages.error(request, _("Choose accept or needs improvement."))
+    return redirect("monitoring-part", code=part.code)
+
+
+@object_scoped_login
+@require_POST
+def part_reopen(request, code):
+    part = selectors.part_get(code=code, fetched_by=request.user)
+    if not access_for(request.user, part.cycle.covenant).has(Perm.MONITORING_MANAGE):
+        raise PermissionDenied
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        services.part_reopen(part=part, user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The part was reopened for the company."))
+    else:
+        messages.error(request, _("Give the reason for reopening."))
+    return redirect("monitoring-part", code=part.code)
+
+
+@object_scoped_login
+@require_POST
+def item_delete(request, code, item):
+    part = selectors.part_get(code=code, fetched_by=request.user)
+    if not _can_edit(part, request.user):
+        raise PermissionDenied
+    if part.kind == Part.Kind.RISK_ANALYSIS:
+        services.risk_delete(
+            part=part, risk=get_object_or_404(part.risks, code=item), user=request.user
+        )
+    elif part.kind == Part.Kind.ACTION_PLAN:
+        services.action_delete(
+            part=part, action=get_object_or_404(part.actions, code=item), user=request.user
+        )
+    messages.success(request, _("Removed."))
+    return redirect("monitoring-part", code=part.code)
