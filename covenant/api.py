@@ -1,7 +1,7 @@
 """The JSON API root (django-ninja): /api/, its OpenAPI schema and its docs page."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
@@ -39,6 +39,11 @@ api = NinjaAPI(
 )
 
 
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"message": "Not allowed for your roles."}, status=403)
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     extra = exc.message_dict if hasattr(exc, "error_dict") else {}
@@ -50,3 +55,4 @@ def validation_error(request, exc: ValidationError):
 api.add_router("/", "covenant.covenants.api.router")
 api.add_router("/", "covenant.accounts.api.router")
 api.add_router("/", "covenant.activities.api.router")
+api.add_router("/", "covenant.monitoring.api.router")

@@ -8,12 +8,10 @@ import uuid
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from covenant.accounts.models import Role
 from covenant.covenants.models import Covenant, CovenantYear
 from covenant.monitoring import selectors
 from covenant.monitoring.models import (
@@ -27,6 +25,7 @@ from covenant.monitoring.models import (
     Questionnaire,
     RiskItem,
 )
+from covenant.monitoring.tasks import notify_part_reviewed
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -394,18 +393,6 @@ def evidence_required(part: Part) -> bool:
     return part.organisation.size_class in classes
 
 
-def _notify_company(part: Part, subject: str, body: str) -> None:
-    emails = list(
-        Role.objects.filter(
-            covenant=part.cycle.covenant,
-            kind=Role.Kind.COMPANY_MEMBER,
-            organisation=part.organisation,
-        ).values_list("user__email", flat=True)
-    )
-    if emails:
-        send_mail(subject=subject, message=body, from_email=None, recipient_list=emails)
-
-
 @transaction.atomic
 def part_submit(*, part: Part, user, now: dt.datetime | None = None) -> Part:
     """Submit a part; after the deadline it is accepted and marked late."""
@@ -422,7 +409,9 @@ def part_submit(*, part: Part, user, now: dt.datetime | None = None) -> Part:
 
 
 @transaction.atomic
-def part_review(*, part: Part, user, accepted: bool, feedback: str = "") -> Part:
+def part_review(
+    *, part: Part, user, accepted: bool, feedback: str = "", notify: bool = True
+) -> Part:
     """Accept a submitted part, or ask for improvement with written feedback."""
     if part.status != Part.Status.SUBMITTED:
         raise ValidationError(MSG_NOT_SUBMITTED)
@@ -432,16 +421,8 @@ def part_review(*, part: Part, user, accepted: bool, feedback: str = "") -> Part
     part.feedback = feedback.strip()
     part.save(update_fields=["status", "feedback", "updated_at"])
     _event(part, part.status, user, note=part.feedback)
-    subject = str(_("Your %(part)s was reviewed") % {"part": part.get_kind_display()})
-    body = str(
-        _("The secretariat reviewed your %(part)s for %(year)s: %(status)s.")
-        % {
-            "part": part.get_kind_display(),
-            "year": part.cycle.year.label,
-            "status": part.get_status_display(),
-        }
-    ) + ("\n\n" + part.feedback if part.feedback else "")
-    transaction.on_commit(lambda: _notify_company(part, subject, body))
+    if notify:
+        transaction.on_commit(lambda: notify_part_reviewed.enqueue(part.pk))
     return part
 
 

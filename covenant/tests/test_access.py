@@ -9,6 +9,7 @@ independently of the access module, so a change to who may do what shows up here
 from __future__ import annotations
 
 import functools
+import json
 
 import pytest
 from django.core.files.base import ContentFile
@@ -85,6 +86,19 @@ OBJECT_EXPECTED = {
         "secretariat": F, "company": N, "stakeholder": N, "steering": N, "outsider": N,
         "anonymous": L,
     }),
+    # The demo company's own risk register and action plan of year 5 (carried over, open).
+    **{
+        f"api:{name}": (obj, {
+            "secretariat": A if name.endswith("_list") else F, "company": A,
+            "stakeholder": N, "steering": N, "outsider": N, "anonymous": L,
+        })
+        for name, obj in [
+            ("risk_list", "own_risks"), ("risk_create", "own_risks"),
+            ("risk_update", "own_risks"), ("risk_delete", "own_risks"),
+            ("action_list", "own_actions"), ("action_create", "own_actions"),
+            ("action_update", "own_actions"), ("action_delete", "own_actions"),
+        ]
+    },
     "api:activity_detail": ("visit", {
         "secretariat": A, "stakeholder": N, "company": N, "steering": N, "outsider": N,
         "anonymous": N,
@@ -170,6 +184,14 @@ def url_args(demo):
         "training": Activity.objects.filter(kind="training").first(),
         "own_part": Part.objects.get(
             cycle__year__number=5, organisation__name="Staalbouw Noord B.V.", kind="policy"
+        ),
+        "own_risks": Part.objects.get(
+            cycle__year__number=5,
+            organisation__name="Staalbouw Noord B.V.",
+            kind="risk_analysis",
+        ),
+        "own_actions": Part.objects.get(
+            cycle__year__number=5, organisation__name="Staalbouw Noord B.V.", kind="action_plan"
         ),
         "other_part": Part.objects.get(
             cycle__year__number=4, organisation__name="Tata Steel", kind="risk_analysis"
@@ -281,6 +303,30 @@ def test_third_party_pages_never_fail(role, url_args):
         assert response.status_code < 500, reverse(name)
 
 
+API_BODIES = {
+    "risk": {"theme": "child_labour", "commodity": "mica", "country": "IN",
+             "chain_stage": "mining", "scale": 3, "scope": 3, "irremediable": 3, "likelihood": 2},
+    "action": {"measure": "Audit of the mica supplier"},
+}  # fmt: skip
+
+
+def api_call(name: str, url: str, args: dict) -> tuple[str, dict | None]:
+    """Fill an API path with real values and give the body its operation needs."""
+    url = url.replace("{slug}", args["demo"].slug).replace("{number}", "5")
+    body = None
+    if "{code}" in url:
+        obj = args[OBJECT_EXPECTED[name][0]]
+        url = url.replace("{code}", str(obj.code))
+        if "{risk_code}" in url:
+            url = url.replace("{risk_code}", str(obj.risks.first().code))
+        if "{action_code}" in url:
+            url = url.replace("{action_code}", str(obj.actions.first().code))
+    if name.endswith(("_create", "_update")):
+        body = API_BODIES["risk" if "risk" in name else "action"]
+    assert "{" not in url, f"the access test has no value for a parameter of {url}"
+    return url, body
+
+
 def api_client_for(role: str) -> tuple[Client, dict]:
     user = user_for(role)
     if user is None:
@@ -298,13 +344,16 @@ def test_each_api_operation_allows_or_denies_each_role_as_declared(role, url_arg
             for operation in path_view.operations:
                 policy = operation.view_func.access_policy
                 name = f"api:{operation.view_func.__name__}"
-                url = "/api" + (prefix.rstrip("/") + path).replace("{slug}", url_args["demo"].slug)
-                if "{code}" in url:
-                    url = url.replace("{code}", str(url_args[OBJECT_EXPECTED[name][0]].code))
-                assert "{" not in url, f"the access test has no value for a parameter of {url}"
+                url, body = api_call(name, "/api" + prefix.rstrip("/") + path, url_args)
                 for method in operation.methods:
-                    response = client.generic(method, url, **headers)
-                    got = {200: A, 401: L, 403: F, 404: N}.get(
+                    response = client.generic(
+                        method,
+                        url,
+                        json.dumps(body) if body else "",
+                        content_type="application/json",
+                        **headers,
+                    )
+                    got = {200: A, 201: A, 204: A, 401: L, 403: F, 404: N}.get(
                         response.status_code, f"status {response.status_code}"
                     )
                     want = expected_outcome(policy, role, name)
