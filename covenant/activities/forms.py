@@ -72,7 +72,9 @@ def activity_form_class(kind: str) -> type[ModelFieldsForm]:
                 organiser.queryset = parties
             if kind == Activity.Kind.WORK_VISIT:
                 organiser.label = _("Visiting organisation (NGO or trade union)")
+                organiser.help_text = ""
                 organiser.required = True
+                self.fields["start_date"].label = _("Date of the visit")
                 organiser.queryset = organiser.queryset.exclude(kind=Organisation.Kind.COMPANY)
                 self.fields["visited"].queryset = parties.filter(kind=Organisation.Kind.COMPANY)
                 self.fields["visited"].required = True

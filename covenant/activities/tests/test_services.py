@@ -179,3 +179,13 @@ def test_interest_is_expressed_once_and_only_where_participants_are_sought(demo)
         services.project_interest_express(activity=seeking, organisation=company, user=None)
     with pytest.raises(ValidationError, match="does not seek"):
         services.project_interest_express(activity=other, organisation=company, user=None)
+
+
+def test_a_registration_from_a_party_of_the_covenant_counts_as_from_inside(training):
+    inside = services.training_register(
+        activity=training, name="N", organisation_name="tata steel", email="t@example.org",
+        consent=True,
+    )
+    outside = register(training, "o@example.org")
+    assert inside.from_inside
+    assert not outside.from_inside
