@@ -304,3 +304,49 @@ def risk_matrix(*, part: Part) -> list[list[int]]:
     for risk in part.risks.all():
         grid[4 - risk.severity][risk.likelihood - 1] += 1
     return grid
+
+
+@dataclass
+class TrendRow:
+    indicator: Indicator
+    cells: list[Figure | None]  # one per covenant year, None when there is no figure
+    name: str = ""
+
+
+def figure_trend(*, covenant: Covenant, fetched_by) -> tuple[list, list[TrendRow]]:
+    """Return the years and, per indicator, its figure in each year: from the cycles (frozen
+    once closed) and, for years before the covenant used the app, the imported figures."""
+    from covenant.monitoring.models import HistoricFigure
+
+    years = list(covenant.years.order_by("number"))
+    cycles = {c.year_id: c for c in cycle_list(covenant=covenant)}
+    per_year: dict[int, dict[str, Figure]] = {}
+    for year in years:
+        cycle = cycles.get(year.pk)
+        if cycle is not None:
+            per_year[year.number] = {
+                r.indicator.code: r.figure for r in figure_list(cycle=cycle, fetched_by=fetched_by)
+            }
+    for h in HistoricFigure.objects.filter(covenant=covenant).select_related("indicator"):
+        if h.year_number not in per_year or h.indicator.code not in per_year[h.year_number]:
+            companies = int(h.denominator or 0)
+            figure = disclose(
+                Figure(
+                    numerator=h.numerator,
+                    denominator=h.denominator,
+                    value=h.value,
+                    companies=companies or covenant.disclosure_threshold,
+                ),
+                threshold=covenant.disclosure_threshold,
+                for_secretariat=access_for(fetched_by, covenant).has_kind(Role.Kind.SECRETARIAT),
+            )
+            per_year.setdefault(h.year_number, {})[h.indicator.code] = figure
+    rows = []
+    for indicator in covenant.indicators.filter(is_active=True):
+        row = TrendRow(
+            indicator=indicator,
+            cells=[per_year.get(y.number, {}).get(indicator.code) for y in years],
+        )
+        row.name = FigureRow(indicator=indicator, figure=Figure(None, None)).name
+        rows.append(row)
+    return years, rows

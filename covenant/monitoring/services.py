@@ -18,6 +18,7 @@ from covenant.monitoring.models import (
     Action,
     Answer,
     Cycle,
+    HistoricFigure,
     Indicator,
     Part,
     PartEvent,
@@ -132,6 +133,16 @@ def _event(part: Part, action: str, user, note: str = "") -> None:
     PartEvent.objects.create(
         part=part, action=action, user=user, note=note, snapshot=_snapshot(part)
     )
+
+
+MSG_ITEM_ADDED = _("Added: %(item)s")
+MSG_ITEM_CHANGED = _("Changed: %(item)s")
+MSG_ITEM_REMOVED = _("Removed: %(item)s")
+
+
+def _item_event(part: Part, user, message, item) -> None:
+    """Record a change to the risk register or the action plan in the part's history."""
+    _event(part, PartEvent.Action.SAVED, user, note=str(message % {"item": item}))
 
 
 def _carry_over(previous: Part, part: Part) -> None:
@@ -307,6 +318,7 @@ def risk_save(*, part: Part, user, risk: RiskItem | None = None, **fields) -> Ri
     unknown = set(fields) - set(RISK_FIELDS)
     if unknown:
         raise TypeError(f"Not a risk field: {', '.join(sorted(unknown))}")
+    is_new = risk is None
     risk = risk or RiskItem(part=part)
     for name, value in fields.items():
         setattr(risk, name, value)
@@ -318,14 +330,17 @@ def risk_save(*, part: Part, user, risk: RiskItem | None = None, **fields) -> Ri
     if part.status == Part.Status.MISSING:
         part.status = Part.Status.DRAFT
         part.save(update_fields=["status", "updated_at"])
+    _item_event(part, user, MSG_ITEM_ADDED if is_new else MSG_ITEM_CHANGED, risk)
     return risk
 
 
 @transaction.atomic
 def risk_delete(*, part: Part, risk: RiskItem, user) -> None:
     _check_open(part)
+    description = str(risk)
     risk.delete()
     _bump(part, None)
+    _item_event(part, user, MSG_ITEM_REMOVED, description)
 
 
 ACTION_FIELDS = ("risk", "measure", "owner", "due_date", "status", "progress", "leverage",
@@ -339,6 +354,7 @@ def action_save(*, part: Part, user, action: Action | None = None, **fields) -> 
     unknown = set(fields) - set(ACTION_FIELDS)
     if unknown:
         raise TypeError(f"Not an action field: {', '.join(sorted(unknown))}")
+    is_new = action is None
     action = action or Action(part=part)
     for name, value in fields.items():
         setattr(action, name, value)
@@ -350,14 +366,17 @@ def action_save(*, part: Part, user, action: Action | None = None, **fields) -> 
     if part.status == Part.Status.MISSING:
         part.status = Part.Status.DRAFT
         part.save(update_fields=["status", "updated_at"])
+    _item_event(part, user, MSG_ITEM_ADDED if is_new else MSG_ITEM_CHANGED, action)
     return action
 
 
 @transaction.atomic
 def action_delete(*, part: Part, action: Action, user) -> None:
     _check_open(part)
+    description = str(action)
     action.delete()
     _bump(part, None)
+    _item_event(part, user, MSG_ITEM_REMOVED, description)
 
 
 def _check_complete(part: Part) -> None:
@@ -461,3 +480,135 @@ def _plain(value):
         return value
     number = float(value)
     return int(number) if number.is_integer() else number
+
+
+INDICATOR_FIELDS = ("code", "name_nl", "name_en", "measure", "part_kind", "element", "step",
+                    "population", "weight", "order", "is_active")  # fmt: skip
+MSG_INDICATOR_CODE = _("Another indicator of this covenant has the code %(code)s.")
+MSG_INDICATOR_ELEMENT = _("Choose the policy element this indicator counts.")
+MSG_INDICATOR_PART = _("Choose the part this indicator counts.")
+
+
+@transaction.atomic
+def indicator_save(
+    *, covenant: Covenant, indicator: Indicator | None = None, **fields
+) -> Indicator:
+    """Add an indicator to the covenant, or change one; the figures follow at once."""
+    unknown = set(fields) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise TypeError(f"Not an indicator field: {', '.join(sorted(unknown))}")
+    indicator = indicator or Indicator(covenant=covenant)
+    for name, value in fields.items():
+        setattr(indicator, name, value)
+    clash = Indicator.objects.filter(covenant=covenant, code=indicator.code).exclude(
+        pk=indicator.pk
+    )
+    if clash.exists():
+        raise ValidationError({"code": MSG_INDICATOR_CODE % {"code": indicator.code}})
+    m = Indicator.Measure
+    if indicator.measure == m.POLICY_ELEMENT and not indicator.element:
+        raise ValidationError({"element": MSG_INDICATOR_ELEMENT})
+    if indicator.measure in (m.DELIVERED, m.ON_TIME, m.ACCEPTED) and not indicator.part_kind:
+        raise ValidationError({"part_kind": MSG_INDICATOR_PART})
+    if indicator.measure in (m.POLICY_PUBLISHED, m.POLICY_ELEMENT):
+        indicator.part_kind = Part.Kind.POLICY
+    if indicator.measure in (m.SCORE_AT_TARGET, m.AVERAGE_SCORE):
+        indicator.part_kind = Part.Kind.SELF_ASSESSMENT
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+HISTORY_HEADER = ["year", "indicator", "numerator", "denominator", "value", "source"]
+
+
+def history_template(*, covenant: Covenant) -> bytes:
+    """Return the spreadsheet in which a covenant enters the figures of earlier years."""
+    from covenant.lib.spreadsheet import xlsx_bytes
+
+    rows = [HISTORY_HEADER]
+    codes = [[i.code, i.name_en, i.get_measure_display()] for i in covenant.indicators.all()]
+    for year in covenant.years.order_by("number"):
+        if hasattr(year, "cycle"):
+            continue
+        for code, _name, _measure in codes[:4]:
+            rows.append([year.number, code, None, None, None, ""])
+    return xlsx_bytes({"figures": rows, "indicators": [["code", "name", "measure"], *codes]})
+
+
+def history_import(*, covenant: Covenant, upload) -> int:
+    """Import figures of earlier years from the template; every row is checked first and
+    nothing is imported while any row has a problem (ValidationError lists them by row)."""
+    from decimal import Decimal, InvalidOperation
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same message
+        raise ValidationError(_("This is not an Excel (.xlsx) file.")) from exc
+    if "figures" not in workbook.sheetnames:
+        raise ValidationError(_("The file has no sheet called “figures”: use the template."))
+    rows = list(workbook["figures"].iter_rows(values_only=True))
+    if not rows or [str(c or "").strip().lower() for c in rows[0][:6]] != HISTORY_HEADER:
+        raise ValidationError(
+            _("The first row must be the template's columns: %(cols)s.")
+            % {"cols": ", ".join(HISTORY_HEADER)}
+        )
+    indicators = {i.code: i for i in covenant.indicators.all()}
+    errors, clean = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = list(row[:6]) + [None] * (6 - len(row[:6]))
+        if all(c in (None, "") for c in cells):
+            continue  # empty rows are skipped
+        year, code, numerator, denominator, value, source = cells
+        problems = []
+        try:
+            year = int(year)
+            if not 1 <= year <= covenant.number_of_years:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append(_("year %(v)s is not a year of this covenant") % {"v": year})
+        if code not in indicators:
+            problems.append(_("unknown indicator “%(v)s”") % {"v": code})
+        numbers = []
+        for label, cell in (
+            ("numerator", numerator),
+            ("denominator", denominator),
+            ("value", value),
+        ):
+            if cell in (None, ""):
+                numbers.append(None)
+                continue
+            try:
+                numbers.append(Decimal(str(cell).replace(",", ".")))
+            except InvalidOperation:
+                problems.append(_("%(col)s “%(v)s” is not a number") % {"col": label, "v": cell})
+                numbers.append(None)
+        if not problems and all(n is None for n in numbers):
+            problems.append(_("no figure"))
+        if problems:
+            errors.append(
+                _("Row %(row)s: %(problems)s.")
+                % {"row": number, "problems": "; ".join(str(p) for p in problems)}
+            )
+        else:
+            clean.append((year, indicators[code], *numbers, str(source or "")[:200]))
+    if errors:
+        raise ValidationError(errors)
+    if not clean:
+        raise ValidationError(_("The file holds no figures."))
+    with transaction.atomic():
+        for year, indicator, numerator, denominator, value, source in clean:
+            HistoricFigure.objects.update_or_create(
+                covenant=covenant,
+                year_number=year,
+                indicator=indicator,
+                defaults={
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "value": value,
+                    "source": source,
+                },
+            )
+    return len(clean)

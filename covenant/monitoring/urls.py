@@ -1,10 +1,26 @@
 from django.urls import path
 
-from covenant.monitoring import views
+from covenant.monitoring import views, views_settings
 
 urlpatterns = [
     path("covenants/<slug:slug>/monitoring/", views.cycles, name="monitoring-cycles"),
     path("covenants/<slug:slug>/monitoring/mine/", views.my_submission, name="monitoring-mine"),
+    path(
+        "covenants/<slug:slug>/monitoring/indicators/",
+        views_settings.indicators,
+        name="monitoring-indicators",
+    ),
+    path(
+        "covenants/<slug:slug>/monitoring/indicators/<int:pk>/",
+        views_settings.indicator_edit,
+        name="monitoring-indicator-edit",
+    ),
+    path(
+        "covenants/<slug:slug>/monitoring/history/",
+        views_settings.history,
+        name="monitoring-history",
+    ),
+    path("covenants/<slug:slug>/monitoring/trend/", views_settings.trend, name="monitoring-trend"),
     path(
         "covenants/<slug:slug>/monitoring/<int:number>/",
         views.dashboard,
