@@ -20,3 +20,6 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMid
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="covenant-test-media-"))  # noqa: F405
+
+# Tests see every dashboard computed afresh; test_dashboard_cache checks the cache itself.
+CACHES["dashboards"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}  # noqa: F405

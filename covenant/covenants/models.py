@@ -110,6 +110,7 @@ class Organisation(models.Model):
     # The covenants in whose lists the organisation stands; a membership needs this first.
     covenants = models.ManyToManyField(Covenant, related_name="organisations", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]

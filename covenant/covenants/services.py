@@ -207,7 +207,7 @@ def organisation_update(*, organisation: Organisation, **fields) -> Organisation
     for name, value in fields.items():
         setattr(organisation, name, value)
     organisation.full_clean()
-    organisation.save(update_fields=list(fields))
+    organisation.save(update_fields=[*fields, "updated_at"])
     return organisation
 
 

@@ -340,6 +340,7 @@ class Indicator(models.Model):
     weight = models.CharField(_("counted"), max_length=16, choices=Weight, default=Weight.HEAD)
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(_("shown"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["covenant", "order", "code"]
@@ -361,6 +362,7 @@ class CompanyFigures(models.Model):
     volume = models.DecimalField(
         _("volume (tonnes)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [

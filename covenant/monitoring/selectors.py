@@ -350,3 +350,25 @@ def figure_trend(*, covenant: Covenant, fetched_by) -> tuple[list, list[TrendRow
         row.name = FigureRow(indicator=indicator, figure=Figure(None, None)).name
         rows.append(row)
     return years, rows
+
+
+def cycle_stamp(*, cycle: Cycle) -> str:
+    """Return a fingerprint of everything the cycle's dashboard is computed from: it changes
+    whenever a part, an indicator, a membership, a weight or a covenant setting changes."""
+    from django.db.models import Count, Max
+
+    def fingerprint(qs) -> str:
+        row = qs.aggregate(n=Count("pk"), t=Max("updated_at"))
+        return f"{row['n']}:{row['t'].timestamp() if row['t'] else 0}"
+
+    covenant = cycle.covenant
+    return "|".join(
+        [
+            fingerprint(Part.objects.filter(cycle=cycle)),
+            fingerprint(Indicator.objects.filter(covenant=covenant)),
+            fingerprint(Membership.objects.filter(covenant=covenant)),
+            fingerprint(Organisation.objects.filter(memberships__covenant=covenant)),
+            fingerprint(CompanyFigures.objects.filter(cycle=cycle)),
+            f"{covenant.disclosure_threshold}:{cycle.closed_at}:{cycle.deadline}:{cycle.target_score}",
+        ]
+    )
