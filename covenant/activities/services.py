@@ -239,9 +239,10 @@ def training_register(
         raise ValidationError({"consent": MSG_CONSENT_NEEDED})
     email = email.strip()
     # Someone registering for a party of the covenant counts as from inside.
-    from_inside = from_inside or activity.covenant.organisations.filter(
-        name__iexact=organisation_name.strip()
-    ).exists()
+    from_inside = (
+        from_inside
+        or activity.covenant.organisations.filter(name__iexact=organisation_name.strip()).exists()
+    )
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.registrations.filter(email__iexact=email).exists():
         raise ValidationError({"email": MSG_ALREADY_REGISTERED % {"email": email}})

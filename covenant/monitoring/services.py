@@ -145,9 +145,12 @@ def _item_event(part: Part, user, message, item) -> None:
     _event(part, PartEvent.Action.SAVED, user, note=str(message % {"item": item}))
 
 
-def _carry_over(previous: Part, part: Part) -> None:
+def _carry_over(previous: Part, part: Part, risk_map: dict[int, RiskItem]) -> None:
+    """Copy last year's delivered part as a draft. `risk_map` (old risk pk -> its copy) is
+    shared by the company's parts, so that carried-over measures keep their risk."""
     part.data = dict(previous.data)
     part.score = previous.score
+    part.policy_document = previous.policy_document
     part.status = Part.Status.DRAFT
     part.carried_over = True
     part.save()
@@ -159,7 +162,6 @@ def _carry_over(previous: Part, part: Part) -> None:
             Answer.objects.create(
                 part=part, question=target, level=a.level, explanation=a.explanation
             )
-    risk_map = {}
     for r in previous.risks.all():
         old_pk = r.pk
         r.pk, r.id, r.part = None, None, part
@@ -200,12 +202,13 @@ def cycle_open(
     previous = Cycle.objects.filter(covenant=covenant, year__number=year.number - 1).first()
     for org in population.members_end:
         kinds = list(Part.Kind) if org.pk in population.monitored_ids else [Part.Kind.POLICY]
+        risk_map: dict[int, RiskItem] = {}  # the risk analysis is copied before the plan
         for kind in kinds:
             part = Part.objects.create(cycle=cycle, organisation=org, kind=kind)
             if carry_over and previous:
                 old = Part.objects.filter(cycle=previous, organisation=org, kind=kind).first()
                 if old is not None and old.is_delivered:
-                    _carry_over(old, part)
+                    _carry_over(old, part, risk_map)
     indicators_install_standard(covenant=covenant)
     return cycle
 

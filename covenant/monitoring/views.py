@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +28,7 @@ from covenant.monitoring.forms import (
     ReviewForm,
     RiskForm,
 )
-from covenant.monitoring.models import Part, RiskItem
+from covenant.monitoring.models import Part, PartEvent, RiskItem
 
 
 @covenant_permission(Perm.MONITORING_FIGURES)
@@ -69,11 +72,8 @@ def cycles(request, covenant):
     )
 
 
-@covenant_permission(Perm.MONITORING_FIGURES)
-def dashboard(request, covenant, number: int):
-    cycle = selectors.cycle_get(covenant=covenant, number=number)
+def _dashboard_context(request, covenant, cycle, manage: bool, today) -> dict:
     figures = selectors.figure_list(cycle=cycle, fetched_by=request.user)
-    manage = request.access.has(Perm.MONITORING_MANAGE)
     context = {
         "covenant": covenant,
         "cycle": cycle,
@@ -86,7 +86,6 @@ def dashboard(request, covenant, number: int):
         names = {org.pk: org.name for org, _m, _p in matrix}
         for row in figures:
             row.companies = [names.get(pk, "?") for pk in row.organisation_ids]
-        today = timezone.localdate()
         context.update(
             {
                 "matrix": matrix,
@@ -99,6 +98,36 @@ def dashboard(request, covenant, number: int):
                 ],
             }
         )
+    return context
+
+
+@covenant_permission(Perm.MONITORING_FIGURES)
+def dashboard(request, covenant, number: int):
+    cycle = selectors.cycle_get(covenant=covenant, number=number)
+    manage = request.access.has(Perm.MONITORING_MANAGE)
+    today = timezone.localdate()
+    # The figures and the matrix are the same for every viewer of one kind until the data
+    # changes: they are rendered once and cached under a fingerprint of what they rest on.
+    key = ":".join(
+        [
+            "monitoring-dashboard",
+            str(cycle.pk),
+            selectors.cycle_stamp(cycle=cycle),
+            get_language() or "",
+            "secretariat" if manage else "others",
+            str(today),
+        ]
+    )
+    cache = caches["dashboards"]
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string(
+            "monitoring/_dashboard_body.html",
+            _dashboard_context(request, covenant, cycle, manage, today),
+            request=request,
+        )
+        cache.set(key, body, 3600)
+    context = {"covenant": covenant, "cycle": cycle, "manage": manage, "body": body}
     return render(request, "monitoring/dashboard.html", context)
 
 
@@ -195,7 +224,14 @@ def _can_edit(part: Part, user) -> bool:
         own
         and access.has(Perm.MONITORING_SUBMIT)
         and editable_status
-        and (not part.cycle.is_closed or part.status == Part.Status.DRAFT)
+        and (
+            not part.cycle.is_closed
+            # After closing, only a part the secretariat reopened (as services check).
+            or (
+                part.status == Part.Status.DRAFT
+                and part.events.filter(action=PartEvent.Action.REOPENED).exists()
+            )
+        )
     )
 
 
@@ -302,7 +338,11 @@ def _handle_part_post(request, part: Part):
             form = RiskForm(request.POST)
             if not form.is_valid():
                 return form
-            services.risk_save(part=part, user=user, **form.cleaned_data)
+            try:
+                services.risk_save(part=part, user=user, **form.cleaned_data)
+            except ValidationError as exc:  # keep what was typed, with the error on its field
+                add_service_errors(form, exc)
+                return form
         elif part.kind == Part.Kind.ACTION_PLAN and not submit:
             risk_part = Part.objects.filter(
                 cycle=part.cycle, organisation=part.organisation, kind=Part.Kind.RISK_ANALYSIS
@@ -314,7 +354,11 @@ def _handle_part_post(request, part: Part):
             )
             if not form.is_valid():
                 return form
-            services.action_save(part=part, user=user, **form.cleaned_data)
+            try:
+                services.action_save(part=part, user=user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                return form
         if submit:
             services.part_submit(part=part, user=user)
             messages.success(

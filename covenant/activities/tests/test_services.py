@@ -183,7 +183,10 @@ def test_interest_is_expressed_once_and_only_where_participants_are_sought(demo)
 
 def test_a_registration_from_a_party_of_the_covenant_counts_as_from_inside(training):
     inside = services.training_register(
-        activity=training, name="N", organisation_name="tata steel", email="t@example.org",
+        activity=training,
+        name="N",
+        organisation_name="tata steel",
+        email="t@example.org",
         consent=True,
     )
     outside = register(training, "o@example.org")
