@@ -615,3 +615,121 @@ def history_import(*, covenant: Covenant, upload) -> int:
                 },
             )
     return len(clean)
+
+
+RISK_COLUMNS = ["theme", "commodity", "country", "chain_stage", "scale", "scope",
+                "irremediable", "likelihood", "prioritised", "reason"]  # fmt: skip
+
+
+def risk_register_xlsx(*, part: Part) -> bytes:
+    """Return the risk register as an Excel file in the import layout (codes, not labels)."""
+    from covenant.lib.spreadsheet import xlsx_bytes
+
+    rows = [RISK_COLUMNS]
+    for r in part.risks.all():
+        rows.append(
+            [
+                r.theme,
+                r.commodity,
+                r.country,
+                r.chain_stage,
+                r.scale,
+                r.scope,
+                r.irremediable,
+                r.likelihood,
+                "yes" if r.prioritised else "no",
+                r.reason,
+            ]
+        )
+    codes = [["themes", "chain stages"]]
+    from covenant.lib.taxonomy import ChainStage, Theme
+
+    themes, stages = list(Theme.values), list(ChainStage.values)
+    for i in range(max(len(themes), len(stages))):
+        codes.append([themes[i] if i < len(themes) else "", stages[i] if i < len(stages) else ""])
+    return xlsx_bytes({"risks": rows, "codes": codes})
+
+
+def risk_register_import(*, part: Part, user, upload) -> int:
+    """Add the rows of an Excel risk register; every row is checked first and nothing is
+    imported while any row has a problem (ValidationError lists them by row and column)."""
+    from django_countries import countries
+    from openpyxl import load_workbook
+
+    from covenant.lib.taxonomy import ChainStage, Theme
+
+    _check_open(part)
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same message
+        raise ValidationError(_("This is not an Excel (.xlsx) file.")) from exc
+    sheet = workbook["risks"] if "risks" in workbook.sheetnames else workbook.active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = [str(c or "").strip().lower() for c in (rows[0] if rows else [])][: len(RISK_COLUMNS)]
+    if header != RISK_COLUMNS:
+        raise ValidationError(
+            _("The first row must be the columns: %(cols)s.") % {"cols": ", ".join(RISK_COLUMNS)}
+        )
+    country_codes = {code for code, _name in countries}
+    errors, clean = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = list(row[: len(RISK_COLUMNS)]) + [None] * (len(RISK_COLUMNS) - len(row))
+        if all(c in (None, "") for c in cells):
+            continue
+        values = dict(zip(RISK_COLUMNS, cells, strict=True))
+        problems = []
+        theme = str(values["theme"] or "").strip()
+        if theme not in Theme.values:
+            problems.append(_("theme “%(v)s” is unknown") % {"v": theme})
+        stage = str(values["chain_stage"] or "").strip()
+        if stage not in ChainStage.values:
+            problems.append(_("chain_stage “%(v)s” is unknown") % {"v": stage})
+        country = str(values["country"] or "").strip().upper()
+        if country and country not in country_codes:
+            problems.append(_("country “%(v)s” is not an ISO code") % {"v": values["country"]})
+        scores = {}
+        for column in ("scale", "scope", "irremediable", "likelihood"):
+            try:
+                scores[column] = int(str(values[column]).strip())
+                if not 1 <= scores[column] <= 4:
+                    raise ValueError
+            except (TypeError, ValueError):
+                problems.append(
+                    _("%(col)s “%(v)s” is not a number from 1 to 4")
+                    % {"col": column, "v": values[column]}
+                )
+        prioritised = str(values["prioritised"] or "").strip().lower() in (
+            "yes",
+            "ja",
+            "true",
+            "1",
+            "x",
+        )
+        reason = str(values["reason"] or "").strip()
+        if prioritised and not reason:
+            problems.append(_("a prioritised risk needs a reason"))
+        if problems:
+            errors.append(
+                _("Row %(row)s: %(problems)s.")
+                % {"row": number, "problems": "; ".join(str(p) for p in problems)}
+            )
+        else:
+            clean.append(
+                {
+                    "theme": theme,
+                    "commodity": str(values["commodity"] or "").strip(),
+                    "country": country,
+                    "chain_stage": stage,
+                    **scores,
+                    "prioritised": prioritised,
+                    "reason": reason,
+                }
+            )
+    if errors:
+        raise ValidationError(errors)
+    if not clean:
+        raise ValidationError(_("The file holds no risks."))
+    with transaction.atomic():
+        for fields in clean:
+            risk_save(part=part, user=user, **fields)
+    return len(clean)

@@ -38,6 +38,16 @@ urlpatterns = [
     ),
     path("parts/<uuid:code>/", views.part_detail, name="monitoring-part"),
     path("parts/<uuid:code>/review/", views.part_review, name="monitoring-review"),
+    path(
+        "parts/<uuid:code>/register.xlsx",
+        views_settings.risk_register,
+        name="monitoring-risk-register",
+    ),
+    path(
+        "covenants/<slug:slug>/monitoring/size-rules/",
+        views_settings.size_rules,
+        name="monitoring-size-rules",
+    ),
     path("parts/<uuid:code>/reopen/", views.part_reopen, name="monitoring-reopen"),
     path(
         "parts/<uuid:code>/items/<uuid:item>/delete/",

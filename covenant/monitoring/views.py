@@ -210,6 +210,11 @@ def my_submission(request, covenant):
     )
 
 
+def can_edit_part(part: Part, user) -> bool:
+    """Return whether the user may change the part now (its own company, while open)."""
+    return _can_edit(part, user)
+
+
 def _can_edit(part: Part, user) -> bool:
     access = access_for(user, part.cycle.covenant)
     own = any(

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from covenant.accounts.access import Perm
-from covenant.accounts.decorators import covenant_permission
+from covenant.accounts.decorators import covenant_permission, object_scoped_login
+from covenant.covenants.models import Organisation
 from covenant.lib.forms import ModelFieldsForm, add_service_errors
 from covenant.monitoring import selectors, services
-from covenant.monitoring.models import Indicator
+from covenant.monitoring import selectors as monitoring_selectors
+from covenant.monitoring.models import Indicator, Part, SizeRule
+from covenant.monitoring.views import can_edit_part
 
 
 class IndicatorForm(ModelFieldsForm):
@@ -114,4 +117,75 @@ def trend(request, covenant):
             "rows": rows,
             "manage": request.access.has(Perm.MONITORING_MANAGE),
         },
+    )
+
+
+class RiskImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Risk register (.xlsx)"))
+
+
+@object_scoped_login
+def risk_register(request, code):
+    """Export a risk register to Excel, or import one (the company, while it may edit)."""
+    part = monitoring_selectors.part_get(code=code, fetched_by=request.user)
+    if part.kind != Part.Kind.RISK_ANALYSIS:
+        raise Http404
+    if request.method == "GET":
+        response = HttpResponse(
+            services.risk_register_xlsx(part=part),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="risk-register-{part.cycle.year.label}.xlsx"'
+        )
+        return response
+    if not can_edit_part(part, request.user):
+        raise PermissionDenied
+    form = RiskImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose an Excel file."))
+    else:
+        try:
+            count = services.risk_register_import(
+                part=part, user=request.user, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            messages.error(
+                request,
+                _("Nothing was imported. Fix these rows and upload the file again:")
+                + " "
+                + " ".join(exc.messages),
+            )
+        else:
+            messages.success(request, _("%(n)s risks were added.") % {"n": count})
+    return redirect("monitoring-part", code=part.code)
+
+
+@covenant_permission(Perm.MONITORING_MANAGE)
+def size_rules(request, covenant):
+    """Lighter requirements by size class: evidence for answers above level 1."""
+    rule = covenant.size_rules.filter(rule=SizeRule.Rule.EVIDENCE_ABOVE_LEVEL_1).first()
+    current = [c for c in (rule.size_classes.split(",") if rule else []) if c]
+    form = SizeRuleForm(request.POST or None, initial={"size_classes": current})
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["size_classes"]
+        if chosen:
+            SizeRule.objects.update_or_create(
+                covenant=covenant,
+                rule=SizeRule.Rule.EVIDENCE_ABOVE_LEVEL_1,
+                defaults={"size_classes": ",".join(chosen)},
+            )
+        else:
+            covenant.size_rules.filter(rule=SizeRule.Rule.EVIDENCE_ABOVE_LEVEL_1).delete()
+        messages.success(request, _("The requirements were saved."))
+        return redirect("monitoring-indicators", slug=covenant.slug)
+    return redirect("monitoring-indicators", slug=covenant.slug)
+
+
+class SizeRuleForm(forms.Form):
+    size_classes = forms.MultipleChoiceField(
+        label=gettext_lazy("Evidence required for self-assessment answers above level 1 from"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(v, label) for v, label in Organisation.SizeClass.choices if v],
     )

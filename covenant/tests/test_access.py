@@ -81,6 +81,11 @@ OBJECT_EXPECTED = {
         "secretariat": A, "company": F, "stakeholder": N, "steering": N, "outsider": N,
         "anonymous": L,
     }),
+    # Export (GET) of the demo company's own risk register of year 5.
+    "monitoring-risk-register": ("own_risks", {
+        "secretariat": A, "company": A, "stakeholder": N, "steering": N, "outsider": N,
+        "anonymous": L,
+    }),
     # Another company's part (Tata Steel): the demo company must not see it.
     "monitoring-item-delete": ("other_part", {
         "secretariat": F, "company": N, "stakeholder": N, "steering": N, "outsider": N,
