@@ -191,7 +191,18 @@ def compute_figures(*, cycle: Cycle) -> list[FigureRow]:
                 ids.append(org.pk)
         if indicator.weight == Indicator.Weight.HEAD:
             numerator, denominator = int(numerator), int(denominator)
-        figure = Figure(numerator=numerator, denominator=denominator, companies=len(over))
+        companies = len(over)
+        if indicator.measure == Indicator.Measure.SCORE_AT_TARGET:
+            # Whether a company meets the target says something about its score: count only
+            # the companies that answered, so one answer alone is never shown.
+            companies = sum(
+                1
+                for org in over
+                if (p := parts.get((org.pk, kind))) is not None
+                and p.is_delivered
+                and p.score is not None
+            )
+        figure = Figure(numerator=numerator, denominator=denominator, companies=companies)
         rows.append(FigureRow(indicator=indicator, figure=figure, organisation_ids=ids))
     return rows
 

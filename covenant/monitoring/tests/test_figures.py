@@ -46,3 +46,11 @@ def test_only_the_secretariat_sees_the_companies_behind_a_figure(demo):
     assert len(figures(demo, 4)["risk_analysis"].organisation_ids) == 7
     assert figures(demo, 4, "stakeholder")["risk_analysis"].organisation_ids == []
     assert fraction(figures(demo, 4, "stakeholder")["risk_analysis"]) == (7, 11)
+
+
+def test_the_target_figure_is_suppressed_when_too_few_companies_answered(demo):
+    # Year 5 is open: one company (or none) has submitted its self-assessment so far.
+    rows = figures(demo, 5, "stakeholder")
+    assert rows["score_at_target"].figure.suppressed
+    assert rows["score_overall"].figure.suppressed
+    assert not figures(demo, 5, "secretariat")["score_at_target"].figure.suppressed
