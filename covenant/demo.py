@@ -6,6 +6,7 @@ from covenant.activities import demo as activities_demo
 from covenant.covenants import demo as covenants_demo
 from covenant.covenants.models import Covenant
 from covenant.monitoring import demo as monitoring_demo
+from covenant.reports import demo as reports_demo
 
 
 def load_all(log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
@@ -14,4 +15,5 @@ def load_all(log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
     metals = Covenant.objects.get(slug=covenants_demo.METALS_SLUG)
     summary["activities"] = activities_demo.load(metals, log=log)
     summary["cycles"] = monitoring_demo.load(metals, log=log)
+    summary["reports"] = reports_demo.load(metals, log=log)
     return summary

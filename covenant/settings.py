@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "covenant.covenants",
     "covenant.activities",
     "covenant.monitoring",
+    "covenant.reports",
 ]
 
 MIDDLEWARE = [

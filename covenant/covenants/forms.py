@@ -22,6 +22,7 @@ class CovenantSettingsForm(forms.ModelForm):
             "status",
             "successor",
             "secretariat_mfa_required",
+            "report_approvals_required",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 

@@ -39,6 +39,9 @@ class Covenant(models.Model):
         _("two-factor authentication required for the secretariat"), default=True
     )
     is_illustrative = models.BooleanField(_("illustrative demo data"), default=False)
+    report_approvals_required = models.PositiveSmallIntegerField(
+        _("approvals needed to publish the annual report"), default=1
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -82,6 +82,7 @@ COVENANT_SETTINGS_FIELDS = (
     "status",
     "successor",
     "secretariat_mfa_required",
+    "report_approvals_required",
 )
 
 

@@ -74,7 +74,8 @@ def test_the_demo_command_is_idempotent(demo, settings):
     assert counts[0] == 2
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "Created 0 covenants, 0 memberships, 0 users, 0 activities, 0 cycles." in out.getvalue()
+    expected = "Created 0 covenants, 0 memberships, 0 users, 0 activities, 0 cycles, 0 reports."
+    assert expected in out.getvalue()
     assert [m.objects.count() for m in MODELS] == counts
 
 

@@ -25,6 +25,6 @@ class Command(BaseCommand):
             summary = demo.load_all(log=self.stdout.write)
         self.stdout.write(
             "Created {covenants} covenants, {memberships} memberships, {users} users, "
-            "{activities} activities, {cycles} cycles.".format(**summary)
+            "{activities} activities, {cycles} cycles, {reports} reports.".format(**summary)
         )
         return None
