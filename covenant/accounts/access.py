@@ -31,6 +31,9 @@ class Perm:
     MONITORING_FIGURES = "monitoring.figures:read"  # the year's figures (disclosure applies)
     MONITORING_MANAGE = "monitoring.cycles:write"  # cycles, indicators, reviews, closing
     MONITORING_SUBMIT = "monitoring.submissions:write"  # the own company's submission
+    REPORTS_DRAFTS = "reports.drafts:read"  # annual report drafts
+    REPORTS_MANAGE = "reports.reports:write"  # write, publish and correct annual reports
+    REPORTS_APPROVE = "reports.approvals:write"  # comment on and approve a draft
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -44,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ACTIVITIES_WRITE_ALL,
             Perm.MONITORING_FIGURES,
             Perm.MONITORING_MANAGE,
+            Perm.REPORTS_DRAFTS,
+            Perm.REPORTS_MANAGE,
         }
     ),
     Role.Kind.COMPANY_MEMBER: frozenset(
@@ -59,7 +64,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {Perm.COVENANT_VIEW, Perm.ACTIVITIES_READ, Perm.ACTIVITIES_CREATE, Perm.MONITORING_FIGURES}
     ),
     Role.Kind.STEERING_GROUP: frozenset(
-        {Perm.COVENANT_VIEW, Perm.ACTIVITIES_READ, Perm.MONITORING_FIGURES}
+        {
+            Perm.COVENANT_VIEW,
+            Perm.ACTIVITIES_READ,
+            Perm.MONITORING_FIGURES,
+            Perm.REPORTS_DRAFTS,
+            Perm.REPORTS_APPROVE,
+        }
     ),
 }
 

@@ -19,6 +19,7 @@ from covenant.covenants.forms import (
 )
 from covenant.covenants.models import Membership
 from covenant.lib.forms import add_service_errors
+from covenant.reports import selectors as report_selectors
 
 
 @public
@@ -47,6 +48,7 @@ def covenant_detail(request, slug: str):
         "public_activities": activity_selectors.activity_public_list(covenant=covenant).filter(
             start_date__gte=year.start, start_date__lte=year.end
         ),
+        "reports": report_selectors.published_reports(covenant=covenant),
         "visits_this_year": activity_selectors.work_visit_counts(covenant=covenant).get(
             year.number, 0
         ),

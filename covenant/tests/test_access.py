@@ -24,6 +24,7 @@ from covenant.api import api
 from covenant.conftest import ROLES, user_for
 from covenant.covenants.models import Membership, Organisation
 from covenant.monitoring.models import Part
+from covenant.reports.models import Report
 from covenant.urls import THIRD_PARTY_POLICIES
 
 # Which roles of the metals covenant hold each permission. `outsider` holds a role in the
@@ -37,9 +38,11 @@ EXPECTED = {
     "monitoring.figures:read": {"secretariat", "company", "stakeholder", "steering"},
     "monitoring.cycles:write": {"secretariat"},
     "monitoring.submissions:write": {"company"},
+    "reports.drafts:read": {"secretariat", "steering"},
 }
 
 A, F, N, L = "allowed", "forbidden", "not found", "login"
+ALL_ROLES = ("secretariat", "stakeholder", "company", "steering", "outsider", "anonymous")
 # Views whose outcome depends on the object: (the object used, outcome per role). The work
 # visit is Global March's visit to Krommenhoek Metals: the demo company (Staalbouw Noord)
 # was not visited and the demo stakeholder (CNV Internationaal) did not visit.
@@ -86,6 +89,25 @@ OBJECT_EXPECTED = {
         "secretariat": A, "company": A, "stakeholder": N, "steering": N, "outsider": N,
         "anonymous": L,
     }),
+    # The published year-4 report is public; the year-5 draft is not.
+    **{name: ("published_report", dict.fromkeys(ALL_ROLES, A))
+       for name in ("reports-detail", "reports-figures")},
+    # No PDF was built for the demo: nobody finds one.
+    "reports-pdf": ("published_report", dict.fromkeys(ALL_ROLES, N)),
+    **{name: ("draft_report", {
+        "secretariat": A, "steering": F, "stakeholder": N, "company": N, "outsider": N,
+        "anonymous": L,
+    }) for name in ("reports-summary", "reports-section", "reports-section-move",
+                    "reports-request-approval", "reports-reopen", "reports-publish",
+                    "reports-correct")},
+    "reports-approve": ("draft_report", {
+        "secretariat": F, "steering": A, "stakeholder": N, "company": N, "outsider": N,
+        "anonymous": L,
+    }),
+    **{name: ("draft_report", {
+        "secretariat": A, "steering": A, "stakeholder": N, "company": N, "outsider": N,
+        "anonymous": L,
+    }) for name in ("reports-comment", "reports-build-pdf")},
     # Another company's part (Tata Steel): the demo company must not see it.
     "monitoring-item-delete": ("other_part", {
         "secretariat": F, "company": N, "stakeholder": N, "steering": N, "outsider": N,
@@ -190,6 +212,8 @@ def url_args(demo):
         "own_part": Part.objects.get(
             cycle__year__number=5, organisation__name="Staalbouw Noord B.V.", kind="policy"
         ),
+        "published_report": Report.objects.get(covenant=demo, year__number=4),
+        "draft_report": Report.objects.get(covenant=demo, year__number=5),
         "own_risks": Part.objects.get(
             cycle__year__number=5,
             organisation__name="Staalbouw Noord B.V.",
@@ -221,6 +245,14 @@ def kwargs_for(name: str, pattern: URLPattern, args: dict, user) -> dict:
         kwargs["pk"] = args["role"].pk
     if "token" in keys:
         kwargs["token"] = args["invitation_token"]
+    if "lang" in keys:
+        kwargs["lang"] = "nl"
+    if "fmt" in keys:
+        kwargs["fmt"] = "csv"
+    if "direction" in keys:
+        kwargs["direction"] = "up"
+    if "pk" in keys and name.startswith("reports-"):
+        kwargs["pk"] = args["draft_report"].sections.first().pk
     if "item" in keys:
         kwargs["item"] = args["other_part"].risks.first().code
     if "code" in keys:

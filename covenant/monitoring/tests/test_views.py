@@ -144,7 +144,7 @@ def history(page: str) -> str:
 
 
 def figure_row(page: str, code: str) -> str:
-    match = re.search(rf'<tr data-indicator="{code}">(.*?)</tr>', page, re.S)
+    match = re.search(rf'<tr data-indicator="{code}"[^>]*>(.*?)</tr>', page, re.S)
     assert match, f"no figure row {code}"
     return match.group(1)
 

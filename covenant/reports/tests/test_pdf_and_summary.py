@@ -47,9 +47,14 @@ def test_user_text_is_never_evaluated_by_typst(published, demo):
     services.report_reopen(report=draft)
     section = draft.sections.get(key="introduction")
     evil = '#set page(width: 10pt) <script>alert(1)</script> $x$ \\ " ] [ #read("/etc/passwd")'
-    services.section_update(section=section, expected_version=section.version,
-                            title_nl=section.title_nl, title_en=section.title_en,
-                            body_nl=evil, body_en=evil)
+    services.section_update(
+        section=section,
+        expected_version=section.version,
+        title_nl=section.title_nl,
+        title_en=section.title_en,
+        body_nl=evil,
+        body_en=evil,
+    )
     draft.refresh_from_db()
     pdf, source = build_pdf(report_view(draft, "en"))
     from pypdf import PdfReader
