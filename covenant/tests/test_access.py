@@ -126,6 +126,11 @@ OBJECT_EXPECTED = {
             ("action_update", "own_actions"), ("action_delete", "own_actions"),
         ]
     },
+    # The API gives the year-5 draft only to the secretariat and the steering group.
+    **{f"api:{name}": ("draft_report", {
+        "secretariat": A, "steering": A, "stakeholder": N, "company": N, "outsider": N,
+        "anonymous": N,
+    }) for name in ("report_detail", "report_figures")},
     "api:activity_detail": ("visit", {
         "secretariat": A, "stakeholder": N, "company": N, "steering": N, "outsider": N,
         "anonymous": N,
