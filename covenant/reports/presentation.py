@@ -93,7 +93,8 @@ def report_view(report: Report, lang: str, *, with_charts: bool = True) -> Repor
         section["title"] = section.get(f"title_{lang}", "")
         section["html"] = rendering.markdown_html(section.get(f"body_{lang}", ""))
     if with_charts:
-        view.charts = charts_for(data, lang)
+        frozen_charts = data.get("charts", {}).get(lang) if frozen else None
+        view.charts = frozen_charts if frozen_charts is not None else charts_for(data, lang)
     if frozen and not report.is_published:
         view.changes = changed_figures(
             data, report_data(covenant=report.covenant, year=report.year)

@@ -132,6 +132,10 @@ def _freeze(report: Report) -> None:
         for s in report.sections.filter(hidden=False).order_by("order")
     ]
     data["summary"] = {"nl": report.summary_nl, "en": report.summary_en}
+    # The charts are part of what is approved: frozen with the figures, as vector SVG.
+    from covenant.reports.presentation import charts_for
+
+    data["charts"] = {lang: charts_for(data, lang) for lang in ("nl", "en")}
     report.snapshot = data
 
 
