@@ -2,8 +2,8 @@
 activities. Measures in one run the HTML report page, the PDF build end to end (assembling the
 view, rendering the charts, typesetting) and a bare typst compile of the same generated
 document (the reference). A report's charts are rendered (as SVG) when its figures are frozen
-at approval, so the PDF build of an approved report typesets only. Prints each and the ratio PDF build ÷ bare compile (goal ≤ 2); the
-last line is one JSON object.
+at approval, so the PDF build of an approved report typesets only. Prints each and the ratio
+PDF build ÷ bare compile (goal ≤ 2); the last line is one JSON object.
 
     .venv/bin/python bench/annual_report.py [--companies 200]
 """
