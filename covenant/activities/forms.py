@@ -89,6 +89,11 @@ def activity_form_class(kind: str) -> type[ModelFieldsForm]:
                     self.initial["participants"] = list(instance.participants.all())
             if instance is not None:
                 self.initial["version"] = instance.version
+            if "countries" in self.fields:
+                self.fields["countries"].help_text = _(
+                    "Hold Ctrl (Cmd on a Mac) to choose more than one."
+                )
+                self.fields["countries"].widget.attrs["size"] = 8
 
     return ActivityForm
 

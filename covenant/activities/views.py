@@ -302,7 +302,9 @@ def counts(request, code):
         return redirect("activities-detail", code=activity.code)
     pairs = [(form[f"{r.group}_inside"], form[f"{r.group}_outside"], r) for r in rows]
     return render(
-        request, "activities/counts.html", {"activity": activity, "form": form, "pairs": pairs}
+        request,
+        "activities/counts.html",
+        {"activity": activity, "form": form, "pairs": pairs, "covenant": activity.covenant},
     )
 
 
@@ -357,6 +359,7 @@ def registrations(request, code):
         "activities/registrations.html",
         {
             "activity": activity,
+            "covenant": activity.covenant,
             "registrations": activity.registrations.all(),
             "summary": _registration_summary(activity),
         },

@@ -28,7 +28,7 @@ from covenant.monitoring.forms import (
     ReviewForm,
     RiskForm,
 )
-from covenant.monitoring.models import Part, PartEvent, RiskItem
+from covenant.monitoring.models import OECD_STEPS, Part, PartEvent, RiskItem
 
 
 @covenant_permission(Perm.MONITORING_FIGURES)
@@ -269,7 +269,12 @@ def _part_context(request, part: Part, **extra) -> dict:
         context["form"] = extra.get("form") or AssessmentForm(
             initial={"version": part.version}, questions=questions, answers=answers
         )
-        context["step_scores"] = sorted(part.data.get("step_scores", {}).items())
+        names = dict(OECD_STEPS)
+        context["step_scores"] = [
+            (int(step), names.get(int(step), ""), score)
+            for step, score in sorted(part.data.get("step_scores", {}).items())
+        ]
+        context["answers"] = list(part.answers.select_related("question"))
         context["history"] = selectors.score_history(part=part)
         context["peers"] = selectors.peer_scores(part=part)
     elif part.kind == Part.Kind.RISK_ANALYSIS:
