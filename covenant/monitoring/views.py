@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -108,16 +110,15 @@ def dashboard(request, covenant, number: int):
     today = timezone.localdate()
     # The figures and the matrix are the same for every viewer of one kind until the data
     # changes: they are rendered once and cached under a fingerprint of what they rest on.
-    key = ":".join(
+    fingerprint = ":".join(
         [
-            "monitoring-dashboard",
-            str(cycle.pk),
             selectors.cycle_stamp(cycle=cycle),
             get_language() or "",
             "secretariat" if manage else "others",
             str(today),
         ]
     )
+    key = f"monitoring-dashboard:{cycle.pk}:{hashlib.sha256(fingerprint.encode()).hexdigest()}"
     cache = caches["dashboards"]
     body = cache.get(key)
     if body is None:
