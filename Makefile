@@ -31,6 +31,9 @@ demo: install
 	$(DEV_ENV) $(PY) manage.py load_demo
 	@$(DEV_ENV) $(PY) manage.py demo_logins
 	@echo "Covenant runs at http://127.0.0.1:8000/  (stop with Ctrl+C)"
+	@# The task worker (PDF builds, e-mails) runs beside the web server and stops with it.
+	trap 'kill 0' EXIT INT TERM; \
+	$(DEV_ENV) $(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 ## totp: the demo secretariat's current two-factor code

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from covenant.activities import demo as activities_demo
 from covenant.covenants import demo as covenants_demo
 from covenant.covenants.models import Covenant
+from covenant.knowledge import reference_data
 from covenant.monitoring import demo as monitoring_demo
 from covenant.reports import demo as reports_demo
 
@@ -16,4 +17,9 @@ def load_all(log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
     summary["activities"] = activities_demo.load(metals, log=log)
     summary["cycles"] = monitoring_demo.load(metals, log=log)
     summary["reports"] = reports_demo.load(metals, log=log)
+    folder = reference_data.data_dir()
+    if folder.is_dir():
+        summary["reference_facts"] = reference_data.load(folder, log=log).loaded
+    else:
+        log(f"No reference data at {folder}: the knowledge base stays empty.")
     return summary

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "covenant.activities",
     "covenant.monitoring",
     "covenant.reports",
+    "covenant.knowledge",
 ]
 
 MIDDLEWARE = [

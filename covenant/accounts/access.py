@@ -34,6 +34,7 @@ class Perm:
     REPORTS_DRAFTS = "reports.drafts:read"  # annual report drafts
     REPORTS_MANAGE = "reports.reports:write"  # write, publish and correct annual reports
     REPORTS_APPROVE = "reports.approvals:write"  # comment on and approve a draft
+    KNOWLEDGE_CURATE = "knowledge.facts:write"  # curate the risk knowledge base (any covenant)
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -49,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MONITORING_MANAGE,
             Perm.REPORTS_DRAFTS,
             Perm.REPORTS_MANAGE,
+            Perm.KNOWLEDGE_CURATE,
         }
     ),
     Role.Kind.COMPANY_MEMBER: frozenset(

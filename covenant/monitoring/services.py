@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from covenant.covenants.models import Covenant, CovenantYear
+from covenant.lib import uploads
+from covenant.lib.uploads import check_upload
 from covenant.monitoring import selectors
 from covenant.monitoring.models import (
     Action,
@@ -243,6 +245,8 @@ def policy_save(
 ) -> Part:
     """Save the IMVO policy part as a draft."""
     _check_open(part)
+    if document is not None:
+        check_upload(document, allowed=uploads.DOCUMENTS, field="document")
     _bump(part, expected_version)
     part.data = {
         "published": published,
@@ -285,6 +289,9 @@ def assessment_save(
 ) -> Part:
     """Save self-assessment answers {question key: {"level", "explanation", "evidence"}}."""
     _check_open(part)
+    for key, answer in answers.items():
+        if answer.get("evidence"):
+            check_upload(answer["evidence"], allowed=uploads.EVIDENCE, field=f"evidence_{key}")
     _bump(part, expected_version)
     questions = {q.key: q for q in part.cycle.questionnaire.questions.all()}
     for key, answer in answers.items():

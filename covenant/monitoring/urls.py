@@ -38,6 +38,8 @@ urlpatterns = [
     ),
     path("parts/<uuid:code>/", views.part_detail, name="monitoring-part"),
     path("parts/<uuid:code>/review/", views.part_review, name="monitoring-review"),
+    path("parts/<uuid:code>/document/", views.part_file, name="monitoring-document"),
+    path("parts/<uuid:code>/evidence/<int:answer>/", views.part_file, name="monitoring-evidence"),
     path(
         "parts/<uuid:code>/register.xlsx",
         views_settings.risk_register,

@@ -7,7 +7,7 @@ import hashlib
 from django.contrib import messages
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -321,9 +321,6 @@ def _handle_part_post(request, part: Part):
                 return form
             data = form.cleaned_data
             document = data.get("document")
-            if document is not None and not document.name.lower().endswith((".pdf", ".docx")):
-                form.add_error("document", _("Only PDF and DOCX files can be uploaded."))
-                return form
             services.policy_save(
                 part=part,
                 user=user,
@@ -437,3 +434,13 @@ def item_delete(request, code, item):
         )
     messages.success(request, _("Removed."))
     return redirect("monitoring-part", code=part.code)
+
+
+@object_scoped_login
+def part_file(request, code, answer: int = 0):
+    """Serve a part's policy document or an answer's evidence to those who may see the part."""
+    part = selectors.part_get(code=code, fetched_by=request.user)
+    file = get_object_or_404(part.answers, pk=answer).evidence if answer else part.policy_document
+    if not file:
+        raise Http404
+    return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])

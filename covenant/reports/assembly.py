@@ -232,6 +232,15 @@ def figure_map(data: dict) -> dict[str, dict]:
     return {f["code"]: f for f in data.get("figures", [])}
 
 
+def _shown(f: dict | None) -> str:
+    """A figure as the review panel shows it: "3/10" for a fraction, "62.1%" for a score."""
+    if f and f.get("numerator") is not None:
+        return f"{f['numerator']}/{f['denominator']}"
+    if f and f.get("value") is not None:
+        return f"{f['value']}%"
+    return "—"
+
+
 def changed_figures(snapshot: dict, live: dict) -> list[dict]:
     """Return the figures whose value differs between the frozen snapshot and the live data."""
     before, now = figure_map(snapshot), figure_map(live)
@@ -248,6 +257,8 @@ def changed_figures(snapshot: dict, live: dict) -> list[dict]:
                     "name_nl": (now.get(code) or before.get(code))["name_nl"],
                     "before": a,
                     "now": b,
+                    "before_shown": _shown(a),
+                    "now_shown": _shown(b),
                 }
             )
     return changes

@@ -109,7 +109,7 @@ def load(covenant: Covenant, log: Callable[[str], None] = lambda _m: None) -> in
         services.report_request_approval(report=report)
         if number == 4 and steering is not None:
             services.report_approve(report=report, user=steering)
-            services.report_publish(report=report, build_pdf=False)
+            services.report_publish(report=report)  # the PDF is built by the task worker
         created += 1
     log(f"Annual reports: {created} created")
     return created

@@ -23,6 +23,11 @@ def _date(iso: str | None) -> str:
     return formats.date_format(dt.date.fromisoformat(iso), "j F Y") if iso else ""
 
 
+def _names(names: list[str]) -> str:
+    """Names for a sentence that ends in a full stop: "… Rijnmond B.V." not "… B.V.."."""
+    return ", ".join(names).removesuffix(".")
+
+
 def _fraction(f: dict) -> str:
     if f.get("suppressed"):
         return _("not shown (fewer than the threshold)")
@@ -44,16 +49,19 @@ def typst_source(view: ReportView, chart_files: dict[str, str]) -> str:
         if view.report.edition > 1:
             edition = _("Corrected edition %(n)s") % {"n": view.report.edition}
         published = view.report.published_at
+        # Translated strings stay outside f-strings: makemessages does not see them inside.
+        date = formats.date_format(published, "j F Y") if published else _("Draft")
+        contents, page_word = _("Contents"), _("page")
         out.append(
             f"#show: report.with(covenant: {S(d['covenant']['name'])}, title: {S(title)}, "
             f"subtitle: {S(d['covenant']['sector'])}, edition: {S(edition)}, "
-            f"date: {S(formats.date_format(published, 'j F Y') if published else _('Draft'))}, "
-            f"lang: {S(lang)}, contents: {S(_('Contents'))}, page_word: {S(_('page'))})"
+            f"date: {S(date)}, "
+            f"lang: {S(lang)}, contents: {S(contents)}, page_word: {S(page_word)})"
         )
         note = view.report.correction_note_nl if lang == "nl" else view.report.correction_note_en
         if note:
             out.append(f"#note({S(note)})")
-        out.append(f"= {S(_('Summary'))}".replace('= "', '= #"', 1))
+        out.append("= #" + S(_("Summary")))
         out.append(f"#{S(view.summary)}\n")
         for section in view.sections:
             out.append(f"#heading(level: 1)[#{S(section['title'])}]")
@@ -74,7 +82,7 @@ def _monitoring(view: ReportView, charts: dict[str, str]) -> str:
     rows = []
     for f in d.get("figures", []):
         rows.append(f"[#{S(f[f'name_{lang}'])}], [#{S(_fraction(f['public']))}]")
-    parts = [f"#heading(level: 2)[#{S(_('Figures of the year'))}]"]
+    parts = ["#heading(level: 2)[#" + S(_("Figures of the year")) + "]"]
     joined = d["monitoring"].get("joined_not_monitored", [])
     parts.append(
         "#"
@@ -83,8 +91,7 @@ def _monitoring(view: ReportView, charts: dict[str, str]) -> str:
             % {"m": d["monitoring"]["members_end"], "n": d["monitoring"]["monitored"]}
             + (
                 " "
-                + _("Joined this year, not yet monitored: %(names)s.")
-                % {"names": ", ".join(joined)}
+                + _("Joined this year, not yet monitored: %(names)s.") % {"names": _names(joined)}
                 if joined
                 else ""
             )
@@ -92,9 +99,8 @@ def _monitoring(view: ReportView, charts: dict[str, str]) -> str:
         + "\n"
     )
     if rows:
-        parts.append(
-            f"#figures_table({S(_('Indicator'))}, {S(_('Figure'))}, " + ", ".join(rows) + ")"
-        )
+        head = [S(_("Indicator")), S(_("Figure"))]
+        parts.append("#figures_table(" + ", ".join(head + rows) + ")")
     for path in charts.values():
         parts.append(f"#chart({S(path)})")
     return "\n".join(parts)
@@ -102,7 +108,7 @@ def _monitoring(view: ReportView, charts: dict[str, str]) -> str:
 
 def _collaboration(view: ReportView) -> str:
     lang = view.lang
-    parts = [f"#heading(level: 2)[#{S(_('Collective projects'))}]"]
+    parts = ["#heading(level: 2)[#" + S(_("Collective projects")) + "]"]
     for p in view.data.get("projects", []):
         parts.append(f"#heading(level: 3)[#{S(p['title'])}]")
         who = ", ".join([p["organiser"], *p["participants"]])
@@ -117,7 +123,7 @@ def _collaboration(view: ReportView) -> str:
         if updates:
             parts.append("#list(" + ", ".join(updates) + ")")
     visits = view.data.get("work_visits", 0)
-    parts.append(f"#heading(level: 2)[#{S(_('Work visits'))}]")
+    parts.append("#heading(level: 2)[#" + S(_("Work visits")) + "]")
     parts.append(
         "#"
         + S(_("NGOs and trade unions made %(n)s work visits to companies.") % {"n": visits})
@@ -143,22 +149,18 @@ def _knowledge(view: ReportView) -> str:
             f"[#{S(str(m['outside']))}]"
             for m in items
         ]
-        parts.append(
-            f"#meetings_table({S(_('Date'))}, {S(_('Topic'))}, {S(_('Inside'))}, "
-            f"{S(_('Outside'))}, " + ", ".join(rows) + ")"
-        )
+        head = [S(_("Date")), S(_("Topic")), S(_("Inside")), S(_("Outside"))]
+        parts.append("#meetings_table(" + ", ".join(head + rows) + ")")
     trainings = d.get("trainings", [])
     if trainings:
-        parts.append(f"#heading(level: 2)[#{S(_('Trainings'))}]")
+        parts.append("#heading(level: 2)[#" + S(_("Trainings")) + "]")
         rows = [
             f"[#{S(_date(t['date']))}], [#{S(t['title'])}], [#{S(str(t['inside']))}], "
             f"[#{S(str(t['outside']))}]"
             for t in trainings
         ]
-        parts.append(
-            f"#meetings_table({S(_('Date'))}, {S(_('Training'))}, {S(_('Inside'))}, "
-            f"{S(_('Outside'))}, " + ", ".join(rows) + ")"
-        )
+        head = [S(_("Date")), S(_("Training")), S(_("Inside")), S(_("Outside"))]
+        parts.append("#meetings_table(" + ", ".join(head + rows) + ")")
     return "\n".join(parts)
 
 
@@ -167,14 +169,15 @@ def _parties(view: ReportView) -> str:
 
     d = view.data
     labels = dict(Organisation.Kind.choices)
-    parts = [f"#heading(level: 1)[#{S(_('Parties'))}]"]
+    parts = ["#heading(level: 1)[#" + S(_("Parties")) + "]"]
     for kind, names in d["parties"]["by_kind"].items():
-        parts.append(f"#heading(level: 3)[#{S(str(labels.get(kind, kind)).capitalize())}]")
+        label = str(labels.get(kind, kind))
+        parts.append(f"#heading(level: 2)[#{S(label[:1].upper() + label[1:])}]")
         parts.append("#" + S(", ".join(names)) + "\n")
     if d["parties"]["joined"]:
         parts.append(
             "#"
-            + S(_("Joined this year: %(names)s.") % {"names": ", ".join(d["parties"]["joined"])})
+            + S(_("Joined this year: %(names)s.") % {"names": _names(d["parties"]["joined"])})
             + "\n"
         )
     if d["parties"]["leaving"]:
@@ -182,7 +185,7 @@ def _parties(view: ReportView) -> str:
             "#"
             + S(
                 _("Leaving after this year: %(names)s.")
-                % {"names": ", ".join(d["parties"]["leaving"])}
+                % {"names": _names(d["parties"]["leaving"])}
             )
             + "\n"
         )

@@ -23,6 +23,7 @@ from covenant.activities.models import Activity, Attachment
 from covenant.api import api
 from covenant.conftest import ROLES, user_for
 from covenant.covenants.models import Membership, Organisation
+from covenant.knowledge.models import Commodity, DocumentedRisk
 from covenant.monitoring.models import Part
 from covenant.reports.models import Report
 from covenant.urls import THIRD_PARTY_POLICIES
@@ -39,6 +40,8 @@ EXPECTED = {
     "monitoring.cycles:write": {"secretariat"},
     "monitoring.submissions:write": {"company"},
     "reports.drafts:read": {"secretariat", "steering"},
+    # Held in any covenant of the user: the knowledge base's curation.
+    "knowledge.facts:write": {"secretariat"},
 }
 
 A, F, N, L = "allowed", "forbidden", "not found", "login"
@@ -84,6 +87,12 @@ OBJECT_EXPECTED = {
         "secretariat": A, "company": F, "stakeholder": N, "steering": N, "outsider": N,
         "anonymous": L,
     }),
+    # The policy document and an answer's evidence of the demo company's own year-5 parts.
+    **{name: (obj, {
+        "secretariat": A, "company": A, "stakeholder": N, "steering": N, "outsider": N,
+        "anonymous": L,
+    }) for name, obj in (("monitoring-document", "own_part"),
+                         ("monitoring-evidence", "own_assessment"))},
     # Export (GET) of the demo company's own risk register of year 5.
     "monitoring-risk-register": ("own_risks", {
         "secretariat": A, "company": A, "stakeholder": N, "steering": N, "outsider": N,
@@ -92,8 +101,7 @@ OBJECT_EXPECTED = {
     # The published year-4 report is public; the year-5 draft is not.
     **{name: ("published_report", dict.fromkeys(ALL_ROLES, A))
        for name in ("reports-detail", "reports-figures")},
-    # No PDF was built for the demo: nobody finds one.
-    "reports-pdf": ("published_report", dict.fromkeys(ALL_ROLES, N)),
+    "reports-pdf": ("published_report", dict.fromkeys(ALL_ROLES, A)),
     **{name: ("draft_report", {
         "secretariat": A, "steering": F, "stakeholder": N, "company": N, "outsider": N,
         "anonymous": L,
@@ -191,6 +199,15 @@ def test_every_api_operation_declares_a_policy():
     assert missing == [], f"API operations without a declared access policy: {missing}"
 
 
+def _with_evidence(part: Part) -> Part:
+    """Give the part's first answer an evidence file, and the company's policy a document."""
+    answer = part.answers.first()
+    answer.evidence.save("bewijs.pdf", ContentFile(b"%PDF-1.4 bewijs"))
+    policy = Part.objects.get(cycle=part.cycle, organisation=part.organisation, kind="policy")
+    policy.policy_document.save("beleid.pdf", ContentFile(b"%PDF-1.4 beleid"))
+    return part
+
+
 @pytest.fixture
 def url_args(demo):
     """Real arguments for every URL parameter, per URL name (some depend on the user)."""
@@ -219,6 +236,13 @@ def url_args(demo):
         ),
         "published_report": Report.objects.get(covenant=demo, year__number=4),
         "draft_report": Report.objects.get(covenant=demo, year__number=5),
+        "own_assessment": _with_evidence(
+            Part.objects.get(
+                cycle__year__number=5,
+                organisation__name="Staalbouw Noord B.V.",
+                kind="self_assessment",
+            )
+        ),
         "own_risks": Part.objects.get(
             cycle__year__number=5,
             organisation__name="Staalbouw Noord B.V.",
@@ -236,6 +260,8 @@ def url_args(demo):
         "role": company_role,
         "invitation": invitation,
         "invitation_token": token,
+        "commodity": Commodity.objects.get(code="tin"),
+        "risk": DocumentedRisk.objects.filter(commodity__code="tin").first(),
     }
 
 
@@ -258,13 +284,23 @@ def kwargs_for(name: str, pattern: URLPattern, args: dict, user) -> dict:
         kwargs["direction"] = "up"
     if "pk" in keys and name.startswith("reports-"):
         kwargs["pk"] = args["draft_report"].sections.first().pk
+    if "answer" in keys:
+        kwargs["answer"] = args["own_assessment"].answers.exclude(evidence="").first().pk
     if "item" in keys:
         kwargs["item"] = args["other_part"].risks.first().code
+    if "iso2" in keys:
+        kwargs["iso2"] = "BO"
+    if "fact_kind" in keys:
+        kwargs["fact_kind"] = "risk"
+    if "fact" in keys:
+        kwargs["fact"] = args["risk"].pk
     if "code" in keys:
         if name in OBJECT_EXPECTED:
             kwargs["code"] = args[OBJECT_EXPECTED[name][0]].code
         elif name == "activities-register":
             kwargs["code"] = args["training"].code
+        elif name.startswith("knowledge-"):
+            kwargs["code"] = args["commodity"].code
         elif "membership" in name:
             kwargs["code"] = args["membership"].code
         elif "invitation" in name:
@@ -289,7 +325,11 @@ def expected_outcome(policy: Policy, role: str, name: str = "") -> str:
     if role == "anonymous":
         return "login"
     if policy.kind == "authenticated":
-        return "allowed"
+        if policy.perm is None:
+            return "allowed"
+        # Logged in, and holding the permission in any covenant (else 403).
+        assert policy.perm in EXPECTED, f"add {policy.perm} to EXPECTED in this test"
+        return "allowed" if role in EXPECTED[policy.perm] else "forbidden"
     if policy.kind == "covenant":
         assert policy.perm in EXPECTED, f"add {policy.perm} to EXPECTED in this test"
         if role == "outsider":
@@ -355,6 +395,8 @@ API_BODIES = {
 def api_call(name: str, url: str, args: dict) -> tuple[str, dict | None]:
     """Fill an API path with real values and give the body its operation needs."""
     url = url.replace("{slug}", args["demo"].slug).replace("{number}", "5")
+    if "/knowledge/" in url:
+        url = url.replace("{code}", args["commodity"].code).replace("{iso2}", "BO")
     body = None
     if "{code}" in url:
         obj = args[OBJECT_EXPECTED[name][0]]

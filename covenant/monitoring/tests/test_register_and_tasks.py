@@ -147,3 +147,37 @@ def test_the_api_gives_figures_with_the_disclosure_threshold(client, demo):
     demo.save()
     rows = client.get("/api/covenants/metaalsector/monitoring/4/figures", **auth).json()
     assert all(r["suppressed"] for r in rows)
+
+
+def test_a_policy_document_of_a_wrong_type_or_size_is_refused_and_nothing_saved(demo, settings):
+    import pytest
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    part = own_part("policy")
+    version = part.version
+    fake = SimpleUploadedFile("beleid.pdf", b"MZ not a pdf")
+    with pytest.raises(ValidationError, match="Only these files can be uploaded: PDF, DOCX"):
+        services.policy_save(part=part, user=None, published=True, document=fake)
+    settings.ATTACHMENT_MAX_MB = 1
+    big = SimpleUploadedFile("beleid.pdf", b"%PDF" + b"0" * (1024 * 1024))
+    with pytest.raises(ValidationError, match="larger than 1 MB"):
+        services.policy_save(part=part, user=None, published=True, document=big)
+    part.refresh_from_db()
+    assert part.version == version
+    assert not part.policy_document
+
+
+def test_the_policy_document_is_served_only_to_those_who_see_the_part(client_for, demo):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    part = own_part("policy")
+    services.policy_save(
+        part=part,
+        user=None,
+        published=True,
+        document=SimpleUploadedFile("beleid.pdf", b"%PDF-1.4 beleid"),
+    )
+    assert client_for("company").get(f"/parts/{part.code}/document/").status_code == 200
+    assert client_for("secretariat").get(f"/parts/{part.code}/document/").status_code == 200
+    assert client_for("stakeholder").get(f"/parts/{part.code}/document/").status_code == 404

@@ -341,7 +341,7 @@ def test_a_policy_document_is_uploaded_and_carried_over_to_the_next_year(client_
     data = policy_data(policy, url="", submit=True)
     data["document"] = SimpleUploadedFile("beleid.exe", b"MZ", "application/octet-stream")
     response = post(client, policy, data)
-    assert "Only PDF and DOCX files can be uploaded." in text(response)
+    assert "Only these files can be uploaded: PDF, DOCX." in text(response)
     policy.refresh_from_db()
     assert policy.status == S.DRAFT and not policy.policy_document
 
@@ -365,7 +365,8 @@ def test_a_policy_document_is_uploaded_and_carried_over_to_the_next_year(client_
     assert "the deadline has passed" not in page
     carried = part_of(6, K.POLICY)
     assert carried.carried_over and carried.policy_document.name == policy.policy_document.name
-    assert f"Uploaded: {policy.policy_document.name}" in text(client.get(url(carried)))
+    page = text(client.get(url(carried)))
+    assert f'href="/parts/{carried.code}/document/">{policy.policy_document.name}</a>' in page
     response = post(client, carried, policy_data(carried, url="", submit=True))
     assert "Your IMVO policy was submitted." in shown_messages(response)
     carried.refresh_from_db()

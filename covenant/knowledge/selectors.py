@@ -1,0 +1,295 @@
+"""Reads of the knowledge base. Its facts are not confidential: every logged-in user may read
+them. Pages show the facts of current sources; older editions stay on the sources page.
+
+Curation is for the secretariat of any covenant: `can_curate` answers it from the roles, with
+the permission string of the one access module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django_countries import countries
+
+from covenant.accounts.access import ROLE_PERMISSIONS, Perm
+from covenant.accounts.models import Role
+from covenant.knowledge.models import (
+    Commodity,
+    CommoditySynonym,
+    Composition,
+    DocumentedRisk,
+    FactChange,
+    HsCode,
+    ProductionShare,
+    Source,
+)
+from covenant.lib.taxonomy import ChainStage
+
+FACT_MODELS = {
+    FactChange.Kind.RISK: DocumentedRisk,
+    FactChange.Kind.SHARE: ProductionShare,
+    FactChange.Kind.COMPOSITION: Composition,
+    FactChange.Kind.SYNONYM: CommoditySynonym,
+}
+
+
+def can_curate(user) -> bool:
+    """Return whether the user may curate the knowledge base: `KNOWLEDGE_CURATE` in any
+    covenant the user belongs to (the secretariat of any covenant)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if "_knowledge_curator" not in user.__dict__:
+        kinds = [k for k, perms in ROLE_PERMISSIONS.items() if Perm.KNOWLEDGE_CURATE in perms]
+        user.__dict__["_knowledge_curator"] = Role.objects.filter(
+            user=user, kind__in=kinds
+        ).exists()
+    return user.__dict__["_knowledge_curator"]
+
+
+# Commodities and search ----------------------------------------------------------------------
+
+
+def commodity_list() -> QuerySet[Commodity]:
+    """Return every commodity with its number of producing countries and documented risks."""
+    return Commodity.objects.annotate(
+        country_count=Count(
+            "production__country",
+            filter=Q(production__source__is_current=True),
+            distinct=True,
+        ),
+        risk_count=Count("risks", filter=Q(risks__source__is_current=True), distinct=True),
+    ).order_by("name_en")
+
+
+@dataclass
+class SearchHit:
+    commodity: Commodity
+    matched: str
+    rank: int
+
+
+def _hs_digits(query: str) -> str:
+    digits = re.sub(r"[\s.]", "", query)
+    return digits if digits.isdigit() and 2 <= len(digits) <= 10 else ""
+
+
+def commodity_search(query: str) -> list[SearchHit]:
+    """Find commodities by Dutch or English name, synonym, code, or HS code (a heading, a
+    subheading or a longer national code: "2609", "2609.00", "26090000").
+
+    Exact matches come first, then names that start with the query, then the rest.
+    """
+    query = query.strip()[:100]
+    if not query:
+        return []
+    lowered = query.lower()
+    hits: dict[int, SearchHit] = {}
+
+    def add(commodity: Commodity, matched: str, rank: int) -> None:
+        if commodity.pk not in hits or rank < hits[commodity.pk].rank:
+            hits[commodity.pk] = SearchHit(commodity, matched, rank)
+
+    def rank_of(text: str) -> int:
+        text = text.lower()
+        return 0 if text == lowered else 1 if text.startswith(lowered) else 2
+
+    digits = _hs_digits(query)
+    if digits:
+        prefixes = [digits[:n] for n in range(2, len(digits) + 1)]
+        codes = (
+            HsCode.objects.filter(Q(code__startswith=digits) | Q(code__in=prefixes))
+            .filter(commodity__isnull=False, source__is_current=True)
+            .select_related("commodity")
+            .order_by("-code")
+        )
+        for hs in codes:
+            rank = 0 if hs.code == digits or digits.startswith(hs.code) else 1
+            add(hs.commodity, f"HS {hs.code}", rank)
+    else:
+        named = Commodity.objects.filter(
+            Q(name_nl__icontains=query) | Q(name_en__icontains=query) | Q(code__iexact=query)
+        )
+        for commodity in named:
+            for text in (commodity.name_en, commodity.name_nl):
+                if lowered in text.lower():
+                    add(commodity, text, rank_of(text))
+            if commodity.code.lower() == lowered:
+                add(commodity, commodity.code, 0)
+        synonyms = CommoditySynonym.objects.filter(text__icontains=query).select_related(
+            "commodity"
+        )
+        for synonym in synonyms:
+            add(synonym.commodity, f"“{synonym.text}”", rank_of(synonym.text))
+    return sorted(hits.values(), key=lambda h: (h.rank, h.commodity.name_en))
+
+
+def commodity_get(*, code: str) -> Commodity:
+    return get_object_or_404(Commodity, code=code)
+
+
+# Production and risks -------------------------------------------------------------------------
+
+
+@dataclass
+class MeasureGroup:
+    """The rows of one measure in its latest year, largest share first."""
+
+    commodity: Commodity | None
+    chain_stage: str
+    measure: str
+    year: int
+    unit: str
+    rows: list[ProductionShare] = field(default_factory=list)
+    older_years: list[int] = field(default_factory=list)
+
+    @property
+    def chain_stage_label(self) -> str:
+        return ChainStage(self.chain_stage).label if self.chain_stage in ChainStage else ""
+
+
+def _latest_by_measure(rows: list[ProductionShare], *, per_commodity: bool) -> list[MeasureGroup]:
+    years: dict[tuple, set[int]] = defaultdict(set)
+    for row in rows:
+        key = (row.commodity_id if per_commodity else None, row.chain_stage, row.measure)
+        years[key].add(row.year)
+    groups: dict[tuple, MeasureGroup] = {}
+    for row in rows:
+        key = (row.commodity_id if per_commodity else None, row.chain_stage, row.measure)
+        latest = max(years[key])
+        if row.year != latest:
+            continue
+        if key not in groups:
+            groups[key] = MeasureGroup(
+                commodity=row.commodity if per_commodity else None,
+                chain_stage=row.chain_stage,
+                measure=row.measure,
+                year=latest,
+                unit=row.unit,
+                older_years=sorted(years[key] - {latest}, reverse=True),
+            )
+        groups[key].rows.append(row)
+    stage_order = {value: i for i, value in enumerate(ChainStage.values)}
+    for group in groups.values():
+        group.rows.sort(key=lambda r: (r.share is None, -(r.share or 0), str(r.country.name)))
+    return sorted(
+        groups.values(),
+        key=lambda g: (
+            g.commodity.name_en if g.commodity else "",
+            stage_order.get(g.chain_stage, 99),
+            g.measure,
+        ),
+    )
+
+
+def production_of_commodity(*, commodity: Commodity) -> list[MeasureGroup]:
+    """Return the producing countries per chain stage and measure, in the latest year."""
+    rows = list(
+        ProductionShare.objects.filter(commodity=commodity, source__is_current=True)
+        .select_related("source")
+        .order_by("chain_stage", "measure", "-year")
+    )
+    return _latest_by_measure(rows, per_commodity=False)
+
+
+def production_of_country(*, iso2: str) -> list[MeasureGroup]:
+    """Return what the country produces, per commodity, chain stage and measure."""
+    rows = list(
+        ProductionShare.objects.filter(country=iso2, source__is_current=True)
+        .select_related("source", "commodity")
+        .order_by("commodity__name_en", "chain_stage", "measure", "-year")
+    )
+    return _latest_by_measure(rows, per_commodity=True)
+
+
+def risks_of_commodity(*, commodity: Commodity) -> QuerySet[DocumentedRisk]:
+    return (
+        DocumentedRisk.objects.filter(commodity=commodity, source__is_current=True)
+        .select_related("source")
+        .order_by("-severity", "theme", "country")
+    )
+
+
+def risks_of_country(*, iso2: str) -> QuerySet[DocumentedRisk]:
+    return (
+        DocumentedRisk.objects.filter(country=iso2, source__is_current=True)
+        .select_related("source", "commodity")
+        .order_by("-severity", "commodity__name_en", "theme")
+    )
+
+
+def country_get(*, iso2: str) -> tuple[str, str]:
+    """Return (code, name) of an ISO 3166 alpha-2 code, or raise 404."""
+    code = iso2.upper()
+    if len(code) != 2 or code not in countries:
+        raise Http404("No such country code.")
+    return code, countries.name(code)
+
+
+@dataclass
+class CommodityFacts:
+    commodity: Commodity
+    synonyms: list[CommoditySynonym]
+    hs_codes: list[HsCode]
+    components: list[Composition]
+    used_in: list[Composition]
+    production: list[MeasureGroup]
+    risks: list[DocumentedRisk]
+
+
+def commodity_facts(*, commodity: Commodity) -> CommodityFacts:
+    """Return everything the knowledge base holds on a commodity, each fact with its source."""
+    return CommodityFacts(
+        commodity=commodity,
+        synonyms=list(commodity.synonyms.select_related("source").order_by("language", "text")),
+        hs_codes=list(
+            commodity.hs_codes.filter(source__is_current=True)
+            .select_related("source")
+            .order_by("code")
+        ),
+        components=list(
+            commodity.components.select_related("component", "source").order_by("-share")
+        ),
+        used_in=list(commodity.used_in.select_related("alloy", "source").order_by("alloy")),
+        production=production_of_commodity(commodity=commodity),
+        risks=list(risks_of_commodity(commodity=commodity)),
+    )
+
+
+# Sources and history -------------------------------------------------------------------------
+
+
+def source_list() -> list[Source]:
+    """Return every source, current and historical, with the number of facts resting on it."""
+    sources = list(Source.objects.select_related("replaced_by").order_by("publisher", "-year"))
+    counts: dict[int, int] = defaultdict(int)
+    for model in (*FACT_MODELS.values(), HsCode):
+        for row in model.objects.values("source").annotate(n=Count("pk")):
+            counts[row["source"]] += row["n"]
+    for source in sources:
+        source.fact_count = counts.get(source.pk, 0)
+    return sources
+
+
+def fact_get(*, kind: str, pk: int):
+    """Return a curatable fact (risk, share, composition, synonym) or raise 404."""
+    model = FACT_MODELS.get(kind)
+    if model is None:
+        raise Http404("No such kind of fact.")
+    return get_object_or_404(model.objects.select_related("source"), pk=pk)
+
+
+def fact_history(*, kind: str, pk: int) -> QuerySet[FactChange]:
+    return FactChange.objects.filter(fact_kind=kind, fact_id=pk).select_related("user")
+
+
+def changes_of_commodity(*, commodity: Commodity, limit: int = 20) -> list[FactChange]:
+    return list(FactChange.objects.filter(commodity=commodity).select_related("user")[:limit])
+
+
+def changes_of_country(*, iso2: str, limit: int = 20) -> list[FactChange]:
+    return list(FactChange.objects.filter(country=iso2).select_related("user")[:limit])

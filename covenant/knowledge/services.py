@@ -1,0 +1,344 @@
+"""Writes of the knowledge base: sources and their editions, and the curation of facts.
+
+Every curated fact names its source (an existing one, or a new one given with the fact) and
+every change is kept as a FactChange with the fields before and after. The bulk loading of
+the reference files lives in `reference_data.py`; it registers its sources here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model, Sum
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from covenant.knowledge.models import (
+    CommoditySynonym,
+    Composition,
+    DocumentedRisk,
+    FactChange,
+    ProductionShare,
+    Source,
+)
+
+MSG_SOURCE_NEEDED = _(
+    "Name the source of this fact: choose one from the list or give a new one "
+    "(publisher, title and year)."
+)
+MSG_NEW_SOURCE_INCOMPLETE = _("A new source needs a publisher, a title and a year.")
+MSG_COMPOSITION_OVER_ONE = _(
+    "The components of %(alloy)s from this source would add up to %(total)s, more than 1."
+)
+
+RISK_FIELDS = {"theme", "commodity", "country", "chain_stage", "severity", "description"}
+SHARE_FIELDS = {
+    "commodity", "country", "chain_stage", "measure", "year", "value", "unit", "share",
+    "is_estimate", "note",
+}  # fmt: skip
+COMPOSITION_FIELDS = {"alloy", "component", "share"}
+SYNONYM_FIELDS = {"commodity", "text", "language"}
+
+
+@dataclass(frozen=True)
+class NewSource:
+    """A source given together with a curated fact (a report, an NGO study, a meeting)."""
+
+    publisher: str
+    title: str
+    year: int | None
+    edition: str = ""
+    url: str = ""
+    licence: str = ""
+
+
+# Sources and editions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def source_register(
+    *,
+    series: str,
+    publisher: str,
+    title: str,
+    edition: str,
+    year: int,
+    url: str = "",
+    licence: str = "",
+    file_name: str = "",
+    short_name: str = "",
+) -> tuple[Source, bool]:
+    """Return the source of this edition, creating it when new; return whether it was created.
+
+    A newer edition (a later year) becomes the current one; the edition it replaces stays,
+    marked not current and pointing at its successor. An older edition added later is kept
+    as a historical one.
+    """
+    existing = Source.objects.filter(series=series, edition=edition).first()
+    if existing is not None:
+        return existing, False
+    current = Source.objects.select_for_update().filter(series=series, is_current=True).first()
+    source = Source(
+        series=series,
+        publisher=publisher,
+        title=title,
+        edition=edition,
+        year=year,
+        url=url,
+        licence=licence,
+        file_name=file_name,
+        short_name=short_name,
+        is_current=current is None or year >= current.year,
+    )
+    if current is not None and source.is_current:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+    source.full_clean()
+    source.save()
+    if current is not None:
+        if source.is_current:
+            current.replaced_by = source
+            current.save(update_fields=["replaced_by"])
+        else:
+            source.replaced_by = current
+            source.save(update_fields=["replaced_by"])
+    return source, True
+
+
+def _resolve_source(source: Source | None, new_source: NewSource | None) -> Source:
+    if source is not None:
+        return source
+    if new_source is None:
+        raise ValidationError({"source": MSG_SOURCE_NEEDED})
+    if not (new_source.publisher.strip() and new_source.title.strip() and new_source.year):
+        raise ValidationError({"source": MSG_NEW_SOURCE_INCOMPLETE})
+    series = slugify(f"{new_source.publisher} {new_source.title}")[:80] or "source"
+    found, _created = source_register(
+        series=series,
+        publisher=new_source.publisher.strip(),
+        title=new_source.title.strip(),
+        edition=new_source.edition.strip(),
+        year=new_source.year,
+        url=new_source.url.strip(),
+        licence=new_source.licence.strip(),
+    )
+    return found
+
+
+# Curation with history -----------------------------------------------------------------------
+
+
+def _values(fact: Model, names: set[str]) -> dict:
+    """Return the fact's field values as JSON-ready data (foreign keys by their key)."""
+    values = {}
+    for name in sorted(names | {"source"}):
+        field = fact._meta.get_field(name)
+        value = getattr(fact, field.attname)
+        if name == "country":
+            value = str(value or "")
+        values[name] = value
+    if values.get("source") is not None:
+        values["source_label"] = str(fact.source)
+    for name in ("commodity", "alloy", "component"):
+        if name in names and getattr(fact, f"{name}_id", None):
+            values[f"{name}_code"] = getattr(fact, name).code
+    return values
+
+
+def _save_fact(
+    *,
+    fact: Model,
+    kind: str,
+    allowed: set[str],
+    fields: dict,
+    user,
+    source: Source | None,
+    new_source: NewSource | None,
+    reason: str,
+    check=None,
+) -> Model:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Not a field of this fact: {', '.join(sorted(unknown))}")
+    is_new = fact.pk is None
+    before = {} if is_new else _values(fact, allowed)
+    fact.source = _resolve_source(source, new_source)
+    for name, value in fields.items():
+        setattr(fact, name, value)
+    fact.full_clean()
+    if check is not None:
+        check(fact)
+    fact.save()
+    after = _values(fact, allowed)
+    if before != after:
+        commodity = getattr(fact, "commodity", None) or getattr(fact, "alloy", None)
+        FactChange.objects.create(
+            fact_kind=kind,
+            fact_id=fact.pk,
+            commodity=commodity,
+            country=str(getattr(fact, "country", "") or ""),
+            action=FactChange.Action.CREATED if is_new else FactChange.Action.CHANGED,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+    return fact
+
+
+@transaction.atomic
+def documented_risk_create(
+    *,
+    user,
+    source: Source | None = None,
+    new_source: NewSource | None = None,
+    reason: str = "",
+    **fields,
+) -> DocumentedRisk:
+    """Add a documented risk (of a commodity, a country, or both), with its source."""
+    return _save_fact(
+        fact=DocumentedRisk(), kind=FactChange.Kind.RISK, allowed=RISK_FIELDS, fields=fields,
+        user=user, source=source, new_source=new_source, reason=reason,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def documented_risk_update(
+    *,
+    risk: DocumentedRisk,
+    user,
+    source: Source | None = None,
+    new_source: NewSource | None = None,
+    reason: str = "",
+    **fields,
+) -> DocumentedRisk:
+    """Correct a documented risk; the source of the correction becomes its source."""
+    return _save_fact(
+        fact=risk, kind=FactChange.Kind.RISK, allowed=RISK_FIELDS, fields=fields, user=user,
+        source=source, new_source=new_source, reason=reason,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def production_share_create(
+    *,
+    user,
+    source: Source | None = None,
+    new_source: NewSource | None = None,
+    reason: str = "",
+    **fields,
+) -> ProductionShare:
+    """Add a country's production share of a commodity at a chain stage, with its source."""
+    return _save_fact(
+        fact=ProductionShare(), kind=FactChange.Kind.SHARE, allowed=SHARE_FIELDS,
+        fields=fields, user=user, source=source, new_source=new_source, reason=reason,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def production_share_update(
+    *,
+    production_share: ProductionShare,
+    user,
+    source: Source | None = None,
+    new_source: NewSource | None = None,
+    reason: str = "",
+    **fields,
+) -> ProductionShare:
+    """Correct a production share; the source of the correction becomes its source."""
+    return _save_fact(
+        fact=production_share, kind=FactChange.Kind.SHARE, allowed=SHARE_FIELDS, fields=fields,
+        user=user, source=source, new_source=new_source, reason=reason,
+    )  # fmt: skip
+
+
+def _components_fit(composition: Composition) -> None:
+    others = (
+        Composition.objects.filter(alloy=composition.alloy, source=composition.source)
+        .exclude(pk=composition.pk)
+        .exclude(component=composition.component)
+        .aggregate(total=Sum("share"))["total"]
+        or 0
+    )
+    total = others + composition.share
+    if total > 1.0001:
+        raise ValidationError(
+            {
+                "share": MSG_COMPOSITION_OVER_ONE
+                % {"alloy": composition.alloy, "total": f"{total:.2f}"}
+            }
+        )
+
+
+@transaction.atomic
+def composition_create(
+    *,
+    user,
+    source: Source | None = None,
+    new_source: NewSource | None = None,
+    reason: str = "",
+    **fields,
+) -> Composition:
+    """Add a component to an alloy with its typical share; one source's shares add up to ≤ 1."""
+    return _save_fact(
+        fact=Composition(), kind=FactChange.Kind.COMPOSITION, allowed=COMPOSITION_FIELDS,
+        fields=fields, user=user, source=source, new_source=new_source, reason=reason,
+        check=_components_fit,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def composition_update(
+    *,
+    composition: Composition,
+    user,
+    source: Source | None = None,
+    new_source: NewSource | None = None,
+    reason: str = "",
+    **fields,
+) -> Composition:
+    """Correct a component's typical share (or which component it is)."""
+    return _save_fact(
+        fact=composition, kind=FactChange.Kind.COMPOSITION, allowed=COMPOSITION_FIELDS,
+        fields=fields, user=user, source=source, new_source=new_source, reason=reason,
+        check=_components_fit,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def synonym_create(
+    *,
+    user,
+    source: Source | None = None,
+    new_source: NewSource | None = None,
+    reason: str = "",
+    **fields,
+) -> CommoditySynonym:
+    """Add a name under which a commodity is bought (RVS, inox), with its source."""
+    if "text" in fields:
+        fields["text"] = fields["text"].strip()
+    return _save_fact(
+        fact=CommoditySynonym(), kind=FactChange.Kind.SYNONYM, allowed=SYNONYM_FIELDS,
+        fields=fields, user=user, source=source, new_source=new_source, reason=reason,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def synonym_update(
+    *,
+    synonym: CommoditySynonym,
+    user,
+    source: Source | None = None,
+    new_source: NewSource | None = None,
+    reason: str = "",
+    **fields,
+) -> CommoditySynonym:
+    """Correct a synonym."""
+    if "text" in fields:
+        fields["text"] = fields["text"].strip()
+    return _save_fact(
+        fact=synonym, kind=FactChange.Kind.SYNONYM, allowed=SYNONYM_FIELDS, fields=fields,
+        user=user, source=source, new_source=new_source, reason=reason,
+    )  # fmt: skip

@@ -1,0 +1,222 @@
+"""Loading ../shared/data: idempotent, counted, one source per file, shares from world totals.
+
+The test database holds the reference data already (the demo loads it once per session)."""
+
+import csv
+import dataclasses
+import time
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+
+from covenant.knowledge import reference_data
+from covenant.knowledge.models import (
+    Commodity,
+    CommoditySynonym,
+    Composition,
+    DocumentedRisk,
+    FactChange,
+    HsCode,
+    ProductionShare,
+    Source,
+)
+from covenant.knowledge.reference_data import USGS
+
+DATA = reference_data.data_dir()
+FACT_MODELS = (ProductionShare, DocumentedRisk, HsCode, Composition, CommoditySynonym)
+
+
+def _empty_knowledge_base():
+    FactChange.objects.all().delete()
+    for model in FACT_MODELS:
+        model.objects.all().delete()
+    Source.objects.all().delete()
+    Commodity.objects.all().delete()
+
+
+def test_the_data_folder_is_next_to_the_project_or_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv(reference_data.DATA_ENV, raising=False)
+    assert reference_data.data_dir().parts[-2:] == ("shared", "data")
+    monkeypatch.setenv(reference_data.DATA_ENV, str(tmp_path))
+    assert reference_data.data_dir() == tmp_path
+
+
+def test_the_loader_loads_from_empty_quickly_and_reports_counts(db):
+    _empty_knowledge_base()
+    started = time.perf_counter()
+    summary = reference_data.load(DATA)
+    seconds = time.perf_counter() - started
+    assert seconds < 3, f"the loader took {seconds:.2f} s"
+    usgs = summary.by_name("usgs_mcs2025_world_production_metals.csv")
+    ilab = summary.by_name("ilab_list_of_goods_2022_all.csv")
+    hs = summary.by_name("hs2022_metals_chapters.csv")
+    wgi = summary.by_name("worldbank_wgi_2019_2023.csv")
+    # 355 rows less 44 world totals and "other countries", two years each.
+    assert (usgs.loaded, usgs.already, usgs.skipped) == (622, 0, 44)
+    assert ProductionShare.objects.count() == 622
+    assert ilab.loaded == DocumentedRisk.objects.count() == 44
+    assert hs.loaded == HsCode.objects.count() == 533
+    assert wgi.loaded == 1 and "6420 rows are kept out of the database" in wgi.line()
+    assert summary.by_name("typical compositions").loaded == Composition.objects.count() == 8
+    assert (
+        summary.loaded
+        == 622 + 44 + 533 + 1 + 8 + summary.by_name("commodity names and synonyms").loaded
+    )
+    assert Source.objects.count() == 6  # four files and the project's two seeds
+
+
+def test_a_second_run_adds_nothing_and_says_so(db):
+    counts = [m.objects.count() for m in (*FACT_MODELS, Source, Commodity)]
+    out = StringIO()
+    call_command("load_reference_data", stdout=out)
+    text = out.getvalue()
+    assert [m.objects.count() for m in (*FACT_MODELS, Source, Commodity)] == counts
+    assert "usgs_mcs2025_world_production_metals.csv: 0 production shares loaded, 622 already" in (
+        text
+    )
+    assert "hs2022_metals_chapters.csv: 0 HS codes loaded, 533 already there." in text
+    assert ": 0 facts loaded," in text
+
+
+def test_a_missing_file_is_reported_and_skipped(db, tmp_path):
+    summary = reference_data.load(tmp_path)
+    assert summary.by_name("usgs_mcs2025_world_production_metals.csv").missing
+    assert "not found, skipped" in summary.by_name("hs2022_metals_chapters.csv").line()
+
+
+def test_each_file_is_a_source_as_the_readme_states_it(db):
+    usgs = Source.objects.get(file_name="usgs_mcs2025_world_production_metals.csv")
+    assert usgs.publisher == "U.S. Geological Survey"
+    assert usgs.url == "https://doi.org/10.5066/P13XCP3R"
+    assert usgs.edition == "production 2023, estimated 2024; reserves 2024"
+    assert usgs.licence == "US public domain (work of the US federal government)"
+    assert usgs.is_current
+    wgi = Source.objects.get(file_name="worldbank_wgi_2019_2023.csv")
+    assert wgi.licence.startswith("CC BY 4.0")
+    assert wgi.year == 2024
+    hs = Source.objects.get(file_name="hs2022_metals_chapters.csv")
+    assert hs.licence == "ODC-PDDL-1.0 as declared by the packager"
+    compositions = Source.objects.get(series="covenant-typical-compositions")
+    assert compositions.title == "Typical compositions, written from public metallurgy references"
+
+
+def _usgs_value(commodity: str, country: str, column: str = "PROD_2023") -> float:
+    with (DATA / USGS.file_name).open(encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            row = {k.replace(" ", ""): v.strip() for k, v in row.items()}
+            if row["COMMODITY"] == commodity and row["COUNTRY"] == country:
+                return float(row[column])
+    raise AssertionError(f"{commodity} {country} not in the file")
+
+
+def test_a_countrys_share_is_its_value_over_the_world_total_of_its_type(db):
+    bolivia = ProductionShare.objects.get(
+        commodity__code="tin", country="BO", chain_stage="mining", year=2023
+    )
+    expected = _usgs_value("Tin", "Bolivia") / _usgs_value("Tin", "World total (rounded)")
+    assert bolivia.share == pytest.approx(expected, abs=1e-6)
+    assert bolivia.share == pytest.approx(18700 / 305000, abs=1e-6)
+    assert bolivia.measure == "Mine production, tin content"
+    assert bolivia.unit == "metric tons"
+    estimate = ProductionShare.objects.get(
+        commodity__code="tin", country="BO", chain_stage="mining", year=2024
+    )
+    assert estimate.is_estimate and estimate.share == pytest.approx(21000 / 300000)
+    # Untidy names are stripped: "Copper ", "Canada ", "Russia ".
+    assert ProductionShare.objects.filter(commodity__code="copper", country="CA").exists()
+    assert ProductionShare.objects.filter(commodity__code="copper", country="RU").exists()
+    # Refining exists for copper; the chain stages come from the production type.
+    stages = set(
+        ProductionShare.objects.filter(commodity__code="copper").values_list(
+            "chain_stage", flat=True
+        )
+    )
+    assert stages == {"mining", "smelting_refining"}
+    total = ProductionShare.objects.filter(
+        commodity__code="tin", year=2023, chain_stage="mining"
+    ).aggregate(s=Sum("share"))["s"]
+    assert 0.95 < total <= 1.0  # "other countries" make up the rest
+
+
+def test_blank_values_are_withheld_not_zero(db):
+    withheld = ProductionShare.objects.get(
+        commodity__code="lithium", country="US", year=2023, chain_stage="mining"
+    )
+    assert withheld.value is None and withheld.share is None
+    assert "W for 23-24" in withheld.note
+    # The world total of bauxite excludes the US; its rows say so.
+    guinea = ProductionShare.objects.get(
+        commodity__code="aluminium", country="GN", year=2023, chain_stage="mining"
+    )
+    assert "Excludes U.S. production" in guinea.note
+
+
+def test_country_names_become_iso_codes():
+    assert reference_data.country_code("Congo (Kinshasa)") == "CD"
+    assert reference_data.country_code("Congo, Democratic Republic of the") == "CD"
+    assert reference_data.country_code("Korea, North") == "KP"
+    assert reference_data.country_code("Burma") == "MM"
+    assert reference_data.country_code("Bolivia") == "BO"
+    assert reference_data.country_code("Russia ") == "RU"
+    assert reference_data.country_code("Other Countries") is None
+
+
+def test_ilab_metal_goods_become_documented_risks(db):
+    risks = DocumentedRisk.objects.filter(source__series="ilab-list-of-goods")
+    coltan = risks.filter(commodity__code="tantalum", country="CD")
+    assert set(coltan.values_list("theme", flat=True)) == {"child_labour", "forced_labour"}
+    assert all(r.severity == 4 and r.chain_stage == "mining" for r in coltan)
+    assert risks.filter(commodity__code="mica", country="IN", theme="child_labour").exists()
+    assert risks.filter(commodity__code="tin", country="BO").exists()
+    # The README says 25 countries for gold; the file lists 26.
+    assert risks.filter(commodity__code="gold").values("country").distinct().count() == 26
+    assert not risks.filter(description__icontains="coal").exists()
+
+
+def test_hs_codes_stay_text_and_link_the_commodity_their_mapping_names(db):
+    tin_ore = HsCode.objects.get(code="2609")
+    assert tin_ore.commodity.code == "tin"
+    assert HsCode.objects.get(code="720241").commodity.code == "chromium"  # ferro-chromium
+    assert HsCode.objects.get(code="7202").commodity is None  # mixed: see 6-digit
+    assert HsCode.objects.get(code="2525").commodity.code == "mica"
+    assert all(code.isdigit() for code in HsCode.objects.values_list("code", flat=True))
+
+
+def test_a_newer_edition_becomes_current_and_the_old_one_stays(db, tmp_path):
+    old = Source.objects.get(series=USGS.series)
+    old_count = ProductionShare.objects.filter(source=old).count()
+    # A "2026 release": the tin rows of this file with new figures.
+    with (DATA / USGS.file_name).open(encoding="utf-8-sig") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["COMMODITY"].strip() == "Tin"]
+    for row in rows:
+        if row["COUNTRY"] == "Bolivia":
+            row["PROD_2023"] = "30500"
+    path = tmp_path / "usgs_mcs2026.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    newer = dataclasses.replace(
+        USGS, edition="production 2024, estimated 2025", year=2026, file_name=path.name
+    )
+    report = reference_data.load_usgs(path, newer)
+    assert report.loaded > 0
+    new = Source.objects.get(series=USGS.series, is_current=True)
+    old.refresh_from_db()
+    assert new.edition == "production 2024, estimated 2025"
+    assert not old.is_current and old.replaced_by == new
+    assert ProductionShare.objects.filter(source=old).count() == old_count
+    bolivia = ProductionShare.objects.get(
+        source=new, commodity__code="tin", country="BO", year=2023
+    )
+    assert bolivia.share == pytest.approx(0.1)
+    # Loading it again adds nothing.
+    assert reference_data.load_usgs(path, newer).loaded == 0
+
+
+def test_the_demo_loads_the_reference_data_and_the_path_is_settings_independent(db):
+    assert Path(DATA).is_dir()
+    assert Commodity.objects.filter(code="stainless-steel").exists()

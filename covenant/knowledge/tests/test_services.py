@@ -1,0 +1,179 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from covenant.knowledge import services
+from covenant.knowledge.models import (
+    Commodity,
+    CommoditySynonym,
+    Composition,
+    DocumentedRisk,
+    FactChange,
+    ProductionShare,
+    Source,
+)
+
+
+@pytest.fixture
+def tin(demo):
+    return Commodity.objects.get(code="tin")
+
+
+@pytest.fixture
+def ngo_report():
+    return services.NewSource(
+        publisher="SOMO", title="Tin from Bolivia: working conditions", year=2024
+    )
+
+
+def test_a_fact_without_a_source_is_refused_with_a_clear_message(secretariat, tin):
+    count = DocumentedRisk.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        services.documented_risk_create(
+            user=secretariat,
+            theme="health_safety",
+            commodity=tin,
+            country="BO",
+            chain_stage="mining",
+            severity=3,
+            description="Accidents in cooperative mines.",
+        )
+    assert "Name the source of this fact" in exc.value.message_dict["source"][0]
+    assert DocumentedRisk.objects.count() == count
+    assert not FactChange.objects.exists()
+
+
+def test_the_database_refuses_a_fact_without_a_source_too(tin):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProductionShare.objects.create(
+            commodity=tin, country="BO", chain_stage="mining", year=2023, share=0.1
+        )
+
+
+def test_a_new_source_needs_publisher_title_and_year(secretariat, tin):
+    with pytest.raises(ValidationError) as exc:
+        services.synonym_create(
+            user=secretariat,
+            new_source=services.NewSource(publisher="SOMO", title="", year=None),
+            commodity=tin,
+            text="tinerts",
+            language="nl",
+        )
+    assert "publisher, a title and a year" in exc.value.messages[0]
+
+
+def test_adding_a_risk_with_a_new_source_writes_history(secretariat, tin, ngo_report):
+    risk = services.documented_risk_create(
+        user=secretariat,
+        new_source=ngo_report,
+        reason="Round table of March",
+        theme="health_safety",
+        commodity=tin,
+        country="BO",
+        chain_stage="mining",
+        severity=3,
+        description="Accidents in cooperative mines.",
+    )
+    assert risk.source.publisher == "SOMO" and risk.source.is_current
+    change = FactChange.objects.get(fact_kind="risk", fact_id=risk.pk)
+    assert change.action == "created" and change.user == secretariat
+    assert change.before == {}
+    assert change.after["severity"] == 3 and change.after["country"] == "BO"
+    assert change.after["source_label"].startswith("SOMO, Tin from Bolivia")
+    assert change.commodity == tin and change.reason == "Round table of March"
+
+
+def test_correcting_a_share_keeps_before_and_after(secretariat, tin, ngo_report):
+    share = ProductionShare.objects.get(
+        commodity=tin, country="BO", chain_stage="mining", year=2023
+    )
+    old_share, old_source = share.share, share.source
+    services.production_share_update(
+        production_share=share,
+        user=secretariat,
+        new_source=ngo_report,
+        share=0.07,
+        value=21350,
+    )
+    change = FactChange.objects.get(fact_kind="share", fact_id=share.pk)
+    assert change.action == "changed"
+    assert change.before["share"] == old_share and change.after["share"] == 0.07
+    assert change.before["source"] == old_source.pk
+    assert change.after["source"] == share.source.pk != old_source.pk
+    fields = {name for name, _b, _a in change.changed_fields}
+    assert {"share", "value", "source", "source_label"} <= fields
+
+
+def test_a_risk_concerns_a_commodity_or_a_country(secretariat):
+    source = Source.objects.get(series="ilab-list-of-goods")
+    with pytest.raises(ValidationError) as exc:
+        services.documented_risk_create(
+            user=secretariat,
+            source=source,
+            theme="child_labour",
+            chain_stage="mining",
+            severity=2,
+            description="Somewhere.",
+        )
+    assert "a commodity, a country, or both" in " ".join(exc.value.messages)
+    country_only = services.documented_risk_create(
+        user=secretariat,
+        source=source,
+        theme="conflict",
+        country="CD",
+        chain_stage="mining",
+        severity=4,
+        description="Armed groups control mining sites in the east.",
+    )
+    assert country_only.commodity is None
+
+
+def test_the_components_of_one_source_add_up_to_at_most_one(secretariat):
+    brass = Commodity.objects.get(code="brass")
+    lead = Commodity.objects.get(code="lead")
+    source = Source.objects.get(series="covenant-typical-compositions")
+    with pytest.raises(ValidationError) as exc:
+        services.composition_create(
+            user=secretariat, source=source, alloy=brass, component=lead, share=0.03
+        )
+    assert "add up to 1.03" in exc.value.message_dict["share"][0]
+    copper = Composition.objects.get(alloy=brass, component__code="copper")
+    services.composition_update(composition=copper, user=secretariat, source=source, share=0.62)
+    services.composition_create(
+        user=secretariat, source=source, alloy=brass, component=lead, share=0.03
+    )
+    assert Composition.objects.filter(alloy=brass).count() == 3
+
+
+def test_a_synonym_is_once_per_commodity(secretariat):
+    steel = Commodity.objects.get(code="stainless-steel")
+    source = Source.objects.get(series="covenant-commodity-names")
+    with pytest.raises(ValidationError):
+        services.synonym_create(
+            user=secretariat, source=source, commodity=steel, text=" rvs ", language="nl"
+        )
+    synonym = services.synonym_create(
+        user=secretariat, source=source, commodity=steel, text="edelstaal", language="nl"
+    )
+    assert CommoditySynonym.objects.get(pk=synonym.pk).text == "edelstaal"
+
+
+def test_a_newer_edition_is_registered_beside_the_old_one(db):
+    first, created = services.source_register(
+        series="test-series", publisher="P", title="T", edition="2022", year=2022
+    )
+    assert created and first.is_current
+    again, created = services.source_register(
+        series="test-series", publisher="P", title="T", edition="2022", year=2022
+    )
+    assert again == first and not created
+    second, _ = services.source_register(
+        series="test-series", publisher="P", title="T", edition="2024", year=2024
+    )
+    first.refresh_from_db()
+    assert second.is_current and not first.is_current and first.replaced_by == second
+    older, _ = services.source_register(
+        series="test-series", publisher="P", title="T", edition="2020", year=2020
+    )
+    assert not older.is_current and older.replaced_by == second
+    assert Source.objects.filter(series="test-series", is_current=True).get() == second

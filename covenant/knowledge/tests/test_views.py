@@ -1,0 +1,211 @@
+import re
+
+import pytest
+
+from covenant.knowledge import selectors
+from covenant.knowledge.models import (
+    Commodity,
+    DocumentedRisk,
+    FactChange,
+    ProductionShare,
+    Source,
+)
+
+HOME = "/knowledge/"
+CITE = '<cite class="source">'
+
+
+def test_search_finds_rvs_as_stainless_steel(client_for):
+    html = client_for("company").get(HOME, {"q": "RVS"}).content.decode()
+    assert 'href="/knowledge/commodities/stainless-steel/"' in html
+    assert "matched by “RVS”" in html
+    hits = selectors.commodity_search("rvs")
+    assert hits[0].commodity.code == "stainless-steel"
+
+
+def test_search_finds_an_hs_code_and_longer_national_codes(client_for):
+    assert selectors.commodity_search("2609")[0].commodity.code == "tin"
+    assert selectors.commodity_search("2609.00")[0].commodity.code == "tin"
+    assert selectors.commodity_search("26090000")[0].commodity.code == "tin"
+    partial = client_for("stakeholder").get(HOME, {"q": "2609"}, HTTP_HX_REQUEST="true")
+    body = partial.content.decode()
+    assert body.lstrip().startswith('<div id="results">')
+    assert "/knowledge/commodities/tin/" in body and "HS 2609" in body
+
+
+def test_search_ranks_exact_names_first(db):
+    hits = selectors.commodity_search("tin")
+    assert hits[0].commodity.code == "tin"
+    assert "platinum" in [h.commodity.code for h in hits]  # contains "tin", ranked after
+    assert selectors.commodity_search("koper")[0].commodity.code == "copper"
+    assert selectors.commodity_search("wolfraam")[0].commodity.code == "tungsten"
+
+
+def test_the_knowledge_base_is_for_logged_in_users(client):
+    response = client.get(HOME)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def _fact_count(facts) -> int:
+    production = sum(len(group.rows) for group in facts.production)
+    return (
+        len(facts.synonyms)
+        + len(facts.hs_codes)
+        + len(facts.components)
+        + len(facts.used_in)
+        + production
+        + len(facts.risks)
+    )
+
+
+@pytest.mark.parametrize("code", ["tin", "stainless-steel", "mica", "copper"])
+def test_every_fact_on_a_commodity_page_names_its_source(client_for, code):
+    html = client_for("company").get(f"/knowledge/commodities/{code}/").content.decode()
+    facts = selectors.commodity_facts(commodity=Commodity.objects.get(code=code))
+    assert _fact_count(facts) > 0
+    assert html.count(CITE) == _fact_count(facts)
+
+
+def test_the_tin_page_shows_countries_shares_hs_codes_and_risks(client_for):
+    html = client_for("steering").get("/knowledge/commodities/tin/").content.decode()
+    assert "Bolivia" in html and "7.0 %" in html  # 2024 (estimated): 21,000 of 300,000 t
+    assert "Mine production, tin content" in html
+    assert "<code>2609</code>" in html
+    assert "Tin ore (cassiterite) from Congo" in html
+    assert "U.S. Geological Survey" in html and "Bureau of International Labor Affairs" in html
+    assert "Used in" in html and "/knowledge/commodities/bronze/" in html
+    assert "Correct" not in html  # no curation links for the steering group
+
+
+def test_the_stainless_steel_page_shows_its_composition(client_for):
+    html = client_for("company").get("/knowledge/commodities/stainless-steel/").content.decode()
+    for name, percent in (("Chromium", "18"), ("Nickel", "10"), ("Iron", "70")):
+        assert re.search(rf">{name}</a></th><td>{percent} %</td>", html), name
+    assert "Typical compositions, written from public metallurgy references" in html
+
+
+def test_a_country_page_shows_commodities_and_risks_with_sources(client_for):
+    html = client_for("company").get("/knowledge/countries/BO/").content.decode()
+    assert "<h1>Bolivia" in html
+    assert "/knowledge/commodities/tin/" in html and "/knowledge/commodities/zinc/" in html
+    production = selectors.production_of_country(iso2="BO")
+    rows = sum(len(group.rows) for group in production)
+    risks = DocumentedRisk.objects.filter(country="BO", source__is_current=True).count()
+    assert html.count(CITE) == rows + risks
+    assert client_for("company").get("/knowledge/countries/bo/").status_code == 302
+    assert client_for("company").get("/knowledge/countries/XX/").status_code == 404
+
+
+def test_the_sources_page_lists_every_source_with_licence_and_link(client_for):
+    html = client_for("company").get("/knowledge/sources/").content.decode()
+    for source in Source.objects.all():
+        assert f'id="source-{source.pk}"' in html
+    assert "https://doi.org/10.5066/P13XCP3R" in html
+    assert "CC BY 4.0" in html and "ODC-PDDL-1.0" in html
+    assert "worldbank_wgi_2019_2023.csv" in html
+
+
+def _risk_post(**extra) -> dict:
+    data = {
+        "theme": "health_safety",
+        "commodity": Commodity.objects.get(code="tin").pk,
+        "country": "BO",
+        "chain_stage": "mining",
+        "severity": "3",
+        "description": "Accidents in cooperative mines of Potosí.",
+        "new_source_publisher": "CNV Internationaal",
+        "new_source_title": "Interviews in Bolivian tin mines",
+        "new_source_year": "2023",
+        "reason": "Collective project, year 4",
+    }
+    data.update(extra)
+    return data
+
+
+def test_the_secretariat_adds_and_corrects_a_risk_and_sees_the_history(client_for):
+    client = client_for("secretariat")
+    form = client.get("/knowledge/facts/risk/new/?commodity=tin&country=BO")
+    assert form.status_code == 200
+    response = client.post("/knowledge/facts/risk/new/", _risk_post())
+    assert response.status_code == 302
+    assert response["Location"] == "/knowledge/commodities/tin/"
+    risk = DocumentedRisk.objects.get(description__startswith="Accidents in cooperative")
+    assert risk.source.publisher == "CNV Internationaal"
+    source = risk.source.pk
+    response = client.post(
+        f"/knowledge/facts/risk/{risk.pk}/",
+        _risk_post(
+            severity="4",
+            source=source,
+            new_source_publisher="",
+            new_source_title="",
+            new_source_year="",
+            reason="Two fatal accidents reported",
+        ),
+    )
+    assert response.status_code == 302
+    risk.refresh_from_db()
+    assert risk.severity == 4
+    changes = list(FactChange.objects.filter(fact_kind="risk", fact_id=risk.pk))
+    assert [c.action for c in changes] == ["changed", "created"]
+    assert changes[0].before["severity"] == 3 and changes[0].after["severity"] == 4
+    page = client.get(f"/knowledge/facts/risk/{risk.pk}/").content.decode()
+    assert "History of this fact" in page
+    assert "Two fatal accidents reported" in page
+    assert "<code>severity</code>: 3" in page and "<code>severity</code>: 4" in page
+    commodity_page = client.get("/knowledge/commodities/tin/").content.decode()
+    assert "Collective project, year 4" in commodity_page  # the commodity's recent changes
+
+
+def test_a_fact_without_a_source_is_refused_on_the_form(client_for):
+    client = client_for("secretariat")
+    count = DocumentedRisk.objects.count()
+    data = _risk_post(new_source_publisher="", new_source_title="", new_source_year="")
+    response = client.post("/knowledge/facts/risk/new/", data)
+    assert response.status_code == 200
+    assert "Name the source of this fact" in response.content.decode()
+    assert DocumentedRisk.objects.count() == count
+
+
+def test_the_secretariat_corrects_a_share_a_composition_and_a_synonym(client_for):
+    client = client_for("secretariat")
+    share = ProductionShare.objects.get(
+        commodity__code="tin", country="BO", year=2023, chain_stage="mining"
+    )
+    usgs = share.source.pk
+    data = {
+        "commodity": share.commodity_id, "country": "BO", "chain_stage": "mining",
+        "measure": share.measure, "year": "2023", "value": "18700", "unit": "metric tons",
+        "share": "0.0613", "source": usgs, "reason": "rounded",
+    }  # fmt: skip
+    assert client.post(f"/knowledge/facts/share/{share.pk}/", data).status_code == 302
+    share.refresh_from_db()
+    assert share.share == 0.0613
+    brass = Commodity.objects.get(code="brass")
+    copper = brass.components.get(component__code="copper")
+    data = {"alloy": brass.pk, "component": copper.component_id, "share": "0.63"}
+    data["source"] = copper.source_id
+    assert client.post(f"/knowledge/facts/composition/{copper.pk}/", data).status_code == 302
+    steel = Commodity.objects.get(code="stainless-steel")
+    data = {"commodity": steel.pk, "text": "edelstaal", "language": "nl", "source": usgs}
+    assert client.post("/knowledge/facts/synonym/new/", data).status_code == 302
+    kinds = set(FactChange.objects.values_list("fact_kind", flat=True))
+    assert kinds == {"share", "composition", "synonym"}
+
+
+@pytest.mark.parametrize("role", ["company", "stakeholder", "steering", "outsider"])
+def test_others_may_not_curate(client_for, role):
+    client = client_for(role)
+    risk = DocumentedRisk.objects.filter(commodity__code="tin").first()
+    assert client.get("/knowledge/facts/risk/new/").status_code == 403
+    assert client.post("/knowledge/facts/risk/new/", _risk_post()).status_code == 403
+    assert client.get(f"/knowledge/facts/risk/{risk.pk}/").status_code == 403
+    assert not FactChange.objects.exists()
+    html = client.get("/knowledge/commodities/tin/").content.decode()
+    assert "History of changes" not in html
+
+
+def test_an_unknown_kind_of_fact_is_not_found(client_for):
+    client = client_for("secretariat")
+    assert client.get("/knowledge/facts/hs_code/new/").status_code == 404
+    assert client.get("/knowledge/facts/hs_code/1/").status_code == 404

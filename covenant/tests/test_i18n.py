@@ -1,0 +1,89 @@
+"""The Dutch translation: complete, served by default, and switchable to English.
+
+The .mo files are build outputs (`make messages`); the fixture below compiles the Dutch
+catalogue when its .mo is missing or older than the .po, so this module also runs on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from covenant.lib import compile_messages
+
+NL_PO = Path(django_settings.LOCALE_PATHS[0]) / "nl" / "LC_MESSAGES" / "django.po"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]")
+
+
+def nl_catalogue() -> polib.POFile:
+    return polib.pofile(str(NL_PO))
+
+
+@pytest.fixture
+def dutch_default(settings):
+    """Dutch as the site's default language (the conftest pins English for other tests)."""
+    mo = NL_PO.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < NL_PO.stat().st_mtime:
+        compile_messages.main()
+    # Re-assigning LOCALE_PATHS makes Django drop catalogues it may have loaded before.
+    settings.LOCALE_PATHS = list(django_settings.LOCALE_PATHS)
+    settings.LANGUAGE_CODE = "nl"
+
+
+def test_catalogue_header():
+    po = nl_catalogue()
+    assert po.metadata["Language"] == "nl"
+    assert po.metadata["Plural-Forms"] == "nplurals=2; plural=(n != 1);"
+    assert not po.metadata_is_fuzzy
+
+
+def test_every_message_is_translated():
+    po = nl_catalogue()
+    entries = [e for e in po if not e.obsolete]
+    assert entries, "the Dutch catalogue is empty"
+    problems = []
+    for entry in entries:
+        if "fuzzy" in entry.flags:
+            problems.append(f"fuzzy: {entry.msgid!r}")
+        if entry.msgid_plural:
+            forms = [entry.msgstr_plural.get(i, "") for i in (0, 1)]
+            if not all(form.strip() for form in forms):
+                problems.append(f"untranslated plural: {entry.msgid!r}")
+            sources = (entry.msgid, entry.msgid_plural)
+        else:
+            forms = [entry.msgstr]
+            if not entry.msgstr.strip():
+                problems.append(f"untranslated: {entry.msgid!r}")
+            sources = (entry.msgid,)
+        wanted = set(PLACEHOLDER.findall(sources[-1])) | set(PLACEHOLDER.findall(sources[0]))
+        for form in forms:
+            if form and set(PLACEHOLDER.findall(form)) != wanted:
+                problems.append(f"placeholders differ: {entry.msgid!r} -> {form!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_public_page_is_dutch_by_default(db, dutch_default):
+    response = Client().get("/")  # no language cookie, no Accept-Language header
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="nl">' in html
+    assert "Convenanten op deze site" in html
+    assert "Covenants on this site" not in html
+
+
+def test_language_switch_to_english(db, dutch_default):
+    client = Client()
+    assert '<html lang="nl">' in client.get("/").content.decode()
+
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert response.cookies[django_settings.LANGUAGE_COOKIE_NAME].value == "en"
+
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Covenants on this site" in html
