@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext
 from django_countries.fields import CountryField
 
 
@@ -81,7 +81,10 @@ class CovenantYear(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{pgettext_lazy('covenant year', 'Year')} {self.number} ({self.label})"
+        return pgettext("covenant year", "Year %(number)s (%(label)s)") % {
+            "number": self.number,
+            "label": self.label,
+        }
 
 
 class Organisation(models.Model):

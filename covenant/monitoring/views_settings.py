@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from covenant.accounts.access import Perm
 from covenant.accounts.decorators import covenant_permission, object_scoped_login
@@ -26,7 +26,7 @@ class IndicatorForm(ModelFieldsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        lang_key = "en"
+        lang_key = "en" if (get_language() or "nl").startswith("en") else "nl"
         self.fields["element"] = forms.ChoiceField(
             label=gettext_lazy("Policy element (for “policy element present”)"),
             required=False,
