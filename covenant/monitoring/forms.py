@@ -19,10 +19,21 @@ class CycleOpenForm(forms.Form):
     target_score = forms.IntegerField(
         label=_("Target score (%)"), min_value=0, max_value=100, initial=80
     )
+    questionnaire = forms.ModelChoiceField(
+        label=_("Questionnaire version"),
+        queryset=None,
+        empty_label=None,
+        help_text=_("Answers of last year carry over to the questions the new version maps."),
+    )
 
     def __init__(self, *args, years, **kwargs):
+        from covenant.monitoring.models import Questionnaire
+
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y.number, f"{y.number} ({y.label})") for y in years]
+        versions = Questionnaire.objects.order_by("-version", "code")
+        self.fields["questionnaire"].queryset = versions
+        self.fields["questionnaire"].initial = versions.first()
 
 
 class PolicyForm(forms.Form):

@@ -51,11 +51,47 @@ MSG_NO_ACTIONS = _("Add at least one measure before submitting.")
 def questionnaire_load_standard() -> Questionnaire:
     """Install the standard OECD self-assessment (version 1) from the data file, once."""
     spec = json.loads((DATA / "questionnaire_v1.json").read_text(encoding="utf-8"))
+    return questionnaire_install(spec=spec)
+
+
+MSG_QUESTIONNAIRE_EXISTS = _("Version %(version)s of questionnaire %(code)s exists already.")
+MSG_MAPS_TO_UNKNOWN = _("Question %(key)s maps to %(to)s, which the previous version lacks.")
+MSG_QUESTIONNAIRE_SPEC = _("The questionnaire file lacks %(what)s.")
+
+
+@transaction.atomic
+def questionnaire_install(*, spec: dict, exists_ok: bool = True) -> Questionnaire:
+    """Install a questionnaire version from its specification (the data file's format).
+
+    A version after the first names its predecessor implicitly (same code, version - 1);
+    each question may say `"maps_to": "<key of the previous version>"` — a reworded or moved
+    question — so that answers carry over and scores stay comparable across years. A
+    question without a mapping is new; a previous question no one maps to is dropped.
+    """
+    for what in ("code", "version", "name_nl", "questions"):
+        if what not in spec:
+            raise ValidationError(MSG_QUESTIONNAIRE_SPEC % {"what": what})
     existing = Questionnaire.objects.filter(code=spec["code"], version=spec["version"]).first()
     if existing:
-        return existing
+        if exists_ok:
+            return existing
+        raise ValidationError(
+            MSG_QUESTIONNAIRE_EXISTS % {"version": spec["version"], "code": spec["code"]}
+        )
+    previous = Questionnaire.objects.filter(
+        code=spec["code"], version=int(spec["version"]) - 1
+    ).first()
+    old = {q.key: q for q in previous.questions.all()} if previous else {}
+    for q in spec["questions"]:
+        target = q.get("maps_to")
+        if target and target not in old:
+            raise ValidationError(MSG_MAPS_TO_UNKNOWN % {"key": q["key"], "to": target})
+        if len(q.get("levels", [])) != 5:
+            raise ValidationError(
+                _("Question %(key)s needs five levels (0 to 4).") % {"key": q["key"]}
+            )
     questionnaire = Questionnaire.objects.create(
-        code=spec["code"], version=spec["version"], name=spec["name_nl"]
+        code=spec["code"], version=spec["version"], name=spec["name_nl"], previous=previous
     )
     Question.objects.bulk_create(
         Question(
@@ -65,6 +101,7 @@ def questionnaire_load_standard() -> Questionnaire:
             text_nl=q["text_nl"],
             text_en=q["text_en"],
             levels=q["levels"],
+            maps_to=old.get(q.get("maps_to")) if q.get("maps_to") else None,
         )
         for q in spec["questions"]
     )
@@ -151,19 +188,25 @@ def _carry_over(previous: Part, part: Part, risk_map: dict[int, RiskItem]) -> No
     """Copy last year's delivered part as a draft. `risk_map` (old risk pk -> its copy) is
     shared by the company's parts, so that carried-over measures keep their risk."""
     part.data = dict(previous.data)
-    part.score = previous.score
+    part.score = previous.score if part.kind != Part.Kind.SELF_ASSESSMENT else None
     part.policy_document = previous.policy_document
     part.status = Part.Status.DRAFT
     part.carried_over = True
     part.save()
-    questions = {q.key: q for q in part.cycle.questionnaire.questions.all()}
+    questions = list(part.cycle.questionnaire.questions.all())
+    if part.cycle.questionnaire_id == previous.cycle.questionnaire_id:
+        targets = {q.pk: q for q in questions}
+    else:  # a new version: follow its mapping (a question without one is new)
+        targets = {q.maps_to_id: q for q in questions if q.maps_to_id}
     for a in previous.answers.select_related("question"):
-        # Answers carry over to the question of the same key (or the one mapped to it).
-        target = questions.get(a.question.key)
+        target = targets.get(a.question_id)
         if target is not None:
             Answer.objects.create(
                 part=part, question=target, level=a.level, explanation=a.explanation
             )
+    if part.kind == Part.Kind.SELF_ASSESSMENT:
+        _score(part)
+        part.save(update_fields=["score", "data"])
     for r in previous.risks.all():
         old_pk = r.pk
         r.pk, r.id, r.part = None, None, part

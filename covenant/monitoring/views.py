@@ -39,6 +39,7 @@ def cycles(request, covenant):
     manage = request.access.has(Perm.MONITORING_MANAGE)
     form = None
     if manage:
+        services.questionnaire_load_standard()  # the standard version is always there
         taken = {c.year_id for c in cycle_list}
         free = [y for y in covenant.years.order_by("number") if y.pk not in taken]
         form = CycleOpenForm(request.POST or None, years=free)
@@ -49,7 +50,7 @@ def cycles(request, covenant):
                     covenant=covenant,
                     year=year,
                     deadline=form.cleaned_data["deadline"],
-                    questionnaire=services.questionnaire_load_standard(),
+                    questionnaire=form.cleaned_data["questionnaire"],
                     target_score=form.cleaned_data["target_score"],
                 )
             except ValidationError as exc:
