@@ -1,0 +1,1517 @@
+"""The screening engine: purchase lines → ranked, explained risk findings. Pure Python + Polars.
+
+No Django here: the `screening` app stores uploads and findings, the `knowledge` app supplies the
+reference frames; this module only computes. Everything is columnar and lazy; Python loops run
+over distinct values (countries, descriptions' match keys, reference rows), never per line.
+
+Inputs
+------
+A purchase list as a LazyFrame with the normalised columns (`PURCHASE_SCHEMA`):
+
+    line (int)  description (str|null)  hs_code (str|null, text: leading zeros kept)
+    supplier (str)  supplier_country (ISO-2|null)  origin_country (ISO-2|null)
+    quantity (float|null)  spend (float|null)
+
+`read_purchase_csv` makes one from a CSV file; `line` is then the row number as a spreadsheet
+shows it (the header is row 1, the first purchase row 2; empty rows are skipped but counted,
+a line break inside a quoted cell is not counted).
+
+A `Reference` of small frames (the knowledge base):
+
+    commodities         commodity, name
+    synonyms            commodity, text — lower-case match keys (Dutch and English names).
+                        A key matches whole words ("rvs", "stainless steel"); a key ending in
+                        "*" also matches the start of a word, for Dutch compounds ("koper*"
+                        matches "koperdraad"). The longest matching key wins.
+    hs_codes            hs_code (text prefix, 4 or 6 digits), commodity — longest prefix wins.
+    compositions        commodity (alloy), component, share (0-1, of the alloy's mass)
+    production          commodity, country (ISO-2), stage ("mining" | "smelting_refining"),
+                        share (0-1 of world production), source
+    risks               theme, commodity|null, country|null, stage, severity (1-4), source
+    country_likelihood  country (ISO-2), likelihood (0-1); unknown countries get
+                        `default_likelihood` (0.5). `likelihood_from_wgi` derives it from the
+                        World Bank WGI: the mean of rule of law (rl) and control of corruption
+                        (cc), −2.5..+2.5, mapped linearly to 1..0.
+
+Steps (`screen`)
+----------------
+1. Aggregate first, in the one pass over the lines: group by (description, HS code, origin) —
+   categorical, so each is a small integer id and the key is one packed integer — summing
+   exposure = spend, or quantity where a line has no spend (mixing the two units is the
+   uploader's choice; the report counts lines that have neither). A million lines become as
+   many keys as the list has distinct descriptions. Each line keeps its three ids (`line_map`).
+2. Match the distinct values, never the lines: each distinct HS code (6, then 4 digits) and
+   each distinct description whose HS code did not match (synonyms, with an Aho-Corasick
+   search). A line is unmatched when neither matched: the `unmatched` frame, one row per line.
+3. Aggregate to (commodity, origin country or null): a few hundred or thousand keys, each with
+   its exposure and line count, before any expansion.
+4. Expand alloys into components (exposure × share); other commodities are their own component
+   at share 1. One level: a component is not expanded again.
+5. Spread: a known origin counts at share 1 (stage null: the stated origin, which matches risks
+   at any stage); an unknown origin is spread over world production shares per stage (mining,
+   and smelting/refining where the data has it). Each stage carries the whole exposure, so
+   exposures add up per stage, not across stages. A component without production data keeps
+   one row with country and stage null. Shares of a stage sum to less than 1 where the source
+   leaves a residual ("other countries").
+6. Join documented risks. A risk matches an exposure row on
+   - (commodity, country): the pair;
+   - commodity only (risk country null): that commodity in any country, unknown included;
+   - country only (risk commodity null): any commodity in that country;
+   and in every case on stage: the risk's stage equals the row's stage, or the row's stage is
+   null (stated origin) or the risk's stage is null.
+7. Score = severity × likelihood(country) × exposure share, where exposure share = the row's
+   exposure ÷ the company's total exposure (all lines, matched or not). Rank by score
+   (ties: exposure, theme, commodity, country).
+
+Output (`ScreeningResult`)
+--------------------------
+`findings` (one row per explained chain): rank, score, theme, commodity (the component),
+country, stage, severity, likelihood, exposure, exposure_share, risk_source, production_share,
+production_source, origin_known, original_commodity (before expansion), component_share,
+origin_country, key, line_count. `lines_for(finding)` gives the purchase lines behind a finding
+(a findings row, or key ids): `id_keys` maps the matched (description, HS code, origin) ids to
+keys, `line_map` holds each line's ids. `exposures`: the spread rows before the risk join (for
+mapping pages and the sector map). `unmatched`: line, description, hs_code, origin_country.
+`keys`: key, commodity, origin_country, exposure, line_count.
+
+Reading files
+-------------
+`read_purchase_csv(source)` → (LazyFrame, ReadReport): sniffs the delimiter (comma, semicolon,
+tab, pipe), the encoding (a UTF-8 or UTF-16 byte-order mark, else UTF-8, else UTF-16 by its
+zero bytes, else Windows-1252), decimal comma or point (and thousands separators), and maps
+Dutch or English headers. It validates the whole file and raises `PurchaseFileError(message,
+row, column)` for an empty file, a header without lines, binary data or an unknown encoding,
+a missing column, a non-numeric or negative amount (with row and column) and an unknown
+country (with close matches); duplicate lines are kept and counted. `screen_csv(source,
+reference)` does reading, the same checks and the screening in one pass over the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import functools
+import io
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+STAGES = ("mining", "smelting_refining")
+DEFAULT_LIKELIHOOD = 0.5
+HS_PREFIXES = (6, 4)
+_ENGINE = "auto"  # the pass over the lines: "auto" (in-memory) measured as fast as streaming
+
+PURCHASE_SCHEMA: dict[str, pl.DataType] = {
+    "line": pl.Int64(),
+    "description": pl.String(),
+    "hs_code": pl.String(),
+    "supplier": pl.String(),
+    "supplier_country": pl.String(),
+    "origin_country": pl.String(),
+    "quantity": pl.Float64(),
+    "spend": pl.Float64(),
+}
+
+REFERENCE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "commodities": {"commodity": pl.String(), "name": pl.String()},
+    "synonyms": {"commodity": pl.String(), "text": pl.String()},
+    "hs_codes": {"hs_code": pl.String(), "commodity": pl.String()},
+    "compositions": {"commodity": pl.String(), "component": pl.String(), "share": pl.Float64()},
+    "production": {
+        "commodity": pl.String(),
+        "country": pl.String(),
+        "stage": pl.String(),
+        "share": pl.Float64(),
+        "source": pl.String(),
+    },
+    "risks": {
+        "theme": pl.String(),
+        "commodity": pl.String(),
+        "country": pl.String(),
+        "stage": pl.String(),
+        "severity": pl.Int64(),
+        "source": pl.String(),
+    },
+    "country_likelihood": {"country": pl.String(), "likelihood": pl.Float64()},
+}
+
+FrameLike = pl.DataFrame | pl.LazyFrame | Mapping[str, Any] | list[dict[str, Any]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data
+# ---------------------------------------------------------------------------------------------
+
+
+def _as_frame(name: str, data: FrameLike) -> pl.DataFrame:
+    """A reference table as a DataFrame with exactly the columns and types of its schema."""
+    schema = REFERENCE_SCHEMAS[name]
+    if isinstance(data, pl.LazyFrame):
+        data = data.collect()
+    elif not isinstance(data, pl.DataFrame):
+        data = pl.DataFrame(data) if data else pl.DataFrame(schema=schema)
+    missing = [c for c in schema if c not in data.columns]
+    if missing:
+        raise ValueError(f"reference table {name!r} lacks column(s) {', '.join(missing)}")
+    return data.select(pl.col(c).cast(t) for c, t in schema.items())
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The knowledge base as small frames (see the module docstring for their columns)."""
+
+    commodities: pl.DataFrame
+    synonyms: pl.DataFrame
+    hs_codes: pl.DataFrame
+    compositions: pl.DataFrame
+    production: pl.DataFrame
+    risks: pl.DataFrame
+    country_likelihood: pl.DataFrame
+    default_likelihood: float = DEFAULT_LIKELIHOOD
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        commodities: FrameLike,
+        synonyms: FrameLike,
+        hs_codes: FrameLike,
+        compositions: FrameLike,
+        production: FrameLike,
+        risks: FrameLike,
+        country_likelihood: FrameLike,
+        default_likelihood: float = DEFAULT_LIKELIHOOD,
+    ) -> Reference:
+        """Check and normalise the tables: typed columns, trimmed lower-case keys and codes."""
+        frames = {
+            name: _as_frame(name, data)
+            for name, data in {
+                "commodities": commodities,
+                "synonyms": synonyms,
+                "hs_codes": hs_codes,
+                "compositions": compositions,
+                "production": production,
+                "risks": risks,
+                "country_likelihood": country_likelihood,
+            }.items()
+        }
+        synonyms_df = (
+            frames["synonyms"]
+            .with_columns(text=pl.col("text").str.strip_chars().str.to_lowercase())
+            .filter(pl.col("text").str.len_chars() > 0)
+            .unique(maintain_order=True)
+        )
+        clash = synonyms_df.group_by("text").agg(pl.col("commodity").n_unique().alias("n"))
+        clash = clash.filter(pl.col("n") > 1)
+        if clash.height:
+            raise ValueError(
+                "synonym(s) name more than one commodity: " + ", ".join(clash["text"].sort())
+            )
+        hs = (
+            frames["hs_codes"]
+            .with_columns(hs_code=pl.col("hs_code").str.replace_all(r"\D", ""))
+            .filter(pl.col("hs_code").str.len_chars().is_in(list(HS_PREFIXES)))
+            .unique(subset="hs_code", keep="first", maintain_order=True)
+        )
+        stages = set(frames["production"]["stage"].drop_nulls().unique())
+        if stages - set(STAGES):
+            raise ValueError(f"unknown production stage(s): {sorted(stages - set(STAGES))}")
+        severities = frames["risks"]["severity"]
+        if severities.null_count() or not severities.is_between(1, 4).all():
+            raise ValueError("risk severity must be 1 to 4")
+        return cls(
+            commodities=frames["commodities"],
+            synonyms=synonyms_df,
+            hs_codes=hs,
+            compositions=frames["compositions"],
+            production=frames["production"],
+            risks=frames["risks"],
+            country_likelihood=frames["country_likelihood"].unique(
+                subset="country", keep="first", maintain_order=True
+            ),
+            default_likelihood=default_likelihood,
+        )
+
+
+def likelihood_from_governance(rule_of_law: pl.Expr, control_of_corruption: pl.Expr) -> pl.Expr:
+    """Likelihood 0-1 from two WGI estimates (−2.5 weak … +2.5 strong): mean, mapped to 1..0."""
+    mean = (rule_of_law + control_of_corruption) / 2
+    return ((2.5 - mean) / 5).clip(0.0, 1.0)
+
+
+# The World Bank's own codes that are not ISO 3166-1 alpha-3.
+WORLD_BANK_CODES = {"ZAR": "CD", "ROM": "RO", "ADO": "AD", "TMP": "TL", "KSV": "XK", "WBG": "PS"}
+
+
+def likelihood_from_wgi(wgi: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """`country_likelihood` from the WGI in its long form (code, year, indicator, estimate).
+
+    Per country the latest year with both rule of law (rl) and control of corruption (cc);
+    missing estimates are written ".." in the source. Codes are ISO-3 or the World Bank's own.
+    """
+    long = (
+        wgi.lazy()
+        .filter(pl.col("indicator").is_in(["rl", "cc"]))
+        .select(
+            pl.col("code").cast(pl.String).str.strip_chars(),
+            pl.col("year").cast(pl.Int64, strict=False),
+            pl.col("indicator"),
+            pl.col("estimate").cast(pl.String).cast(pl.Float64, strict=False),
+        )
+        .drop_nulls()
+        .collect()
+    )
+    wide = long.pivot(on="indicator", index=["code", "year"], values="estimate").drop_nulls(
+        ["rl", "cc"]
+    )
+    latest = wide.sort("year").group_by("code").last()
+    codes = {code: resolve_country(code) for code in latest["code"].to_list()}
+    return (
+        latest.with_columns(
+            country=pl.col("code").replace_strict(codes, default=None, return_dtype=pl.String)
+        )
+        .drop_nulls("country")
+        .select("country", likelihood=likelihood_from_governance(pl.col("rl"), pl.col("cc")))
+        .unique(subset="country", keep="first")
+        .sort("country")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Countries
+# ---------------------------------------------------------------------------------------------
+
+COUNTRY_ALIASES = {
+    # USGS, ILAB, WGI and common Dutch and English usage that the ISO names miss
+    "burma": "MM",
+    "congo kinshasa": "CD",
+    "congo democratic republic of the": "CD",
+    "democratic republic of the congo": "CD",
+    "dr congo": "CD",
+    "drc": "CD",
+    "congo brazzaville": "CG",
+    "republic of the congo": "CG",
+    "korea north": "KP",
+    "north korea": "KP",
+    "noord korea": "KP",
+    "korea south": "KR",
+    "south korea": "KR",
+    "korea republic of": "KR",
+    "zuid korea": "KR",
+    "russia": "RU",
+    "rusland": "RU",
+    "laos": "LA",
+    "iran": "IR",
+    "vietnam": "VN",
+    "turkey": "TR",
+    "turkije": "TR",
+    "turkiye": "TR",
+    "bolivia": "BO",
+    "tanzania": "TZ",
+    "venezuela": "VE",
+    "syria": "SY",
+    "moldova": "MD",
+    "taiwan": "TW",
+    "ivory coast": "CI",
+    "cote d ivoire": "CI",
+    "czech republic": "CZ",
+    "tsjechie": "CZ",
+    "macedonia": "MK",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "usa": "US",
+    "u s a": "US",
+    "united states of america": "US",
+    "verenigde staten": "US",
+    "vs": "US",
+    "uk": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "verenigd koninkrijk": "GB",
+    "groot brittannie": "GB",
+    "engeland": "GB",
+    "el": "GR",
+    "kosovo": "XK",
+    "west bank and gaza": "PS",
+    "palestine": "PS",
+    "eswatini": "SZ",
+    "swaziland": "SZ",
+    "cape verde": "CV",
+    "east timor": "TL",
+    "micronesia": "FM",
+    "brunei": "BN",
+    "vatican": "VA",
+}
+
+
+def _name_key(text: str) -> str:
+    """Lower case without accents, punctuation as single spaces ('Côte d’Ivoire' → 'cote d
+    ivoire')."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+
+
+@functools.cache
+def _country_index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(ISO-2 → English name, ISO-3 → ISO-2, name key → ISO-2), from pycountry (with Dutch names)
+    or, where it is not installed, from django-countries' list."""
+    names: dict[str, str] = {}
+    alpha3: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    try:
+        import gettext
+
+        import pycountry
+
+        try:
+            dutch = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["nl"])
+        except OSError:  # pragma: no cover - translations missing from the package
+            dutch = gettext.NullTranslations()
+        for c in pycountry.countries:
+            names[c.alpha_2] = getattr(c, "common_name", None) or c.name
+            alpha3[c.alpha_3] = c.alpha_2
+            for name in (
+                c.name,
+                getattr(c, "common_name", None),
+                getattr(c, "official_name", None),
+                dutch.gettext(c.name),
+            ):
+                if name:
+                    keys.setdefault(_name_key(name), c.alpha_2)
+    except ImportError:  # pragma: no cover - exercised only without pycountry
+        from django_countries.data import COUNTRIES
+
+        for code, name in COUNTRIES.items():
+            text = getattr(name, "_args", [name])[0] if not isinstance(name, str) else name
+            names[code] = str(text)
+            keys.setdefault(_name_key(str(text)), code)
+    names.setdefault("XK", "Kosovo")
+    for key, code in COUNTRY_ALIASES.items():
+        keys[key] = code
+    return names, alpha3, keys
+
+
+@functools.cache
+def resolve_country(value: str | None) -> str | None:
+    """ISO-2 for an ISO-2 or ISO-3 code or a country name in English or Dutch; else None."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    names, alpha3, keys = _country_index()
+    upper = text.upper()
+    if len(upper) == 2 and upper in names:
+        return upper
+    if len(upper) == 3 and upper.isalpha():
+        code = alpha3.get(upper) or WORLD_BANK_CODES.get(upper)
+        if code:
+            return code
+    return keys.get(_name_key(text))
+
+
+def country_suggestions(value: str, n: int = 3) -> list[str]:
+    """Close matches for an unknown country, as 'Name (XX)'."""
+    names, _, keys = _country_index()
+    found = difflib.get_close_matches(_name_key(value), list(keys), n=n * 3, cutoff=0.6)
+    out: list[str] = []
+    for key in found:
+        label = f"{names.get(keys[key], key)} ({keys[key]})"
+        if label not in out:
+            out.append(label)
+    return out[:n]
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching
+# ---------------------------------------------------------------------------------------------
+
+
+_PUNCTUATION = list(",.;:/\\-_+()[]{}'\"!?#&*=<>|%$€@~`^–—‘’‚“”„×°·®™\u00a0\t")
+
+
+def _match_text(expr: pl.Expr) -> pl.Expr:
+    """' lower case words separated by spaces ' — the haystack for synonym keys. Punctuation
+    becomes a space (Aho-Corasick, several times faster than a Unicode regex)."""
+    words = (
+        expr.str.to_lowercase()
+        .str.replace_many(_PUNCTUATION, [" "] * len(_PUNCTUATION))
+        .str.replace_all("  ", " ", literal=True)
+        .str.replace_all("  ", " ", literal=True)
+    )
+    return pl.concat_str(pl.lit(" "), words, pl.lit(" "))
+
+
+def _synonym_patterns(synonyms: pl.DataFrame) -> pl.DataFrame:
+    """pattern, commodity, text, weight: ' key ' for whole words, ' key' for a prefix ('key*')."""
+    prefix = pl.col("text").str.ends_with("*")
+    words = (
+        pl.col("text")
+        .str.strip_suffix("*")
+        .str.replace_all(r"[^\p{L}\p{N}]+", " ")
+        .str.strip_chars()
+    )
+    return (
+        synonyms.with_columns(words=words, prefix=prefix)
+        .filter(pl.col("words").str.len_chars() > 0)
+        .select(
+            pattern=pl.when("prefix")
+            .then(pl.concat_str(pl.lit(" "), "words"))
+            .otherwise(pl.concat_str(pl.lit(" "), "words", pl.lit(" "))),
+            commodity="commodity",
+            text="text",
+            # the longest key wins; a whole word beats a prefix of the same length
+            weight=pl.col("words").str.len_chars() * 2 + (~pl.col("prefix")).cast(pl.Int64),
+        )
+        .unique(subset="pattern", keep="first", maintain_order=True)
+    )
+
+
+def match_descriptions(descriptions: pl.Series, reference: Reference) -> pl.DataFrame:
+    """description, commodity, matched_on (the synonym) for each distinct description."""
+    frame = pl.DataFrame({"description": descriptions.cast(pl.String)}).unique().drop_nulls()
+    patterns = _synonym_patterns(reference.synonyms)
+    if not patterns.height or not frame.height:
+        return frame.with_columns(
+            commodity=pl.lit(None, pl.String), matched_on=pl.lit(None, pl.String)
+        )
+    frame = frame.with_row_index("_d")
+    found = (
+        frame.lazy()
+        .select(
+            "_d",
+            _found=_match_text(pl.col("description")).str.extract_many(
+                patterns["pattern"].to_list(), overlapping=True
+            ),
+        )
+        .explode("_found")
+        .drop_nulls("_found")
+        .with_row_index("_pos")
+        .join(patterns.lazy(), left_on="_found", right_on="pattern", how="inner")
+        .sort(["_d", "weight", "_pos"], descending=[False, True, False])
+        .group_by("_d")
+        .agg(pl.col("commodity").first(), pl.col("text").first().alias("matched_on"))
+    )
+    # the streaming engine spreads the string work over the cores
+    return frame.lazy().join(found, on="_d", how="left").drop("_d").collect(engine="streaming")
+
+
+def match_hs_codes(codes: pl.Series, reference: Reference) -> pl.DataFrame:
+    """hs_code, commodity, matched_on (the prefix) for each distinct code: digits only (dots
+    and spaces dropped), the longest prefix in the reference wins (6, then 4 digits)."""
+    frame = pl.DataFrame({"hs_code": codes.cast(pl.String)}).unique().drop_nulls()
+    digits = pl.col("hs_code").str.replace_all(r"\D", "")
+    out = frame.lazy().with_columns(_hs=pl.when(digits.str.len_chars() >= 4).then(digits))
+    for n in HS_PREFIXES:
+        out = out.join(
+            reference.hs_codes.lazy()
+            .filter(pl.col("hs_code").str.len_chars() == n)
+            .select(pl.col("hs_code").alias(f"_p{n}"), pl.col("commodity").alias(f"_c{n}")),
+            left_on=pl.col("_hs").str.slice(0, n),
+            right_on=f"_p{n}",
+            how="left",
+        )
+    return out.select(
+        "hs_code",
+        commodity=pl.coalesce(*(pl.col(f"_c{n}") for n in HS_PREFIXES)),
+        matched_on=pl.coalesce(
+            *(
+                pl.when(pl.col(f"_c{n}").is_not_null()).then(pl.col("_hs").str.slice(0, n))
+                for n in HS_PREFIXES
+            )
+        ),
+    ).collect()
+
+
+def match_commodities(frame: pl.DataFrame | pl.LazyFrame, reference: Reference) -> pl.DataFrame:
+    """Add commodity, matched_by ("hs_code" | "description" | null) and matched_on to a frame
+    with description and hs_code: the HS code first, else the description. Each distinct
+    description and code is matched once."""
+    df = frame.lazy().collect()
+    by_hs = match_hs_codes(df["hs_code"], reference).rename(
+        {"commodity": "_hs_c", "matched_on": "_hs_on"}
+    )
+    by_desc = match_descriptions(df["description"], reference).rename(
+        {"commodity": "_d_c", "matched_on": "_d_on"}
+    )
+    return (
+        df.lazy()
+        .join(by_hs.lazy(), on="hs_code", how="left", maintain_order="left")
+        .join(by_desc.lazy(), on="description", how="left", maintain_order="left")
+        .with_columns(
+            commodity=pl.coalesce("_hs_c", "_d_c"),
+            matched_by=pl.when(pl.col("_hs_c").is_not_null())
+            .then(pl.lit("hs_code"))
+            .when(pl.col("_d_c").is_not_null())
+            .then(pl.lit("description")),
+            matched_on=pl.coalesce("_hs_on", "_d_on"),
+        )
+        .drop("_hs_c", "_hs_on", "_d_c", "_d_on")
+        .collect()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Screening
+# ---------------------------------------------------------------------------------------------
+
+FINDING_COLUMNS = [
+    "rank",
+    "score",
+    "theme",
+    "commodity",
+    "country",
+    "stage",
+    "severity",
+    "likelihood",
+    "exposure",
+    "exposure_share",
+    "risk_source",
+    "production_share",
+    "production_source",
+    "origin_known",
+    "original_commodity",
+    "component_share",
+    "origin_country",
+    "key",
+    "line_count",
+]
+KEY_FIELDS = ("description", "hs_code", "origin_country")
+_ID = {"description": "d", "hs_code": "h", "origin_country": "o"}
+
+
+@dataclass
+class ScreeningResult:
+    """What `screen` computed. `findings`, `exposures`, `keys` and `unmatched` are small frames;
+    `line_map` has one row per purchase line (line and the ids of its description, HS code and
+    origin), and `lines_for` looks a finding's lines up in it."""
+
+    findings: pl.DataFrame
+    exposures: pl.DataFrame
+    keys: pl.DataFrame
+    unmatched: pl.DataFrame
+    line_map: pl.DataFrame
+    id_keys: pl.DataFrame  # (d, h, o) → key: the distinct matched triples
+    total_exposure: float
+    lines: int
+    report: ReadReport | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+
+    def lines_for(self, finding: Mapping[str, Any] | int | Iterable[int]) -> list[int]:
+        """The purchase lines behind a finding (a findings row as a dict, or key id(s))."""
+        if isinstance(finding, Mapping):
+            wanted = [int(finding["key"])]
+        elif isinstance(finding, int):
+            wanted = [finding]
+        else:
+            wanted = [int(k) for k in finding]
+        triples = self.id_keys.filter(pl.col("key").is_in(wanted)).select("d", "h", "o")
+        return (
+            self.line_map.lazy()
+            .join(triples.lazy(), on=["d", "h", "o"], how="semi", nulls_equal=True)
+            .select("line")
+            .sort("line")
+            .collect()["line"]
+            .to_list()
+        )
+
+    @property
+    def matched_lines(self) -> int:
+        return self.lines - self.unmatched.height
+
+
+def _categories() -> dict[str, pl.DataType]:
+    """A fresh categorical type per key column: dense ids from 0 for this run only."""
+    return {f: pl.Categorical(pl.Categories.random()) for f in KEY_FIELDS}
+
+
+_PACK = 21  # bits per key column in the packed key: ids up to 2^21 - 2
+_EXPOSURE = pl.coalesce(pl.col("spend"), pl.col("quantity")).fill_null(0.0)
+
+
+def _fine(lines: pl.LazyFrame, *, packed: bool = True) -> pl.LazyFrame:
+    """Group by (description, HS code, origin). The three categorical ids are packed into one
+    integer, which groups faster than three keys; `_complete` redoes it with three keys for a
+    file whose ids do not fit (over two million distinct descriptions)."""
+    aggs = [_EXPOSURE.sum().alias("exposure"), pl.len().alias("line_count")]
+    if not packed:
+        return lines.group_by(*KEY_FIELDS).agg(aggs)
+    packed = pl.lit(0, pl.UInt64)
+    for f in KEY_FIELDS:
+        packed = packed * (1 << _PACK) + pl.col(f).to_physical().cast(pl.UInt64).fill_null(
+            (1 << _PACK) - 1
+        )
+    return (
+        lines.group_by(packed.alias("_k"))
+        .agg(*(pl.col(f).first() for f in KEY_FIELDS), *aggs)
+        .drop("_k")
+    )
+
+
+def _stage_one(lines: pl.LazyFrame) -> dict[str, pl.LazyFrame]:
+    """The one pass over the lines: group by (description, HS code, origin) — categorical, so
+    the key is three integers — summing exposure; keep each line's ids for `lines_for`."""
+    exposure = _EXPOSURE
+    ids = [pl.col(f).to_physical().alias(_ID[f]) for f in KEY_FIELDS]
+    return {
+        "fine": _fine(lines),
+        "line_map": lines.select("line", *ids),
+        "totals": lines.select(
+            pl.len().alias("lines"),
+            exposure.sum().alias("total_exposure"),
+            pl.max_horizontal(pl.col(f).to_physical().max() for f in KEY_FIELDS).alias("_max_id"),
+        ),
+    }
+
+
+def _distinct(fine: pl.DataFrame, field: str) -> pl.DataFrame:
+    """id, text for the distinct values of a categorical key column."""
+    values = fine.get_column(field).unique()
+    return pl.DataFrame({_ID[field]: values.to_physical(), field: values.cast(pl.String)})
+
+
+def _complete(out: dict[str, pl.DataFrame], lines: pl.LazyFrame) -> dict[str, pl.DataFrame]:
+    """Group again by three keys if an id was too large to pack (a second pass; rare)."""
+    max_id = out["totals"]["_max_id"][0]
+    if max_id is not None and max_id >= (1 << _PACK) - 1:
+        out["fine"] = _fine(lines, packed=False).collect()
+    return out
+
+
+def _stage_two(
+    stage_one: dict[str, pl.DataFrame], reference: Reference, *, map_origins: bool
+) -> dict[str, pl.DataFrame]:
+    """Everything after the pass over the lines, on distinct values and a few thousand keys."""
+    fine = stage_one["fine"].with_columns(pl.col(f).to_physical().alias(_ID[f]) for f in KEY_FIELDS)
+    hs = _distinct(fine, "hs_code")
+    hs = hs.join(match_hs_codes(hs["hs_code"], reference), on="hs_code", how="left")
+    # descriptions only where the HS code did not match
+    unmatched_hs = hs.filter(pl.col("commodity").is_null())["h"]
+    pending = fine.filter(pl.col("h").is_in(unmatched_hs) | pl.col("h").is_null())
+    desc = _distinct(pending, "description")
+    desc = desc.join(
+        match_descriptions(desc["description"], reference), on="description", how="left"
+    )
+    origins = _distinct(fine, "origin_country")
+    codes = {v: resolve_country(v) if map_origins else v for v in origins["origin_country"]}
+    origins = origins.with_columns(
+        iso=pl.col("origin_country").replace_strict(codes, default=None, return_dtype=pl.String)
+    )
+    matched = (
+        fine.lazy()
+        .select("d", "h", "o", "exposure", "line_count")
+        .join(hs.lazy().select("h", _hs_c="commodity"), on="h", how="left", nulls_equal=True)
+        .join(desc.lazy().select("d", _d_c="commodity"), on="d", how="left", nulls_equal=True)
+        .join(origins.lazy().select("o", "iso"), on="o", how="left", nulls_equal=True)
+        .with_columns(commodity=pl.coalesce("_hs_c", "_d_c"))
+        .collect()
+    )
+    # unmatched lines: neither their HS code nor their description matched
+    hs_hit = hs.filter(pl.col("commodity").is_not_null())["h"]
+    desc_hit = desc.filter(pl.col("commodity").is_not_null())["d"]
+    line_map = stage_one["line_map"]
+    unmatched = (
+        line_map.lazy()
+        .filter(~pl.col("h").is_in(hs_hit).fill_null(False))
+        .filter(~pl.col("d").is_in(desc_hit).fill_null(False))
+        .join(desc.lazy().select("d", "description"), on="d", how="left", nulls_equal=True)
+        .join(hs.lazy().select("h", "hs_code"), on="h", how="left", nulls_equal=True)
+        .join(origins.lazy().select("o", "origin_country"), on="o", how="left", nulls_equal=True)
+        .select("line", "description", "hs_code", "origin_country")
+        .sort("line")
+        .collect()
+    )
+    coarse = (
+        matched.lazy()
+        .filter(pl.col("commodity").is_not_null())
+        .group_by("commodity", origin_country="iso")
+        .agg(pl.col("exposure").sum(), pl.col("line_count").sum().cast(pl.Int64))
+        .sort("commodity", "origin_country", nulls_last=True)
+        .with_row_index("key")
+        .with_columns(pl.col("key").cast(pl.Int64))
+        .collect()
+    )
+    id_keys = (
+        matched.lazy()
+        .filter(pl.col("commodity").is_not_null())
+        .join(
+            coarse.lazy().select("key", "commodity", "origin_country"),
+            left_on=["commodity", "iso"],
+            right_on=["commodity", "origin_country"],
+            how="inner",
+            nulls_equal=True,
+        )
+        .select("d", "h", "o", "key")
+        .collect()
+    )
+    totals = stage_one["totals"].row(0, named=True)
+    frames = _risk_findings(coarse, reference, float(totals["total_exposure"] or 0.0))
+    return {
+        **frames,
+        "keys": coarse.select("key", "commodity", "origin_country", "exposure", "line_count"),
+        "unmatched": unmatched,
+        "id_keys": id_keys,
+    }
+
+
+def _risk_findings(
+    keys: pl.DataFrame, reference: Reference, total_exposure: float
+) -> dict[str, pl.DataFrame]:
+    """Expand, spread, join risks, score and rank (steps 4-7), on the (commodity, origin) keys."""
+    expanded = (
+        keys.lazy()
+        .join(reference.compositions.lazy(), on="commodity", how="left")
+        .select(
+            "key",
+            "origin_country",
+            "line_count",
+            original_commodity=pl.col("commodity"),
+            commodity=pl.coalesce("component", "commodity"),
+            component_share=pl.col("share").fill_null(1.0),
+            exposure=pl.col("exposure") * pl.col("share").fill_null(1.0),
+        )
+    )
+    known = expanded.filter(pl.col("origin_country").is_not_null()).with_columns(
+        country=pl.col("origin_country"),
+        stage=pl.lit(None, pl.String),
+        production_share=pl.lit(1.0),
+        production_source=pl.lit(None, pl.String),
+        origin_known=pl.lit(True),
+    )
+    production = reference.production.lazy().select(
+        "commodity",
+        "country",
+        "stage",
+        production_share="share",
+        production_source="source",
+    )
+    unknown = (
+        expanded.filter(pl.col("origin_country").is_null())
+        .join(production, on="commodity", how="left")
+        .with_columns(
+            exposure=pl.col("exposure") * pl.col("production_share").fill_null(1.0),
+            origin_known=pl.lit(False),
+        )
+    )
+    columns = [
+        "key",
+        "original_commodity",
+        "commodity",
+        "component_share",
+        "origin_country",
+        "origin_known",
+        "country",
+        "stage",
+        "production_share",
+        "production_source",
+        "exposure",
+        "line_count",
+    ]
+    exposures = pl.concat(
+        [known.select(columns), unknown.select(columns)], how="vertical"
+    ).with_columns(
+        exposure_share=(pl.col("exposure") / total_exposure) if total_exposure > 0 else None
+    )
+    exposures_df = exposures.sort("key", "commodity", "stage", "country", nulls_last=True).collect()
+    exposures = exposures_df.lazy()
+    risks = reference.risks.lazy().select(
+        "theme",
+        pl.col("commodity").alias("risk_commodity"),
+        pl.col("country").alias("risk_country"),
+        pl.col("stage").alias("risk_stage"),
+        "severity",
+        pl.col("source").alias("risk_source"),
+    )
+    keep = [*exposures_df.columns, "theme", "risk_stage", "severity", "risk_source"]
+    pair = exposures.join(
+        risks.filter(pl.col("risk_commodity").is_not_null() & pl.col("risk_country").is_not_null()),
+        left_on=["commodity", "country"],
+        right_on=["risk_commodity", "risk_country"],
+        how="inner",
+    )
+    by_commodity = exposures.join(
+        risks.filter(pl.col("risk_commodity").is_not_null() & pl.col("risk_country").is_null()),
+        left_on="commodity",
+        right_on="risk_commodity",
+        how="inner",
+    )
+    by_country = exposures.join(
+        risks.filter(pl.col("risk_commodity").is_null() & pl.col("risk_country").is_not_null()),
+        left_on="country",
+        right_on="risk_country",
+        how="inner",
+    )
+    joined = pl.concat(
+        [pair.select(keep), by_commodity.select(keep), by_country.select(keep)], how="vertical"
+    ).filter(
+        pl.col("stage").is_null()
+        | pl.col("risk_stage").is_null()
+        | (pl.col("stage") == pl.col("risk_stage"))
+    )
+    likelihood = reference.country_likelihood.lazy().rename({"country": "_lc"})
+    findings = (
+        joined.join(likelihood, left_on="country", right_on="_lc", how="left")
+        .with_columns(
+            stage=pl.coalesce("stage", "risk_stage"),
+            likelihood=pl.col("likelihood").fill_null(reference.default_likelihood),
+        )
+        .with_columns(
+            score=pl.col("severity") * pl.col("likelihood") * pl.col("exposure_share").fill_null(0)
+        )
+        .sort(
+            ["score", "exposure", "theme", "commodity", "country", "key"],
+            descending=[True, True, False, False, False, False],
+            nulls_last=True,
+        )
+        .with_row_index("rank", offset=1)
+        .with_columns(pl.col("rank").cast(pl.Int64))
+        .select(FINDING_COLUMNS)
+        .collect()
+    )
+    return {"findings": findings, "exposures": exposures_df}
+
+
+def _result(
+    stage_one: dict[str, pl.DataFrame],
+    reference: Reference,
+    report: ReadReport | None,
+    *,
+    map_origins: bool,
+) -> ScreeningResult:
+    two = _stage_two(stage_one, reference, map_origins=map_origins)
+    totals = stage_one["totals"].row(0, named=True)
+    return ScreeningResult(
+        findings=two["findings"],
+        exposures=two["exposures"],
+        keys=two["keys"],
+        unmatched=two["unmatched"],
+        line_map=stage_one["line_map"],
+        id_keys=two["id_keys"],
+        total_exposure=float(totals["total_exposure"] or 0.0),
+        lines=int(totals["lines"]),
+        report=report,
+    )
+
+
+def screen(purchases: pl.LazyFrame | pl.DataFrame, reference: Reference) -> ScreeningResult:
+    """Screen a normalised purchase list (see `PURCHASE_SCHEMA`) against the reference."""
+    lf = purchases.lazy()
+    names = lf.collect_schema().names()
+    if "line" not in names:
+        lf = lf.with_row_index("line", offset=1)
+    types = _categories()
+    lines = lf.select(
+        pl.col("line").cast(pl.Int64),
+        *(
+            (pl.col(f) if f in names else pl.lit(None, pl.String)).cast(types[f]).alias(f)
+            for f in KEY_FIELDS
+        ),
+        *(
+            (pl.col(f) if f in names else pl.lit(None, pl.Float64)).cast(pl.Float64).alias(f)
+            for f in NUMBER_FIELDS
+        ),
+    )
+    plan = _stage_one(lines)
+    start = time.perf_counter()
+    one = _complete(dict(zip(plan, pl.collect_all(plan.values()), strict=True)), lines)
+    middle = time.perf_counter()
+    result = _result(one, reference, None, map_origins=False)
+    result.timings = {"pass": middle - start, "rest": time.perf_counter() - middle}
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading purchase files
+# ---------------------------------------------------------------------------------------------
+
+
+class PurchaseFileError(ValueError):
+    """A purchase file that cannot be read; `row` and `column` point at the problem if known
+    (row as a spreadsheet counts it: the header is row 1)."""
+
+    def __init__(self, message: str, row: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.row = row
+        self.column = column
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# Header synonyms (compared after lower-casing, removing accents, units in brackets and
+# punctuation): field → names.
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "description": (
+        "omschrijving",
+        "artikelomschrijving",
+        "materiaal",
+        "materiaalomschrijving",
+        "product",
+        "description",
+        "item description",
+        "material",
+        "material description",
+    ),
+    "hs_code": (
+        "hs code",
+        "hscode",
+        "hs",
+        "goederencode",
+        "gn code",
+        "cn code",
+        "tariefcode",
+        "statistiekcode",
+        "commodity code",
+        "tariff code",
+    ),
+    "supplier": ("leverancier", "leveranciersnaam", "crediteur", "supplier", "vendor"),
+    "supplier_country": (
+        "land leverancier",
+        "leveranciersland",
+        "land van leverancier",
+        "supplier country",
+        "country of supplier",
+        "vendor country",
+    ),
+    "origin_country": (
+        "land van herkomst",
+        "herkomst",
+        "herkomstland",
+        "land herkomst",
+        "country of origin",
+        "origin",
+        "origin country",
+    ),
+    "quantity": ("hoeveelheid", "aantal", "quantity", "qty", "volume"),
+    "spend": (
+        "bedrag",
+        "inkoopwaarde",
+        "inkoopbedrag",
+        "waarde",
+        "spend",
+        "amount",
+        "value",
+        "purchase value",
+    ),
+}
+TEXT_FIELDS = ("description", "hs_code", "supplier", "supplier_country", "origin_country")
+NUMBER_FIELDS = ("quantity", "spend")
+COUNTRY_FIELDS = ("supplier_country", "origin_country")
+
+
+def _header_key(text: str) -> str:
+    return _name_key(re.sub(r"[(\[].*?[)\]]", " ", text))
+
+
+_HEADER_INDEX = {_header_key(n): f for f, names in HEADER_SYNONYMS.items() for n in names}
+
+
+@dataclass
+class ReadReport:
+    """How a purchase file was read, and what its lines hold."""
+
+    encoding: str
+    delimiter: str
+    decimal_comma: bool
+    thousands_separator: bool
+    header: list[str]
+    columns: dict[str, str]  # field → header in the file
+    ignored_columns: list[str] = field(default_factory=list)
+    rows: int = 0
+    duplicates: int = 0
+    lines_without_amount: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass
+class _Parsed:
+    payload: bytes  # UTF-8
+    report: ReadReport
+    numbers_as_text: bool
+    options: dict[str, Any]
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def _load(source: str | Path | bytes | bytearray | memoryview | io.IOBase) -> bytes:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source)
+    if isinstance(source, str | Path):
+        return Path(source).read_bytes()
+    data = source.read()
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether `data` is UTF-8; a cut multi-byte character at the end is allowed (samples)."""
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(data) - 3 and exc.reason == "unexpected end of data"
+    return True
+
+
+def _decode(data: bytes, encoding: str | None) -> tuple[bytes, str]:
+    """(UTF-8 payload without BOM, encoding name). Raises PurchaseFileError."""
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise PurchaseFileError(f"The file cannot be read as {encoding}: {exc}.") from exc
+        return text.lstrip("\ufeff").encode("utf-8"), encoding
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            if name == "utf-8-sig":
+                payload = data[len(bom) :]
+                if _is_utf8(payload):
+                    return payload, name
+                raise PurchaseFileError(
+                    "The file starts as UTF-8 but holds bytes that are not UTF-8; "
+                    "save it again as UTF-8 (CSV UTF-8)."
+                )
+            try:
+                return data.decode(name).lstrip("\ufeff").encode("utf-8"), name
+            except UnicodeDecodeError as exc:
+                raise PurchaseFileError(
+                    "The file starts as UTF-16 but cannot be read as UTF-16."
+                ) from exc
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise PurchaseFileError(
+            "This is an Excel file, not a CSV file: upload it as Excel or save it as CSV."
+        )
+    head = data[:4096]
+    if b"\x00" in head:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        guess = "utf-16-le" if odd > even * 4 else "utf-16-be" if even > odd * 4 else None
+        if guess:
+            try:
+                return data.decode(guess).encode("utf-8"), guess
+            except UnicodeDecodeError:
+                pass
+        raise PurchaseFileError(
+            "The file holds binary data, not text: upload a CSV file (UTF-8, UTF-16 or "
+            "Windows-1252)."
+        )
+    # UTF-8 if the first 64 KiB are; Polars checks the rest while parsing, and `_read` falls
+    # back to Windows-1252 if it finds a byte that is not UTF-8.
+    if _is_utf8(data[: 1 << 16]):
+        return data, "utf-8"
+    return _from_cp1252(data), "windows-1252"
+
+
+def _from_cp1252(data: bytes) -> bytes:
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise PurchaseFileError(
+            "The file's encoding is unknown: it is neither UTF-8, UTF-16 nor Windows-1252. "
+            "Save it as CSV UTF-8."
+        ) from exc
+    controls = sum(1 for ch in text[:4096] if ch < " " and ch not in "\t\r\n")
+    if controls > 8:
+        raise PurchaseFileError("The file holds binary data, not text: upload a CSV file.")
+    return text.encode("utf-8")
+
+
+def _sample_rows(payload: bytes, delimiter: str, limit: int = 200) -> list[list[str]]:
+    text = payload[: 1 << 16].decode("utf-8", errors="ignore")
+    if len(payload) > 1 << 16:
+        text = text[: text.rfind("\n") + 1] or text
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = []
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            rows.append(row)
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _sniff_delimiter(payload: bytes) -> str:
+    best, best_score = None, (0, 0)
+    for candidate in (";", ",", "\t", "|"):
+        rows = _sample_rows(payload, candidate, limit=50)
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        consistent = sum(1 for r in rows[1:] if len(r) == width)
+        score = (consistent * 100 // max(len(rows) - 1, 1), width)
+        if score > best_score:
+            best, best_score = candidate, score
+    if best is None:
+        raise PurchaseFileError(
+            "No column separator found: the file needs a header row with at least two columns "
+            "separated by a semicolon, comma or tab."
+        )
+    return best
+
+
+_COMMA_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+,\d+$")
+_POINT_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+\.\d+$")
+_THOUSANDS = re.compile(r"^-?\d{1,3}([.,\s]\d{3})+([.,]\d+)?$")
+
+
+def _sniff_numbers(values: list[str], delimiter: str) -> tuple[bool, bool]:
+    """(decimal comma, thousands separators) from sample values of the number columns."""
+    cleaned = [v.strip().lstrip("€$").strip() for v in values if v and v.strip()]
+    comma = sum(1 for v in cleaned if _COMMA_NUMBER.match(v))
+    point = sum(1 for v in cleaned if _POINT_NUMBER.match(v))
+    thousands = any(_THOUSANDS.match(v) and ("," in v and "." in v or " " in v) for v in cleaned)
+    thousands = thousands or any(re.match(r"^-?\d{1,3}(\.\d{3}){2,}", v) for v in cleaned)
+    return comma > point, thousands
+
+
+def _map_header(header: list[str], header_map: Mapping[str, str] | None) -> dict[str, str]:
+    """field → header name in the file."""
+    explicit = {_header_key(k): v for k, v in (header_map or {}).items()}
+    for target in explicit.values():
+        if target not in PURCHASE_SCHEMA or target == "line":
+            raise ValueError(f"header_map: unknown field {target!r}")
+    columns: dict[str, str] = {}
+    for name in header:
+        key = _header_key(name)
+        target = explicit.get(key) or _HEADER_INDEX.get(key)
+        if target is None:
+            continue
+        if target in columns:
+            raise PurchaseFileError(
+                f"Two columns are both read as {target}: {columns[target]!r} and {name!r}. "
+                "Rename one of them.",
+                column=name,
+            )
+        columns[target] = name
+    if "description" not in columns and "hs_code" not in columns:
+        raise PurchaseFileError(
+            "No column names the material: expected a column such as 'omschrijving', "
+            "'materiaal', 'description' or 'HS-code'. Columns found: " + ", ".join(header)
+        )
+    if "spend" not in columns and "quantity" not in columns:
+        raise PurchaseFileError(
+            "No column holds amounts: expected a column such as 'bedrag', 'inkoopwaarde', "
+            "'spend', 'hoeveelheid' or 'quantity'. Columns found: " + ", ".join(header)
+        )
+    return columns
+
+
+def _parse(
+    source: Any,
+    *,
+    delimiter: str | None,
+    encoding: str | None,
+    decimal_comma: bool | None,
+    header_map: Mapping[str, str] | None,
+) -> _Parsed:
+    data = _load(source)
+    if not data[:4096].strip() and not data.strip():
+        raise PurchaseFileError("The file is empty.")
+    payload, used_encoding = _decode(data, encoding)
+    del data
+    if not payload[:4096].strip() and not payload.strip():
+        raise PurchaseFileError("The file is empty.")
+    if payload.startswith((b"\r", b"\n")):
+        payload = payload.lstrip(b"\r\n")
+    sep = delimiter or _sniff_delimiter(payload)
+    rows = _sample_rows(payload, sep)
+    header = [h.strip() for h in rows[0]]
+    if len(rows) < 2:
+        raise PurchaseFileError("The file has a header row but no purchase lines.")
+    columns = _map_header(header, header_map)
+    samples = [
+        row[header.index(columns[f])]
+        for row in rows[1:]
+        for f in NUMBER_FIELDS
+        if f in columns and header.index(columns[f]) < len(row)
+    ]
+    sniffed_comma, thousands = _sniff_numbers(samples, sep)
+    comma = sniffed_comma if decimal_comma is None else decimal_comma
+    report = ReadReport(
+        encoding=used_encoding,
+        delimiter=sep,
+        decimal_comma=comma,
+        thousands_separator=thousands,
+        header=header,
+        columns=columns,
+        ignored_columns=[h for h in header if h not in columns.values()],
+    )
+    # Polars parses plain numbers itself; thousands separators, or a decimal comma in a
+    # comma-separated file, need the text path.
+    as_text = thousands or (comma and sep == ",")
+    options = {"delimiter": delimiter, "decimal_comma": decimal_comma, "header_map": header_map}
+    return _Parsed(payload=payload, report=report, numbers_as_text=as_text, options=options)
+
+
+def _number_from_text(column: pl.Expr, decimal_comma: bool) -> pl.Expr:
+    text = column.str.strip_chars().str.replace_all(r"[\s€$\u00a0']", "")
+    if decimal_comma:
+        text = text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    else:
+        text = text.str.replace_all(",", "", literal=True)
+    return text.cast(pl.Float64, strict=False)
+
+
+def _lines(parsed: _Parsed, numbers_as_text: bool) -> pl.LazyFrame:
+    """Per-line frame from the file: line; description, hs_code and origin_country as
+    categoricals (raw text); supplier and supplier_country raw; the two numbers; and, on the
+    text path, `_raw_<number>` for the checks."""
+    report = parsed.report
+    cols = report.columns
+    types = _categories() | {
+        "supplier": pl.Categorical(pl.Categories.random()),
+        "supplier_country": pl.Categorical(pl.Categories.random()),
+    }
+    overrides: dict[str, pl.DataType] = {h: pl.String() for h in report.header}
+    for f, header in cols.items():
+        if f in types:
+            overrides[header] = types[f]
+        elif f in NUMBER_FIELDS and not numbers_as_text:
+            overrides[header] = pl.Float64()
+    scan = pl.scan_csv(
+        parsed.payload,
+        separator=report.delimiter,
+        has_header=True,
+        infer_schema=False,
+        schema_overrides=overrides,
+        decimal_comma=report.decimal_comma and report.delimiter != "," and not numbers_as_text,
+        row_index_name="_row",
+        row_index_offset=2,
+        truncate_ragged_lines=True,
+    )
+    exprs: list[pl.Expr] = [pl.col("_row").cast(pl.Int64).alias("line")]
+    for f in TEXT_FIELDS:
+        exprs.append(pl.col(cols[f]).alias(f) if f in cols else pl.lit(None, types[f]).alias(f))
+    for f in NUMBER_FIELDS:
+        if f not in cols:
+            exprs.append(pl.lit(None, pl.Float64).alias(f))
+        elif numbers_as_text:
+            exprs.append(_number_from_text(pl.col(cols[f]), report.decimal_comma).alias(f))
+            exprs.append(pl.col(cols[f]).alias(f"_raw_{f}"))
+        else:
+            exprs.append(pl.col(cols[f]).alias(f))
+    # empty rows (blank lines, rows of empty cells) are skipped; their numbers stay counted
+    filled = pl.any_horizontal(pl.col(h).is_not_null() for h in cols.values())
+    return scan.filter(filled).select(exprs)
+
+
+def _row_hash(columns: list[pl.Expr]) -> pl.Expr:
+    """A 64-bit hash of each line's values (to count duplicate lines)."""
+    out = pl.lit(0, pl.UInt64)
+    for seed, column in enumerate(columns, start=1):
+        out = (out * 1_000_003) ^ column.hash(seed)
+    return out
+
+
+def _checks(lines: pl.LazyFrame, report: ReadReport, numbers_as_text: bool) -> pl.LazyFrame:
+    """One row: the counts of the report and the first offending line of each kind."""
+    cols = report.columns
+    exprs: list[pl.Expr] = [
+        (pl.col("spend").is_null() & pl.col("quantity").is_null()).sum().alias("no_amount"),
+        _row_hash(
+            [pl.col(f).to_physical() for f in TEXT_FIELDS if f in cols]
+            + [pl.col(f"_raw_{f}" if numbers_as_text else f) for f in NUMBER_FIELDS if f in cols]
+        )
+        .n_unique()
+        .alias("distinct"),
+    ]
+    for f in NUMBER_FIELDS:
+        if f not in cols:
+            continue
+        negative = pl.col(f) < 0
+        exprs.append(pl.col("line").filter(negative).first().alias(f"neg_{f}_line"))
+        exprs.append(pl.col(f).filter(negative).first().alias(f"neg_{f}_value"))
+        if numbers_as_text:
+            bad = pl.col(f"_raw_{f}").is_not_null() & pl.col(f).is_null()
+            exprs.append(pl.col("line").filter(bad).first().alias(f"bad_{f}_line"))
+            exprs.append(pl.col(f"_raw_{f}").filter(bad).first().alias(f"bad_{f}_value"))
+    return lines.select(exprs)
+
+
+def _raise_for(check: dict[str, Any], report: ReadReport) -> None:
+    """Raise PurchaseFileError for the first problem in the checks row."""
+    cols = report.columns
+    if report.rows == 0:
+        raise PurchaseFileError("The file has a header row but no purchase lines.")
+    for f in NUMBER_FIELDS:
+        if check.get(f"bad_{f}_line") is not None:
+            row, value = check[f"bad_{f}_line"], check[f"bad_{f}_value"]
+            raise PurchaseFileError(
+                f"Row {row}, column {cols[f]!r}: {value!r} is not a number.",
+                row=row,
+                column=cols[f],
+            )
+        if check.get(f"neg_{f}_line") is not None:
+            row, value = check[f"neg_{f}_line"], check[f"neg_{f}_value"]
+            raise PurchaseFileError(
+                f"Row {row}, column {cols[f]!r}: {value:g} is negative; amounts and "
+                "quantities must be zero or more (leave credit notes out).",
+                row=row,
+                column=cols[f],
+            )
+
+
+def _check_countries(
+    values: dict[str, list[str]], lines: pl.LazyFrame, report: ReadReport
+) -> dict[str, dict[str, str | None]]:
+    """Map the distinct country values of each column to ISO-2; raise PurchaseFileError for
+    the first unknown one, with its row and close matches."""
+    mappings: dict[str, dict[str, str | None]] = {}
+    for f, distinct in values.items():
+        mapping = {v: resolve_country(v) for v in distinct}
+        unknown = sorted(v for v, code in mapping.items() if code is None and v.strip())
+        if unknown:
+            first = (
+                lines.filter(pl.col(f).cast(pl.String).is_in(unknown))
+                .select("line", pl.col(f).cast(pl.String))
+                .head(1)
+                .collect()
+                .row(0)
+            )
+            close = country_suggestions(first[1])
+            hint = f" Did you mean {' or '.join(close)}?" if close else ""
+            others = [v for v in unknown if v != first[1]]
+            more = f" Also unknown: {', '.join(map(repr, others[:5]))}." if others else ""
+            raise PurchaseFileError(
+                f"Row {first[0]}, column {report.columns[f]!r}: unknown country "
+                f"{first[1].strip()!r}.{hint} Use a country name or an ISO code.{more}",
+                row=first[0],
+                column=report.columns[f],
+            )
+        mappings[f] = mapping
+    return mappings
+
+
+def _is_parse_error(exc: Exception) -> bool:
+    return isinstance(exc, pl.exceptions.ComputeError) and "could not parse" in str(exc)
+
+
+def _read(parsed: _Parsed, extra: Callable[[pl.LazyFrame], dict[str, pl.LazyFrame]]):
+    """One pass over the file collecting the checks, the countries and `extra(lines)`. A byte
+    that is not UTF-8 sends the file to Windows-1252; a value that Polars cannot parse as a
+    number sends it down the text path, which finds the row and column. Returns (collected
+    frames, the _Parsed used, country mappings)."""
+    as_text = parsed.numbers_as_text
+    while True:
+        lines = _lines(parsed, as_text)
+        plan = extra(lines)
+        plan["_checks"] = _checks(lines, parsed.report, as_text)
+        plan["_sc"] = lines.select(pl.col("supplier_country").unique().cast(pl.String))
+        if "totals" not in plan:
+            plan["totals"] = lines.select(pl.len().alias("lines"))
+        if "fine" not in plan:
+            plan["_origins"] = lines.select(pl.col("origin_country").unique().cast(pl.String))
+        try:
+            out = dict(zip(plan, pl.collect_all(plan.values(), engine=_ENGINE), strict=True))
+        except pl.exceptions.ComputeError as exc:
+            if "invalid utf-8" in str(exc) and parsed.report.encoding == "utf-8":
+                payload = _from_cp1252(parsed.payload)
+                parsed = _parse(payload, encoding="utf-8", **parsed.options)
+                parsed.report.encoding = "windows-1252"
+                as_text = parsed.numbers_as_text
+                continue
+            if as_text or not _is_parse_error(exc):
+                raise PurchaseFileError(f"The file cannot be read: {exc}") from exc
+            as_text = True
+            continue
+        if "fine" in out:
+            out = _complete(out, lines)
+        parsed.numbers_as_text = as_text
+        report = parsed.report
+        check = out.pop("_checks").row(0, named=True)
+        report.rows = int(out["totals"]["lines"][0])
+        report.duplicates = report.rows - int(check["distinct"] or 0)
+        report.lines_without_amount = int(check["no_amount"])
+        _raise_for(check, report)
+        origins = (
+            out.pop("_origins")["origin_country"]
+            if "_origins" in out
+            else (out["fine"]["origin_country"].cast(pl.String).unique())
+        )
+        values = {
+            "supplier_country": out.pop("_sc")["supplier_country"].drop_nulls().to_list(),
+            "origin_country": origins.drop_nulls().to_list(),
+        }
+        mappings = _check_countries(
+            {f: v for f, v in values.items() if f in report.columns}, lines, report
+        )
+        return out, parsed, mappings
+
+
+def read_purchase_csv(
+    source: str | Path | bytes | io.IOBase,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    decimal_comma: bool | None = None,
+    header_map: Mapping[str, str] | None = None,
+) -> tuple[pl.LazyFrame, ReadReport]:
+    """Read and check a purchase CSV; return its normalised lines (in memory, as a LazyFrame
+    with `PURCHASE_SCHEMA`) and a report of how it was read. Raises PurchaseFileError."""
+    parsed = _parse(
+        source,
+        delimiter=delimiter,
+        encoding=encoding,
+        decimal_comma=decimal_comma,
+        header_map=header_map,
+    )
+    out, parsed, mappings = _read(parsed, lambda lines: {"lines": lines})
+    df = out["lines"]
+    fixes = []
+    for f in COUNTRY_FIELDS:
+        mapping = mappings.get(f, {})
+        fixes.append(
+            pl.col(f).cast(pl.String).replace_strict(mapping, default=None, return_dtype=pl.String)
+            if mapping
+            else pl.col(f).cast(pl.String)
+        )
+    normalised = df.select(
+        "line",
+        pl.col("description").cast(pl.String),
+        pl.col("hs_code").cast(pl.String).str.strip_chars(),
+        pl.col("supplier").cast(pl.String),
+        *fixes,
+        "quantity",
+        "spend",
+    ).select(list(PURCHASE_SCHEMA))
+    return normalised.lazy(), parsed.report
+
+
+def screen_csv(
+    source: str | Path | bytes | io.IOBase,
+    reference: Reference,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    decimal_comma: bool | None = None,
+    header_map: Mapping[str, str] | None = None,
+) -> ScreeningResult:
+    """Read, check and screen a purchase CSV in one pass over the file (the same errors as
+    `read_purchase_csv`); the result carries the read report."""
+    parsed = _parse(
+        source,
+        delimiter=delimiter,
+        encoding=encoding,
+        decimal_comma=decimal_comma,
+        header_map=header_map,
+    )
+    start = time.perf_counter()
+    out, parsed, _mappings = _read(parsed, _stage_one)
+    middle = time.perf_counter()
+    result = _result(out, reference, parsed.report, map_origins=True)
+    result.timings = {"pass": middle - start, "rest": time.perf_counter() - middle}
+    return result

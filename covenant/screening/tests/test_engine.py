@@ -1,0 +1,413 @@
+"""The screening engine on small hand-made data: matching, aggregation, expansion, spreading,
+risks, scoring, the lines behind a finding, and reading purchase files. No database."""
+
+import polars as pl
+import pytest
+
+from covenant.screening import engine
+from covenant.screening.engine import PurchaseFileError, Reference
+
+SOURCE_PROD = "Production fixture"
+SOURCE_RISK = "Risk fixture"
+
+
+@pytest.fixture(scope="module")
+def reference() -> Reference:
+    return Reference.build(
+        commodities={
+            "commodity": ["stainless_steel", "iron", "nickel", "chromium", "copper", "brass"]
+            + ["zinc", "mica", "tin"],
+            "name": ["Stainless steel", "Iron", "Nickel", "Chromium", "Copper", "Brass"]
+            + ["Zinc", "Mica", "Tin"],
+        },
+        synonyms={
+            "commodity": ["stainless_steel"] * 4
+            + ["iron", "iron", "nickel", "nickel", "copper", "copper", "brass", "mica", "tin"],
+            "text": ["rvs", "RVS*", "stainless steel", "roestvast staal"]
+            + ["staal", "steel", "nikkel", "nickel", "koper*", "copper", "messing", "mica", "tin"],
+        },
+        hs_codes={
+            "hs_code": ["7219", "7408", "7407", "740721", "8001"],
+            "commodity": ["stainless_steel", "copper", "copper", "brass", "tin"],
+        },
+        compositions={
+            "commodity": ["stainless_steel"] * 3 + ["brass"] * 2,
+            "component": ["iron", "chromium", "nickel", "copper", "zinc"],
+            "share": [0.72, 0.18, 0.08, 0.6, 0.4],
+        },
+        production={
+            "commodity": ["nickel", "nickel", "chromium", "iron", "iron", "copper", "copper"],
+            "country": ["ID", "PH", "ZA", "AU", "CN", "CL", "CN"],
+            "stage": ["mining", "mining", "mining", "mining", "smelting_refining", "mining"]
+            + ["smelting_refining"],
+            "share": [0.5, 0.1, 0.4, 0.4, 0.6, 0.25, 0.45],
+            "source": [SOURCE_PROD] * 7,
+        },
+        risks={
+            "theme": ["environment", "forced_labour", "child_labour", "child_labour"],
+            "commodity": ["nickel", None, "mica", "copper"],
+            "country": ["ID", "CN", None, "CD"],
+            "stage": ["mining", "smelting_refining", "mining", "mining"],
+            "severity": [3, 4, 4, 3],
+            "source": [f"{SOURCE_RISK} {i}" for i in range(4)],
+        },
+        country_likelihood={"country": ["ID", "CN", "DE"], "likelihood": [0.6, 0.7, 0.2]},
+    )
+
+
+def purchases(rows: list[tuple]) -> pl.LazyFrame:
+    """(description, hs_code, origin, spend) rows as a normalised purchase list; line = i + 2."""
+    return pl.DataFrame(
+        {
+            "line": [i + 2 for i in range(len(rows))],
+            "description": [r[0] for r in rows],
+            "hs_code": [r[1] for r in rows],
+            "supplier": ["Leverancier B.V."] * len(rows),
+            "supplier_country": ["NL"] * len(rows),
+            "origin_country": [r[2] for r in rows],
+            "quantity": [None] * len(rows),
+            "spend": [float(r[3]) for r in rows],
+        },
+        schema=engine.PURCHASE_SCHEMA,
+    ).lazy()
+
+
+LIST = [
+    ("RVS plaat 304 2mm", None, None, 1000),  # line 2: stainless, unknown origin
+    ("koperdraad 2,5mm2", "7219.33", None, 300),  # line 3: HS says stainless steel
+    ("messing staf Ø12", None, "DE", 500),  # line 4: brass from Germany
+    ("pallet hout", None, None, 50),  # line 5: unmatched
+    ("mica isolatieplaat", None, None, 200),  # line 6: mica, no production data
+    ("nikkel anode", None, "ID", 100),  # line 7: nickel, known origin
+    ("transportkosten", None, "NL", 50),  # line 8: unmatched
+    ("RVS plaat 304 2mm", None, None, 1000),  # line 9: same as line 2
+]
+TOTAL = sum(r[3] for r in LIST)
+
+
+@pytest.fixture(scope="module")
+def result(reference):
+    return engine.screen(purchases(LIST), reference)
+
+
+def finding(result, **where) -> dict:
+    rows = result.findings.filter(
+        pl.all_horizontal(
+            pl.col(k).is_null() if v is None else pl.col(k) == v for k, v in where.items()
+        )
+    )
+    assert rows.height == 1, rows
+    return rows.row(0, named=True)
+
+
+def test_stainless_steel_of_unknown_origin_expands_to_nickel_in_producing_countries(result):
+    f = finding(result, theme="environment", original_commodity="stainless_steel", country="ID")
+    exposure = 2300 * 0.08 * 0.5  # lines 2, 3 and 9: stainless steel of unknown origin
+    assert f["commodity"] == "nickel"
+    assert f["stage"] == "mining"
+    assert f["component_share"] == pytest.approx(0.08)
+    assert f["production_share"] == pytest.approx(0.5)
+    assert f["production_source"] == SOURCE_PROD
+    assert f["risk_source"] == f"{SOURCE_RISK} 0"
+    assert f["origin_known"] is False
+    assert f["exposure"] == pytest.approx(exposure)
+    assert f["exposure_share"] == pytest.approx(exposure / TOTAL)
+    assert f["likelihood"] == pytest.approx(0.6)
+    assert f["score"] == pytest.approx(3 * 0.6 * exposure / TOTAL)
+    # the spread itself: nickel in the Philippines too, chromium in South Africa, iron twice
+    spread = result.exposures.filter(pl.col("key") == f["key"])
+    assert set(spread.select("commodity", "country").iter_rows()) == {
+        ("nickel", "ID"),
+        ("nickel", "PH"),
+        ("chromium", "ZA"),
+        ("iron", "AU"),
+        ("iron", "CN"),
+    }
+
+
+def test_country_only_risk_matches_on_the_stage(result):
+    # forced labour in Chinese smelting: iron refined in China, not copper mined elsewhere
+    f = finding(result, theme="forced_labour", commodity="iron")
+    assert (f["country"], f["stage"]) == ("CN", "smelting_refining")
+    assert f["original_commodity"] == "stainless_steel"
+    assert f["exposure"] == pytest.approx(2300 * 0.72 * 0.6)
+    assert f["likelihood"] == pytest.approx(0.7)
+
+
+def test_commodity_only_risk_without_production_data_uses_the_default_likelihood(result):
+    f = finding(result, theme="child_labour", commodity="mica")
+    assert f["country"] is None and f["stage"] == "mining"
+    assert f["likelihood"] == pytest.approx(engine.DEFAULT_LIKELIHOOD)
+    assert f["exposure"] == pytest.approx(200)
+    assert result.lines_for(f) == [6]
+
+
+def test_known_origin_is_used_instead_of_world_shares(result):
+    f = finding(result, theme="environment", original_commodity="nickel")
+    assert (f["country"], f["origin_known"], f["production_share"]) == ("ID", True, 1.0)
+    assert f["stage"] == "mining"  # the stated origin takes the risk's stage
+    assert f["exposure"] == pytest.approx(100)
+    brass = result.exposures.filter(pl.col("original_commodity") == "brass")
+    assert sorted(brass.select("commodity", "country", "exposure").iter_rows()) == [
+        ("copper", "DE", pytest.approx(300)),
+        ("zinc", "DE", pytest.approx(200)),
+    ]
+    # no world shares for Germany's copper: no copper rows elsewhere from this key
+    assert brass["origin_known"].all()
+
+
+def test_hs_code_wins_over_the_description(reference):
+    matched = engine.match_commodities(
+        pl.DataFrame(
+            {
+                "description": ["koperdraad", "koperdraad", "messing staf", "onbekend"],
+                "hs_code": ["7219.33", None, "7407 21 00", "740710"],
+            }
+        ),
+        reference,
+    )
+    assert matched["commodity"].to_list() == ["stainless_steel", "copper", "brass", "copper"]
+    assert matched["matched_by"].to_list() == ["hs_code", "description", "hs_code", "hs_code"]
+    assert matched["matched_on"].to_list() == ["7219", "koper*", "740721", "7407"]
+
+
+def test_the_longest_synonym_wins_and_prefixes_match_dutch_compounds(reference):
+    matched = engine.match_descriptions(
+        pl.Series(["Stainless steel coil", "roestvast staal strip", "RVS-buis", "tinnen beker"]),
+        reference,
+    )
+    got = dict(matched.select("description", "commodity").iter_rows())
+    assert got == {
+        "Stainless steel coil": "stainless_steel",
+        "roestvast staal strip": "stainless_steel",
+        "RVS-buis": "stainless_steel",
+        "tinnen beker": None,  # "tin" is a whole word only
+    }
+
+
+def test_unmatched_lines_are_reported_with_their_line_numbers(result):
+    assert result.unmatched["line"].to_list() == [5, 8]
+    assert result.unmatched["description"].to_list() == ["pallet hout", "transportkosten"]
+    assert result.matched_lines == len(LIST) - 2
+
+
+def test_aggregation_keys_and_the_lines_behind_a_finding(result):
+    keys = {(r["commodity"], r["origin_country"]): r for r in result.keys.iter_rows(named=True)}
+    stainless = keys[("stainless_steel", None)]
+    assert stainless["line_count"] == 3
+    assert stainless["exposure"] == pytest.approx(2300)
+    f = finding(result, theme="environment", original_commodity="stainless_steel")
+    assert result.lines_for(f) == [2, 3, 9]
+    assert result.lines_for(f["key"]) == [2, 3, 9]
+    assert result.lines_for([f["key"], keys[("brass", "DE")]["key"]]) == [2, 3, 4, 9]
+    assert result.total_exposure == pytest.approx(TOTAL)
+    assert result.lines == len(LIST)
+
+
+def test_findings_are_ranked_by_score(result):
+    findings = result.findings
+    assert findings["rank"].to_list() == list(range(1, findings.height + 1))
+    assert findings["score"].is_sorted(descending=True)
+    assert findings.columns[:3] == ["rank", "score", "theme"]
+
+
+def test_likelihood_from_wgi_maps_rule_of_law_and_corruption_to_one_to_zero():
+    wgi = pl.DataFrame(
+        {
+            "code": ["NLD", "NLD", "ZAR", "ZAR", "ZAR", "XXX", "XXX"],
+            "year": ["2023", "2023", "2022", "2022", "2023", "2023", "2023"],
+            "indicator": ["rl", "cc", "rl", "cc", "rl", "rl", "cc"],
+            "estimate": ["2.5", "1.5", "-2.5", "-1.5", "..", "0", "0"],
+        }
+    )
+    got = dict(engine.likelihood_from_wgi(wgi).iter_rows())
+    assert got == {"NL": pytest.approx(0.1), "CD": pytest.approx(0.9)}
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("DE", "DE"),
+        ("deu", "DE"),
+        ("Duitsland", "DE"),
+        ("Germany ", "DE"),
+        ("Congo (Kinshasa)", "CD"),
+        ("Congo, Democratic Republic of the", "CD"),
+        ("Burma", "MM"),
+        ("Côte d’Ivoire", "CI"),
+        ("ZAR", "CD"),
+        ("Atlantis", None),
+    ],
+)
+def test_resolve_country(value, code):
+    assert engine.resolve_country(value) == code
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading purchase files
+# ---------------------------------------------------------------------------------------------
+
+DUTCH = (
+    "Omschrijving;Goederencode;Leverancier;Land leverancier;Land van herkomst;Hoeveelheid;"
+    "Bedrag (€)\r\n"
+    "RVS plaat 304 café;07219.33;Staal B.V.;Duitsland;België;1,5;1.234,50\r\n"
+    "messing staf;;Métaux S.A.;FR;;2;12,25\r\n"
+    "messing staf;;Métaux S.A.;FR;;2;12,25\r\n"
+)
+
+
+def read(data: bytes, **kwargs):
+    return engine.read_purchase_csv(data, **kwargs)
+
+
+def test_semicolon_windows_1252_decimal_comma_and_dutch_headers():
+    lines, report = read(DUTCH.encode("cp1252"))
+    df = lines.collect()
+    assert report.encoding == "windows-1252"
+    assert report.delimiter == ";"
+    assert report.decimal_comma and report.thousands_separator
+    assert report.columns["spend"] == "Bedrag (€)"
+    assert report.rows == 3 and report.duplicates == 1
+    assert df.schema == pl.Schema(engine.PURCHASE_SCHEMA)
+    assert df.row(0, named=True) == {
+        "line": 2,
+        "description": "RVS plaat 304 café",
+        "hs_code": "07219.33",  # text: the leading zero stays
+        "supplier": "Staal B.V.",
+        "supplier_country": "DE",
+        "origin_country": "BE",
+        "quantity": 1.5,
+        "spend": 1234.5,
+    }
+    assert df["spend"].to_list() == [1234.5, 12.25, 12.25]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "name"),
+    [("utf-16", "utf-16"), ("utf-16-le", "utf-16-le"), ("utf-8-sig", "utf-8-sig")],
+)
+def test_utf16_and_byte_order_marks(encoding, name):
+    lines, report = read(DUTCH.encode(encoding))
+    assert report.encoding == name
+    assert report.header[0] == "Omschrijving"  # no BOM glued to the first header
+    assert lines.collect()["description"][0] == "RVS plaat 304 café"
+
+
+def test_english_headers_comma_and_point():
+    data = (
+        b"Material,HS code,Supplier,Supplier country,Country of origin,Quantity,Spend\n"
+        b'"Stainless steel coil, 304",721934,Acme Ltd,GB,CN,10,"1,250.75"\n'
+        b"tin ingot,800110,Acme Ltd,United Kingdom,Indonesia,,99.5\n"
+    )
+    lines, report = read(data)
+    df = lines.collect()
+    assert (report.delimiter, report.decimal_comma) == (",", False)
+    assert df["description"][0] == "Stainless steel coil, 304"
+    assert df["spend"].to_list() == [1250.75, 99.5]
+    assert df["origin_country"].to_list() == ["CN", "ID"]
+    assert df["supplier_country"].to_list() == ["GB", "GB"]
+
+
+def test_tab_separated_with_header_map():
+    data = b"artikel\tbedrag\tland\nkoperdraad\t10\tNL\n"
+    lines, report = read(data, header_map={"artikel": "description", "land": "origin_country"})
+    assert report.delimiter == "\t"
+    assert lines.collect().row(0, named=True)["origin_country"] == "NL"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The file is empty."),
+        (b"  \r\n\r\n", "The file is empty."),
+        (b"omschrijving;bedrag\r\n", "header row but no purchase lines"),
+        (bytes(range(256)) * 8, "binary data"),
+        (b"PK\x03\x04rest-of-a-zip", "Excel file"),
+        (b"omschrijving;bedrag\nkoper\x81\x8d;12\n", "encoding is unknown"),
+        (b"naam;prijs\nkoper;12\n", "No column names the material"),
+        (b"omschrijving;land\nkoper;NL\n", "No column holds amounts"),
+    ],
+)
+def test_reader_errors(data, message):
+    with pytest.raises(PurchaseFileError) as err:
+        read(data)
+    assert message in str(err.value)
+
+
+def test_non_numeric_spend_names_row_and_column():
+    data = b"omschrijving;bedrag\nkoper;12,5\nmessing;twaalf\n"
+    with pytest.raises(PurchaseFileError) as err:
+        read(data)
+    assert (err.value.row, err.value.column) == (3, "bedrag")
+    assert str(err.value) == "Row 3, column 'bedrag': 'twaalf' is not a number."
+
+
+def test_non_numeric_spend_far_down_the_file():
+    rows = "".join(f"koper {i};{i},5\n" for i in range(5000))
+    data = f"omschrijving;inkoopwaarde\n{rows}messing;12,5 EUR\n".encode()
+    with pytest.raises(PurchaseFileError) as err:
+        read(data)
+    assert (err.value.row, err.value.column) == (5002, "inkoopwaarde")
+
+
+def test_negative_spend_names_row_and_column():
+    data = b"description,spend\ncopper,12\nbrass,-4.5\n"
+    with pytest.raises(PurchaseFileError) as err:
+        read(data)
+    assert (err.value.row, err.value.column) == (3, "spend")
+    assert "-4.5 is negative" in str(err.value)
+
+
+def test_unknown_country_with_close_matches():
+    data = b"omschrijving;bedrag;land van herkomst\nkoper;12;DE\nmessing;4;Duitsladn\n"
+    with pytest.raises(PurchaseFileError) as err:
+        read(data)
+    assert (err.value.row, err.value.column) == (3, "land van herkomst")
+    assert "unknown country 'Duitsladn'" in str(err.value)
+    assert "Germany (DE)" in str(err.value)
+
+
+def test_screen_csv_equals_reading_then_screening(reference):
+    data = (
+        "omschrijving;hs-code;land van herkomst;bedrag\n"
+        + "".join(f"{d};{h or ''};{o or ''};{str(s).replace('.', ',')}\n" for d, h, o, s in LIST)
+    ).encode("cp1252")
+    lines, report = engine.read_purchase_csv(data)
+    two_steps = engine.screen(lines, reference)
+    one_pass = engine.screen_csv(data, reference)
+    assert one_pass.report.rows == report.rows == len(LIST)
+    assert one_pass.report.duplicates == 1
+    assert one_pass.findings.equals(two_steps.findings)
+    assert one_pass.unmatched.equals(two_steps.unmatched)
+    f = one_pass.findings.row(0, named=True)
+    assert one_pass.lines_for(f) == two_steps.lines_for(f)
+
+
+def test_screen_csv_raises_the_reader_errors(reference):
+    with pytest.raises(PurchaseFileError, match="is negative"):
+        engine.screen_csv(b"omschrijving;bedrag\nkoper;-1\n", reference)
+
+
+def test_ids_too_large_to_pack_fall_back_to_three_keys(reference, result, monkeypatch):
+    monkeypatch.setattr(engine, "_PACK", 2)  # ids of 3 or more no longer fit
+    again = engine.screen(purchases(LIST), reference)
+    assert again.findings.equals(result.findings)
+    assert again.keys.equals(result.keys)
+
+
+def test_empty_rows_are_skipped_but_counted():
+    lines, report = read(b"omschrijving;bedrag\nkoper;1\n\nmessing;2\n;\nzink;4\n")
+    assert lines.collect().select("line", "description").rows() == [
+        (2, "koper"),
+        (4, "messing"),
+        (6, "zink"),
+    ]
+    assert report.rows == 3
+
+
+def test_windows_1252_found_after_the_first_64_kib():
+    rows = "".join(f"koper {i};{i}\n" for i in range(8000))  # ~100 KiB of plain ASCII
+    data = f"omschrijving;bedrag\n{rows}messing café;12\n".encode("cp1252")
+    lines, report = read(data)
+    assert report.encoding == "windows-1252"
+    assert lines.collect()["description"][-1] == "messing café"
