@@ -203,7 +203,10 @@ def report_data(*, covenant: Covenant, year: CovenantYear) -> dict:
             "is_last": number == covenant.number_of_years,
         },
         "parties": {
-            "by_kind": by_kind,
+            # A list, not a dict: PostgreSQL's jsonb does not keep the order of keys.
+            "by_kind": [
+                [k.value, by_kind[k.value]] for k in Organisation.Kind if k.value in by_kind
+            ],
             "companies": len(companies),
             "joined": joined,
             "leaving": leaving,

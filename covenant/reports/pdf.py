@@ -170,7 +170,7 @@ def _parties(view: ReportView) -> str:
     d = view.data
     labels = dict(Organisation.Kind.choices)
     parts = ["#heading(level: 1)[#" + S(_("Parties")) + "]"]
-    for kind, names in d["parties"]["by_kind"].items():
+    for kind, names in d["parties"]["by_kind"]:
         label = str(labels.get(kind, kind))
         parts.append(f"#heading(level: 2)[#{S(label[:1].upper() + label[1:])}]")
         parts.append("#" + S(", ".join(names)) + "\n")

@@ -94,7 +94,7 @@ def report_view(report: Report, lang: str, *, with_charts: bool = True) -> Repor
         section["html"] = rendering.markdown_html(section.get(f"body_{lang}", ""))
     if with_charts:
         frozen_charts = data.get("charts", {}).get(lang) if frozen else None
-        view.charts = frozen_charts if frozen_charts is not None else charts_for(data, lang)
+        view.charts = dict(frozen_charts) if frozen_charts is not None else charts_for(data, lang)
     if frozen and not report.is_published:
         view.changes = changed_figures(
             data, report_data(covenant=report.covenant, year=report.year)

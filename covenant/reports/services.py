@@ -135,7 +135,8 @@ def _freeze(report: Report) -> None:
     # The charts are part of what is approved: frozen with the figures, as vector SVG.
     from covenant.reports.presentation import charts_for
 
-    data["charts"] = {lang: charts_for(data, lang) for lang in ("nl", "en")}
+    # Lists of [name, svg]: PostgreSQL's jsonb does not keep the order of keys.
+    data["charts"] = {lang: list(charts_for(data, lang).items()) for lang in ("nl", "en")}
     report.snapshot = data
 
 

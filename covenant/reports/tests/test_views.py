@@ -479,7 +479,6 @@ def _pdf_text(response) -> str:
     from pypdf import PdfReader
 
     content = b"".join(response.streaming_content)
-    response.close()
     assert content.startswith(b"%PDF")
     pages = PdfReader(io.BytesIO(content)).pages
     return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pages))
