@@ -8,6 +8,7 @@ from covenant.covenants.models import Covenant
 from covenant.knowledge import reference_data
 from covenant.monitoring import demo as monitoring_demo
 from covenant.reports import demo as reports_demo
+from covenant.screening import demo as screening_demo
 
 
 def load_all(log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
@@ -22,4 +23,5 @@ def load_all(log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
         summary["reference_facts"] = reference_data.load(folder, log=log).loaded
     else:
         log(f"No reference data at {folder}: the knowledge base stays empty.")
+    summary["screening_runs"] = screening_demo.load(metals, log=log)
     return summary

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "covenant.monitoring",
     "covenant.reports",
     "covenant.knowledge",
+    "covenant.screening",
 ]
 
 MIDDLEWARE = [
@@ -195,4 +196,6 @@ LOGGING = {
 }
 FORMS_URLFIELD_ASSUME_HTTPS = True
 ATTACHMENT_MAX_MB = envint("ATTACHMENT_MAX_MB", 10)
+# Purchase lists for the screening (CSV or .xlsx), kept under MEDIA_ROOT and served to nobody.
+SCREENING_MAX_MB = envint("SCREENING_MAX_MB", 50)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

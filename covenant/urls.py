@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("covenant.monitoring.urls")),
     path("", include("covenant.reports.urls")),
     path("", include("covenant.knowledge.urls")),
+    path("", include("covenant.screening.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", public(RedirectView.as_view(url="/api/docs")), name="api-home"),

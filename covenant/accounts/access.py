@@ -35,6 +35,8 @@ class Perm:
     REPORTS_MANAGE = "reports.reports:write"  # write, publish and correct annual reports
     REPORTS_APPROVE = "reports.approvals:write"  # comment on and approve a draft
     KNOWLEDGE_CURATE = "knowledge.facts:write"  # curate the risk knowledge base (any covenant)
+    SCREENING_READ = "screening.runs:read"  # a company's screening runs (own, or all)
+    SCREENING_RUN = "screening.runs:write"  # upload purchase lists, run, adopt findings
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -51,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.REPORTS_DRAFTS,
             Perm.REPORTS_MANAGE,
             Perm.KNOWLEDGE_CURATE,
+            Perm.SCREENING_READ,
         }
     ),
     Role.Kind.COMPANY_MEMBER: frozenset(
@@ -60,6 +63,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ACTIVITIES_INTEREST,
             Perm.MONITORING_FIGURES,
             Perm.MONITORING_SUBMIT,
+            Perm.SCREENING_READ,
+            Perm.SCREENING_RUN,
         }
     ),
     Role.Kind.STAKEHOLDER_MEMBER: frozenset(

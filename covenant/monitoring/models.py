@@ -226,6 +226,14 @@ class RiskItem(models.Model):
     prioritised = models.BooleanField(_("prioritised"), default=False)
     reason = models.TextField(_("reason for the priority"), blank=True)
     themes_extra = ChoiceListField(_("related themes"), choices=Theme.choices)
+    finding = models.ForeignKey(
+        "screening.Finding",
+        verbose_name=_("screening finding"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="register_items",
+    )
 
     class Meta:
         ordering = ["-prioritised", "theme"]

@@ -361,7 +361,7 @@ def assessment_save(
 
 
 RISK_FIELDS = ("theme", "commodity", "country", "chain_stage", "scale", "scope",
-               "irremediable", "likelihood", "prioritised", "reason")  # fmt: skip
+               "irremediable", "likelihood", "prioritised", "reason", "finding")  # fmt: skip
 
 
 @transaction.atomic

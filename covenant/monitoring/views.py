@@ -280,7 +280,7 @@ def _part_context(request, part: Part, **extra) -> dict:
         context["history"] = selectors.score_history(part=part)
         context["peers"] = selectors.peer_scores(part=part)
     elif part.kind == Part.Kind.RISK_ANALYSIS:
-        context["risks"] = list(part.risks.all())
+        context["risks"] = list(part.risks.select_related("finding"))
         context["form"] = extra.get("form") or RiskForm()
         context["matrix"] = selectors.risk_matrix(part=part)
     elif part.kind == Part.Kind.ACTION_PLAN:

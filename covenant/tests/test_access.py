@@ -13,6 +13,7 @@ import json
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -26,6 +27,7 @@ from covenant.covenants.models import Membership, Organisation
 from covenant.knowledge.models import Commodity, DocumentedRisk
 from covenant.monitoring.models import Part
 from covenant.reports.models import Report
+from covenant.screening.models import Run
 from covenant.urls import THIRD_PARTY_POLICIES
 
 # Which roles of the metals covenant hold each permission. `outsider` holds a role in the
@@ -40,6 +42,8 @@ EXPECTED = {
     "monitoring.cycles:write": {"secretariat"},
     "monitoring.submissions:write": {"company"},
     "reports.drafts:read": {"secretariat", "steering"},
+    "screening.runs:read": {"secretariat", "company"},
+    "screening.runs:write": {"company"},
     # Held in any covenant of the user: the knowledge base's curation.
     "knowledge.facts:write": {"secretariat"},
 }
@@ -143,6 +147,22 @@ OBJECT_EXPECTED = {
         "secretariat": A, "stakeholder": N, "company": N, "steering": N, "outsider": N,
         "anonymous": N,
     }),
+    # The demo company's own screening (one completed run, see screening/demo.py): its members
+    # and the secretariat read it, its members alone write; everyone else gets 404.
+    **{name: (obj, {
+        "secretariat": A, "company": A, "stakeholder": N, "steering": N, "outsider": N,
+        "anonymous": L,
+    }) for name, obj in (("screening-home", "demo"), ("screening-preview", "own_upload"),
+                         ("screening-run", "own_run"), ("screening-export", "own_run"),
+                         ("screening-compare", "own_run"), ("screening-finding", "own_finding"),
+                         ("api:screening_run_detail", "own_run"),
+                         ("api:screening_finding_list", "own_run"))},
+    **{name: (obj, {
+        "secretariat": F, "company": A, "stakeholder": N, "steering": N, "outsider": N,
+        "anonymous": L,
+    }) for name, obj in (("screening-mapping", "own_upload"), ("screening-adopt", "own_finding"),
+                         ("api:screening_upload_run", "demo"),
+                         ("api:screening_lines_run", "demo"))},
 }  # fmt: skip
 
 
@@ -214,6 +234,7 @@ def url_args(demo):
     tata = Organisation.objects.get(name="Tata Steel")
     membership = Membership.objects.get(covenant=demo, organisation=tata)
     company_role = Role.objects.get(covenant=demo, kind=Role.Kind.COMPANY_MEMBER)
+    own_run = Run.objects.get(covenant=demo, organisation__name="Staalbouw Noord B.V.")
     invitation, token = account_services.invitation_create(
         covenant=demo, email="new.person@example.org", kind=Role.Kind.STEERING_GROUP
     )
@@ -261,6 +282,9 @@ def url_args(demo):
         "invitation": invitation,
         "invitation_token": token,
         "commodity": Commodity.objects.get(code="tin"),
+        "own_upload": own_run.upload,
+        "own_run": own_run,
+        "own_finding": own_run.findings.order_by("rank").first(),
         "risk": DocumentedRisk.objects.filter(commodity__code="tin").first(),
     }
 
@@ -389,7 +413,11 @@ API_BODIES = {
     "risk": {"theme": "child_labour", "commodity": "mica", "country": "IN",
              "chain_stage": "mining", "scale": 3, "scope": 3, "irremediable": 3, "likelihood": 2},
     "action": {"measure": "Audit of the mica supplier"},
+    "screening_lines_run": {"lines": [{"description": "Tin staven", "origin_country": "BO",
+                                       "spend": 1000}]},
 }  # fmt: skip
+# Operations that take a file (multipart) rather than JSON.
+API_FILES = {"api:screening_upload_run": ("inkoop.csv", b"omschrijving;bedrag\nTin staven;1000\n")}
 
 
 def api_call(name: str, url: str, args: dict) -> tuple[str, dict | None]:
@@ -407,6 +435,7 @@ def api_call(name: str, url: str, args: dict) -> tuple[str, dict | None]:
             url = url.replace("{action_code}", str(obj.actions.first().code))
     if name.endswith(("_create", "_update")):
         body = API_BODIES["risk" if "risk" in name else "action"]
+    body = API_BODIES.get(name.removeprefix("api:"), body)
     assert "{" not in url, f"the access test has no value for a parameter of {url}"
     return url, body
 
@@ -430,13 +459,17 @@ def test_each_api_operation_allows_or_denies_each_role_as_declared(role, url_arg
                 name = f"api:{operation.view_func.__name__}"
                 url, body = api_call(name, "/api" + prefix.rstrip("/") + path, url_args)
                 for method in operation.methods:
-                    response = client.generic(
-                        method,
-                        url,
-                        json.dumps(body) if body else "",
-                        content_type="application/json",
-                        **headers,
-                    )
+                    if name in API_FILES:
+                        upload = SimpleUploadedFile(*API_FILES[name], content_type="text/csv")
+                        response = client.post(url, {"file": upload}, **headers)
+                    else:
+                        response = client.generic(
+                            method,
+                            url,
+                            json.dumps(body) if body else "",
+                            content_type="application/json",
+                            **headers,
+                        )
                     got = {200: A, 201: A, 204: A, 401: L, 403: F, 404: N}.get(
                         response.status_code, f"status {response.status_code}"
                     )

@@ -24,12 +24,14 @@ from covenant.knowledge.models import (
     Source,
 )
 from covenant.knowledge.reference_data import USGS
+from covenant.screening.models import Finding
 
 DATA = reference_data.data_dir()
 FACT_MODELS = (ProductionShare, DocumentedRisk, HsCode, Composition, CommoditySynonym)
 
 
 def _empty_knowledge_base():
+    Finding.objects.all().delete()  # screening findings keep their sources (PROTECT)
     FactChange.objects.all().delete()
     for model in FACT_MODELS:
         model.objects.all().delete()

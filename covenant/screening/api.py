@@ -1,0 +1,182 @@
+"""API of the screening: start a run by uploading a purchase list (multipart) or by sending
+its lines as JSON, read a run's progress and its findings. The same services and selectors
+as the pages; the same access (a company's own members, and the covenant's secretariat)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from ninja import File, Router, Schema
+from ninja.errors import AuthenticationError
+from ninja.files import UploadedFile
+
+from covenant.accounts.decorators import Policy, declare
+from covenant.covenants import selectors as covenant_selectors
+from covenant.screening import selectors, services
+from covenant.screening.models import Run, Upload
+
+router = Router(tags=["screening"])
+OBJECT = Policy("object")
+
+
+class LineIn(Schema):
+    description: str | None = None
+    hs_code: str | None = None
+    supplier: str | None = None
+    supplier_country: str | None = None
+    origin_country: str | None = None
+    quantity: float | None = None
+    spend: float | None = None
+
+
+class LinesIn(Schema):
+    lines: list[LineIn]
+
+
+class RunOut(Schema):
+    code: UUID
+    organisation: str
+    status: str
+    progress: int
+    error: str
+    lines: int
+    matched_lines: int
+    finding_count: int
+    created_at: str
+    finished_at: str | None
+
+
+class FindingOut(Schema):
+    code: UUID
+    rank: int
+    score: float
+    theme: str
+    commodity: str
+    bought_as: str
+    component_share: float
+    country: str
+    stage: str
+    severity: int
+    likelihood: float
+    exposure: float
+    exposure_share: float
+    production_share: float | None
+    production_source: str | None
+    risk_source: str
+    line_count: int
+    line_numbers: list[int]
+
+
+def _user(request):
+    if not request.auth.is_authenticated:
+        raise AuthenticationError
+    return request.auth
+
+
+def _company(request, slug: str):
+    user = _user(request)
+    covenant = covenant_selectors.covenant_get(slug=slug)
+    if not selectors.can_read(user, covenant):
+        raise Http404
+    companies = selectors.own_companies(user, covenant)
+    if not companies:
+        raise PermissionDenied
+    return covenant, companies[0]
+
+
+def _run_out(run: Run) -> dict:
+    return {
+        "code": run.code,
+        "organisation": run.organisation.name,
+        "status": run.status,
+        "progress": run.progress,
+        "error": run.error,
+        "lines": run.lines,
+        "matched_lines": run.matched_lines,
+        "finding_count": run.finding_count,
+        "created_at": run.created_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+    }
+
+
+def _start(request, slug: str, name: str, data: bytes) -> tuple[int, dict]:
+    covenant, company = _company(request, slug)
+    upload = services.upload_create(
+        covenant=covenant, organisation=company, user=request.auth, name=name, data=data
+    )
+    if upload.status != Upload.Status.READY:
+        raise ValidationError(
+            "The column names were not recognised: map them once on the screening page, "
+            "or name them description, hs_code, origin_country, quantity, spend."
+        )
+    return 201, _run_out(services.run_start(upload=upload, user=request.auth))
+
+
+@router.post(
+    "/covenants/{slug}/screening/uploads",
+    response={201: RunOut},
+    summary="Start a screening run by uploading a purchase list (CSV or .xlsx, field “file”)",
+)
+@declare(OBJECT)
+def screening_upload_run(request, slug: str, file: File[UploadedFile]):
+    _company(request, slug)
+    services._check_upload(file.name or "upload.csv", file.size)
+    return _start(request, slug, file.name or "upload.csv", file.read())
+
+
+@router.post(
+    "/covenants/{slug}/screening/runs",
+    response={201: RunOut},
+    summary="Start a screening run from purchase lines sent as JSON",
+)
+@declare(OBJECT)
+def screening_lines_run(request, slug: str, payload: LinesIn):
+    _company(request, slug)
+    lines = [line.dict(exclude_none=True) for line in payload.lines]
+    return _start(request, slug, "lines.csv", services.lines_to_csv(lines))
+
+
+@router.get("/screening/runs/{code}", response=RunOut, summary="A run's status and progress")
+@declare(OBJECT)
+def screening_run_detail(request, code: UUID):
+    return _run_out(selectors.run_get(code=code, fetched_by=_user(request)))
+
+
+@router.get(
+    "/screening/runs/{code}/findings",
+    response=list[FindingOut],
+    summary="A run's findings, ranked (filters: theme, country, commodity, stage)",
+)
+@declare(OBJECT)
+def screening_finding_list(
+    request, code: UUID, theme: str = "", country: str = "", commodity: str = "", stage: str = ""
+):
+    run = selectors.run_get(code=code, fetched_by=_user(request))
+    filters = selectors.FindingFilters.from_query(
+        {"theme": theme, "country": country, "commodity": commodity, "stage": stage}
+    )
+    return [
+        {
+            "code": f.code,
+            "rank": f.rank,
+            "score": f.score,
+            "theme": f.theme,
+            "commodity": f.commodity,
+            "bought_as": f.component,
+            "component_share": f.component_share,
+            "country": f.country,
+            "stage": f.stage,
+            "severity": f.severity,
+            "likelihood": f.likelihood,
+            "exposure": f.exposure,
+            "exposure_share": f.exposure_share,
+            "production_share": f.production_share,
+            "production_source": f.production_source.citation if f.production_source else None,
+            "risk_source": f.risk_source.citation,
+            "line_count": f.line_count,
+            "line_numbers": f.line_numbers,
+        }
+        for f in selectors.finding_list(run=run, filters=filters)
+    ]

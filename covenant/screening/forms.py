@@ -1,0 +1,36 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from covenant.screening.services import FIELD_LABELS
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        allow_empty_file=True,  # the engine says "The file is empty."
+        label=_("Purchase list (CSV or Excel .xlsx)"),
+        help_text=_(
+            "One purchase line per row: a description or HS code, and a spend or quantity; "
+            "supplier, supplier country and country of origin where known."
+        ),
+    )
+
+
+class MappingForm(forms.Form):
+    """One choice per column of the file: which of the engine's fields it holds."""
+
+    def __init__(self, *args, header: list[str], initial_map: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not used —")), *FIELD_LABELS.items()]
+        self.columns = []
+        for i, name in enumerate(header):
+            key = f"col_{i}"
+            self.fields[key] = forms.ChoiceField(
+                label=name or _("(column %(n)s)") % {"n": i + 1},
+                choices=choices,
+                required=False,
+                initial=initial_map.get(name, ""),
+            )
+            self.columns.append((key, name))
+
+    def header_map(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(key, "") for key, name in self.columns}

@@ -1,0 +1,171 @@
+"""Screening of a company's purchase list: the uploaded file, each run of the engine on it,
+and the findings of a run (one row per explained chain), with the column mapping a company
+gave for headers the engine did not recognise.
+
+Uploaded files live under MEDIA_ROOT (`screening/…`) and no URL serves them: they are
+confidential to the company and the secretariat, and only the engine reads them.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from covenant.lib.taxonomy import Theme
+
+MAX_FINDING_LINES = 500  # purchase line numbers kept per finding (the count is kept in full)
+
+
+class ColumnMapping(models.Model):
+    """How a company's purchase files name the engine's fields: {header in the file: field}.
+    Remembered per company and used for its next upload."""
+
+    organisation = models.OneToOneField(
+        "covenants.Organisation", on_delete=models.CASCADE, related_name="screening_mapping"
+    )
+    header_map = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.header_map}"
+
+
+class Upload(models.Model):
+    """A purchase list as uploaded, with what the engine understood of it."""
+
+    class Status(models.TextChoices):
+        NEEDS_MAPPING = "needs_mapping", _("columns to map")
+        READY = "ready", _("ready to run")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    covenant = models.ForeignKey(
+        "covenants.Covenant", on_delete=models.CASCADE, related_name="screening_uploads"
+    )
+    organisation = models.ForeignKey(
+        "covenants.Organisation", on_delete=models.CASCADE, related_name="screening_uploads"
+    )
+    file = models.FileField(upload_to="screening/%Y/")
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status, default=Status.READY)
+    header = models.JSONField(default=list, blank=True)  # the file's header row
+    header_map = models.JSONField(default=dict, blank=True)  # the mapping used to read it
+    report = models.JSONField(default=dict, blank=True)  # engine ReadReport.as_dict()
+    preview = models.JSONField(default=list, blank=True)  # first lines as understood
+    unmatched = models.JSONField(default=list, blank=True)  # first unmatched lines
+    unmatched_count = models.PositiveIntegerField(default=0)
+    lines = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Run(models.Model):
+    """One screening of an upload against the knowledge base of that moment."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="runs")
+    covenant = models.ForeignKey(
+        "covenants.Covenant", on_delete=models.CASCADE, related_name="screening_runs"
+    )
+    organisation = models.ForeignKey(
+        "covenants.Organisation", on_delete=models.CASCADE, related_name="screening_runs"
+    )
+    status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    error = models.TextField(blank=True)
+    lines = models.PositiveIntegerField(default=0)
+    matched_lines = models.PositiveIntegerField(default=0)
+    total_exposure = models.FloatField(default=0)
+    finding_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-created_at"], name="run_org_created")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Finding(models.Model):
+    """One explained chain: purchase lines → commodity → component → producing country (share,
+    source) → documented risk (source), with its score and rank in the run."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="findings")
+    rank = models.PositiveIntegerField()
+    score = models.FloatField()
+    theme = models.CharField(_("theme"), max_length=32, choices=Theme)
+    commodity = models.CharField(_("commodity"), max_length=40)  # the component's code
+    component = models.CharField(_("bought as"), max_length=40)  # the purchased commodity
+    component_share = models.FloatField(default=1)  # the component's share of the alloy
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    stage = models.CharField(_("chain stage"), max_length=32, blank=True)  # blank: stated origin
+    origin_known = models.BooleanField(default=False)
+    severity = models.PositiveSmallIntegerField(_("severity"))
+    likelihood = models.FloatField(_("likelihood"))
+    exposure = models.FloatField(_("exposure"))
+    exposure_share = models.FloatField(_("share of exposure"))
+    production_share = models.FloatField(null=True, blank=True)
+    risk = models.ForeignKey(
+        "knowledge.DocumentedRisk",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="screening_findings",
+    )
+    risk_source = models.ForeignKey(
+        "knowledge.Source", on_delete=models.PROTECT, related_name="screening_risk_findings"
+    )
+    production_source = models.ForeignKey(
+        "knowledge.Source",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="screening_production_findings",
+    )
+    line_count = models.PositiveIntegerField(default=0)
+    line_numbers = models.JSONField(default=list, blank=True)  # capped at MAX_FINDING_LINES
+
+    class Meta:
+        ordering = ["run", "rank"]
+        indexes = [models.Index(fields=["run", "rank"], name="finding_run_rank")]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.get_theme_display()} {self.commodity} {self.country}"
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """What identifies a finding across runs (for comparing a run with the previous)."""
+        return (self.theme, self.commodity, self.country, self.stage)
+
+    @property
+    def lines_truncated(self) -> bool:
+        return self.line_count > len(self.line_numbers)

@@ -1,0 +1,298 @@
+"""Reads of the screening: uploads, runs and findings scoped to the user (a company's own
+members and the covenant's secretariat; 404 for everyone else), the engine's Reference built
+from the knowledge base, and the comparison of a run with the previous one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from django.db.models import QuerySet
+from django.http import Http404
+
+from covenant.accounts.access import Perm, access_for, organisation_ids_visible_to
+from covenant.accounts.models import Role
+from covenant.covenants.models import Covenant, Organisation
+from covenant.knowledge.models import (
+    Commodity,
+    CommoditySynonym,
+    Composition,
+    DocumentedRisk,
+    HsCode,
+    ProductionShare,
+    Source,
+)
+from covenant.screening.engine import STAGES, Reference
+from covenant.screening.models import ColumnMapping, Finding, Run, Upload
+
+# Access ------------------------------------------------------------------------------------
+
+
+def can_read(user, covenant: Covenant) -> bool:
+    return access_for(user, covenant).has(Perm.SCREENING_READ)
+
+
+def own_companies(user, covenant: Covenant) -> list[Organisation]:
+    """The companies whose lists the user may upload and screen (company member roles)."""
+    access = access_for(user, covenant)
+    if not access.has(Perm.SCREENING_RUN):
+        return []
+    return [
+        r.organisation
+        for r in access.roles
+        if r.kind == Role.Kind.COMPANY_MEMBER and r.organisation
+    ]
+
+
+def can_run(user, covenant: Covenant, organisation_id: int) -> bool:
+    return any(o.pk == organisation_id for o in own_companies(user, covenant))
+
+
+def _scoped(qs: QuerySet, user, covenant: Covenant) -> QuerySet:
+    if not can_read(user, covenant):
+        return qs.none()
+    visible = organisation_ids_visible_to(user=user, covenant=covenant)
+    qs = qs.filter(covenant=covenant)
+    return qs if visible is None else qs.filter(organisation_id__in=visible)
+
+
+def upload_list(*, covenant: Covenant, fetched_by) -> QuerySet[Upload]:
+    return _scoped(Upload.objects.select_related("organisation"), fetched_by, covenant)
+
+
+def run_list(*, covenant: Covenant, fetched_by) -> QuerySet[Run]:
+    return _scoped(
+        Run.objects.select_related("organisation", "upload", "created_by"), fetched_by, covenant
+    )
+
+
+def upload_get(*, code, fetched_by) -> Upload:
+    upload = Upload.objects.select_related("covenant", "organisation").filter(code=code).first()
+    if (
+        upload is None
+        or not upload_list(covenant=upload.covenant, fetched_by=fetched_by)
+        .filter(pk=upload.pk)
+        .exists()
+    ):
+        raise Http404
+    return upload
+
+
+def run_get(*, code, fetched_by) -> Run:
+    run = Run.objects.select_related("covenant", "organisation", "upload").filter(code=code).first()
+    if (
+        run is None
+        or not run_list(covenant=run.covenant, fetched_by=fetched_by).filter(pk=run.pk).exists()
+    ):
+        raise Http404
+    return run
+
+
+def finding_get(*, code, fetched_by) -> Finding:
+    finding = (
+        Finding.objects.select_related(
+            "run__covenant", "run__organisation", "risk", "risk_source", "production_source"
+        )
+        .filter(code=code)
+        .first()
+    )
+    if finding is None:
+        raise Http404
+    run_get(code=finding.run.code, fetched_by=fetched_by)
+    return finding
+
+
+def mapping_for(organisation: Organisation) -> dict[str, str]:
+    mapping = ColumnMapping.objects.filter(organisation=organisation).first()
+    return dict(mapping.header_map) if mapping else {}
+
+
+# Findings ----------------------------------------------------------------------------------
+
+
+@dataclass
+class FindingFilters:
+    theme: str = ""
+    country: str = ""
+    commodity: str = ""
+    stage: str = ""
+
+    @classmethod
+    def from_query(cls, query) -> FindingFilters:
+        return cls(
+            theme=(query.get("theme") or "")[:32],
+            country=(query.get("country") or "")[:2].upper(),
+            commodity=(query.get("commodity") or "")[:40],
+            stage=(query.get("stage") or "")[:32],
+        )
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+def finding_list(*, run: Run, filters: FindingFilters | None = None) -> QuerySet[Finding]:
+    qs = run.findings.select_related("risk_source", "production_source", "risk").order_by("rank")
+    filters = filters or FindingFilters()
+    if filters.theme:
+        qs = qs.filter(theme=filters.theme)
+    if filters.country:
+        qs = qs.filter(country=filters.country)
+    if filters.commodity:
+        qs = qs.filter(commodity=filters.commodity)
+    if filters.stage == "origin":
+        qs = qs.filter(stage="")
+    elif filters.stage:
+        qs = qs.filter(stage=filters.stage)
+    return qs
+
+
+def finding_facets(run: Run) -> dict[str, list[str]]:
+    """The values present in a run, for the filter menus."""
+    rows = list(run.findings.values_list("theme", "country", "commodity", "stage").distinct())
+    return {
+        "themes": sorted({r[0] for r in rows}),
+        "countries": sorted({r[1] for r in rows if r[1]}),
+        "commodities": sorted({r[2] for r in rows}),
+        "stages": sorted({r[3] or "origin" for r in rows}),
+    }
+
+
+def commodity_names() -> dict[str, str]:
+    return dict(Commodity.objects.values_list("code", "name_en"))
+
+
+def previous_run(run: Run) -> Run | None:
+    return (
+        Run.objects.filter(
+            organisation=run.organisation,
+            covenant=run.covenant,
+            status=Run.Status.DONE,
+            created_at__lt=run.created_at,
+        )
+        .exclude(pk=run.pk)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+@dataclass
+class Comparison:
+    run: Run
+    previous: Run | None
+    new: list[Finding]
+    gone: list[Finding]
+    kept: int
+
+
+def run_compare(*, run: Run, previous: Run | None = None) -> Comparison:
+    """New and gone findings against the previous completed run of the same company, keyed
+    by (theme, commodity, country, stage); each key counts once, at its best rank."""
+    previous = previous or previous_run(run)
+
+    def best(r: Run | None) -> dict[tuple, Finding]:
+        out: dict[tuple, Finding] = {}
+        if r is None:
+            return out
+        for f in r.findings.select_related("risk_source").order_by("rank"):
+            out.setdefault(f.key, f)
+        return out
+
+    now, before = best(run), best(previous)
+    return Comparison(
+        run=run,
+        previous=previous,
+        new=[f for k, f in now.items() if k not in before],
+        gone=[f for k, f in before.items() if k not in now],
+        kept=len(now.keys() & before.keys()),
+    )
+
+
+# The engine's reference from the knowledge base ---------------------------------------------
+
+
+def reference_from_knowledge() -> Reference:
+    """The knowledge tables of current sources as the engine's Reference.
+
+    Production: per commodity and stage, the latest year with shares, and of its measures the
+    one covering most of world production (so a stage's shares never add up past 1). Risks
+    carry "source id/risk id" as their source, so that each finding can name both. The
+    country likelihood stays at the engine's default: the WGI estimates are not in the
+    database yet (knowledge/reference_data.py records the WGI as a source only).
+    """
+    current = set(Source.objects.filter(is_current=True).values_list("pk", flat=True))
+    commodities = list(Commodity.objects.values("code", "name_en"))
+    synonyms = [
+        {"commodity": c, "text": t.lower()}
+        for c, t, s in CommoditySynonym.objects.values_list("commodity__code", "text", "source_id")
+        if s in current
+    ] + [
+        {"commodity": c["code"], "text": n.lower()}
+        for c in Commodity.objects.values("code", "name_en", "name_nl")
+        for n in {c["name_en"], c["name_nl"]}
+    ]
+    hs_codes = [
+        {"hs_code": code, "commodity": c}
+        for code, c, s in HsCode.objects.filter(commodity__isnull=False).values_list(
+            "code", "commodity__code", "source_id"
+        )
+        if s in current
+    ]
+    compositions = [
+        {"commodity": a, "component": c, "share": share}
+        for a, c, share, s in Composition.objects.values_list(
+            "alloy__code", "component__code", "share", "source_id"
+        )
+        if s in current
+    ]
+    rows = list(
+        ProductionShare.objects.filter(
+            share__isnull=False, chain_stage__in=STAGES, source__is_current=True
+        ).values(
+            "commodity__code", "country", "chain_stage", "measure", "year", "share", "source_id"
+        )
+    )
+    chosen: dict[tuple[str, str], tuple[int, float, str]] = {}
+    totals: dict[tuple[str, str, int, str], float] = {}
+    for r in rows:
+        key = (r["commodity__code"], r["chain_stage"], r["year"], r["measure"])
+        totals[key] = totals.get(key, 0.0) + r["share"]
+    for (commodity, stage, year, measure), total in totals.items():
+        best = chosen.get((commodity, stage))
+        if best is None or (year, total) > best[:2]:
+            chosen[(commodity, stage)] = (year, total, measure)
+    production = [
+        {
+            "commodity": r["commodity__code"],
+            "country": r["country"],
+            "stage": r["chain_stage"],
+            "share": r["share"],
+            "source": str(r["source_id"]),
+        }
+        for r in rows
+        if chosen[(r["commodity__code"], r["chain_stage"])][0] == r["year"]
+        and chosen[(r["commodity__code"], r["chain_stage"])][2] == r["measure"]
+    ]
+    risks = [
+        {
+            "theme": r["theme"],
+            "commodity": r["commodity__code"],
+            "country": r["country"] or None,
+            "stage": r["chain_stage"],
+            "severity": r["severity"],
+            "source": f"{r['source_id']}/{r['pk']}",
+        }
+        for r in DocumentedRisk.objects.filter(source__is_current=True).values(
+            "pk", "theme", "commodity__code", "country", "chain_stage", "severity", "source_id"
+        )
+    ]
+    return Reference.build(
+        commodities=[{"commodity": c["code"], "name": c["name_en"]} for c in commodities],
+        synonyms=pl.DataFrame(
+            synonyms, schema={"commodity": pl.String, "text": pl.String}
+        ).unique(),
+        hs_codes=hs_codes,
+        compositions=compositions,
+        production=production,
+        risks=risks,
+        country_likelihood=[],
+    )

@@ -1,0 +1,422 @@
+"""Writes of the screening: uploading a purchase list (checked whole before anything is
+saved), remembering a company's column mapping, starting and executing a run (in the
+background), and adopting a finding into the company's risk register."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from covenant.covenants.models import Covenant, Organisation
+from covenant.monitoring import services as monitoring_services
+from covenant.monitoring.models import Cycle, Part, RiskItem
+from covenant.screening import engine, selectors
+from covenant.screening.models import MAX_FINDING_LINES, ColumnMapping, Finding, Run, Upload
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+XLSX_SUFFIX = ".xlsx"
+ACCEPTED = (*CSV_SUFFIXES, XLSX_SUFFIX)
+PREVIEW_LINES = 20
+UNMATCHED_KEPT = 200
+XLSX_MAX_RATIO = 100  # an .xlsx that unpacks to more than 100 × its size is refused
+FIELD_LABELS = {
+    "description": "description",
+    "hs_code": "HS code",
+    "supplier": "supplier",
+    "supplier_country": "supplier country",
+    "origin_country": "country of origin",
+    "quantity": "quantity",
+    "spend": "spend (amount)",
+}
+
+
+def max_bytes() -> int:
+    return int(float(settings.SCREENING_MAX_MB) * 1024 * 1024)
+
+
+# Reading a file ----------------------------------------------------------------------------
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def xlsx_to_csv(data: bytes) -> bytes:
+    """The first sheet of an .xlsx workbook as CSV (UTF-8, comma-separated, decimal point)."""
+    from python_calamine import CalamineWorkbook
+
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise engine.PurchaseFileError(
+            "This workbook is password-protected or in the old .xls format: save it as .xlsx "
+            "without a password, or as CSV."
+        )
+    if not data.startswith(b"PK\x03\x04"):
+        raise engine.PurchaseFileError("This file is not an Excel workbook (.xlsx).")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise engine.PurchaseFileError("This Excel file is damaged and cannot be read.") from exc
+    if unpacked > max(len(data) * XLSX_MAX_RATIO, 1 << 20) or unpacked > 20 * max_bytes():
+        raise engine.PurchaseFileError(
+            "This Excel file unpacks to far more data than it holds; save it as CSV instead."
+        )
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=True)
+    except Exception as exc:  # calamine raises its own errors for damaged or protected files
+        raise engine.PurchaseFileError(f"This Excel file cannot be read: {exc}") from exc
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+def _is_xlsx(name: str) -> bool:
+    return Path(name).suffix.lower() == XLSX_SUFFIX
+
+
+def as_csv(name: str, data: bytes) -> bytes:
+    return xlsx_to_csv(data) if _is_xlsx(name) else data
+
+
+def _read_options(name: str, header_map: dict) -> dict:
+    options: dict = {"header_map": header_map or None}
+    if _is_xlsx(name):
+        options["decimal_comma"] = False  # cells hold numbers, written with a point
+    return options
+
+
+def header_of(payload: bytes) -> list[str]:
+    """The header row of a CSV file (for the mapping page); [] if it cannot be read."""
+    try:
+        text, _encoding = engine._decode(payload, None)
+        rows = engine._sample_rows(text, engine._sniff_delimiter(text), limit=1)
+    except engine.PurchaseFileError:
+        return []
+    return [h.strip() for h in rows[0]] if rows else []
+
+
+def _is_header_problem(exc: engine.PurchaseFileError) -> bool:
+    """The engine did not find the columns it needs: a column mapping can fix that."""
+    return exc.row is None and exc.message.startswith(("No column names", "No column holds"))
+
+
+def _file_error(exc: engine.PurchaseFileError) -> ValidationError:
+    return ValidationError({"file": exc.message})
+
+
+def _check_upload(name: str, size: int) -> None:
+    if Path(name).suffix.lower() not in ACCEPTED:
+        raise ValidationError(
+            {"file": _("Upload a CSV file or an Excel workbook (.xlsx).")}, code="type"
+        )
+    if size > max_bytes():
+        raise ValidationError(
+            {"file": _("The file is larger than %(mb)s MB.") % {"mb": settings.SCREENING_MAX_MB}},
+            code="size",
+        )
+
+
+def _understand(name: str, payload: bytes, header_map: dict) -> dict:
+    """Read and check the whole file; return what the upload keeps of it. Raises
+    PurchaseFileError."""
+    lines, report = engine.read_purchase_csv(payload, **_read_options(name, header_map))
+    frame = lines.collect()
+    matched = engine.match_commodities(
+        frame.select("line", "description", "hs_code", "origin_country"),
+        selectors.reference_from_knowledge(),
+    )
+    unmatched = matched.filter(pl.col("commodity").is_null()).drop(
+        "commodity", "matched_by", "matched_on"
+    )
+    return {
+        "report": report.as_dict(),
+        "preview": frame.head(PREVIEW_LINES).to_dicts(),
+        "unmatched": unmatched.head(UNMATCHED_KEPT).to_dicts(),
+        "unmatched_count": unmatched.height,
+        "lines": frame.height,
+        "header": report.header,
+        "status": Upload.Status.READY,
+    }
+
+
+def upload_create(
+    *, covenant: Covenant, organisation: Organisation, user, name: str, data: bytes
+) -> Upload:
+    """Check a purchase list whole and keep it with what was understood of it.
+
+    Any problem of the file raises ValidationError on "file" and saves nothing. A file whose
+    headers the engine does not recognise (and the company's remembered mapping does not
+    cover) is kept with status "needs mapping", for the mapping page.
+    """
+    if not selectors.can_run(user, covenant, organisation.pk):
+        raise PermissionDenied
+    _check_upload(name, len(data))
+    header_map = selectors.mapping_for(organisation)
+    try:
+        payload = as_csv(name, data)
+        fields = _understand(name, payload, header_map)
+    except engine.PurchaseFileError as exc:
+        if not _is_header_problem(exc):
+            raise _file_error(exc) from exc
+        fields = {
+            "status": Upload.Status.NEEDS_MAPPING,
+            "header": header_of(payload),
+            "report": {"error": exc.message},
+        }
+    upload = Upload(
+        covenant=covenant,
+        organisation=organisation,
+        name=Path(name).name[:255],
+        size=len(data),
+        header_map=header_map,
+        uploaded_by=user,
+        **fields,
+    )
+    with transaction.atomic():
+        upload.file.save(Path(name).name, ContentFile(data), save=False)
+        upload.save()
+    return upload
+
+
+def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> Upload:
+    """Read the upload again with `header_map` ({header: field}); on success remember the
+    mapping for the company's next uploads. Raises ValidationError (nothing changes)."""
+    if not selectors.can_run(user, upload.covenant, upload.organisation_id):
+        raise PermissionDenied
+    header_map = {h: f for h, f in header_map.items() if f}
+    unknown = set(header_map.values()) - set(FIELD_LABELS)
+    if unknown:
+        raise ValidationError(_("Unknown field: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    doubled = {f for f in header_map.values() if list(header_map.values()).count(f) > 1}
+    if doubled:
+        raise ValidationError(
+            _("Each field can come from one column only: %(f)s.")
+            % {"f": ", ".join(FIELD_LABELS[f] for f in sorted(doubled))}
+        )
+    with upload.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        fields = _understand(upload.name, as_csv(upload.name, data), header_map)
+    except engine.PurchaseFileError as exc:
+        raise ValidationError(exc.message) from exc
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(upload, name, value)
+        upload.header_map = header_map
+        upload.save()
+        ColumnMapping.objects.update_or_create(
+            organisation=upload.organisation,
+            defaults={"header_map": header_map, "updated_by": user},
+        )
+    return upload
+
+
+def lines_to_csv(lines: list[dict]) -> bytes:
+    """JSON purchase lines (the engine's field names) as a CSV file."""
+    if not lines:
+        raise ValidationError({"file": _("Send at least one purchase line.")})
+    fields = [f for f in FIELD_LABELS if any(f in line for line in lines)]
+    unknown = {k for line in lines for k in line} - set(FIELD_LABELS)
+    if unknown:
+        raise ValidationError(_("Unknown field: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(fields)
+    for line in lines:
+        writer.writerow([_cell(line.get(f)) for f in fields])
+    return out.getvalue().encode("utf-8")
+
+
+def purchase_lines(*, upload: Upload, numbers: list[int]) -> list[dict]:
+    """The purchase lines with these numbers, as the engine reads them (for explanations)."""
+    if not numbers:
+        return []
+    try:
+        with upload.file.open("rb") as handle:
+            payload = as_csv(upload.name, handle.read())
+        lines, _report = engine.read_purchase_csv(
+            payload, **_read_options(upload.name, upload.header_map)
+        )
+    except (engine.PurchaseFileError, OSError):
+        return []
+    return lines.filter(pl.col("line").is_in(numbers)).sort("line").collect().to_dicts()
+
+
+# Runs -------------------------------------------------------------------------------------
+
+
+def run_start(*, upload: Upload, user) -> Run:
+    """Queue a run of the upload; the task `run_screening` executes it after the commit."""
+    from covenant.screening.tasks import run_screening
+
+    if not selectors.can_run(user, upload.covenant, upload.organisation_id):
+        raise PermissionDenied
+    if upload.status != Upload.Status.READY:
+        raise ValidationError(_("Map the file's columns before running the screening."))
+    run = Run.objects.create(
+        upload=upload,
+        covenant=upload.covenant,
+        organisation=upload.organisation,
+        created_by=user,
+        lines=upload.lines,
+    )
+    transaction.on_commit(lambda: run_screening.enqueue(run.pk))
+    return run
+
+
+def _progress(run: Run, status: str, progress: int, **fields) -> None:
+    Run.objects.filter(pk=run.pk).update(status=status, progress=progress, **fields)
+
+
+def _source_ids(raw: str | None) -> tuple[int | None, int | None]:
+    if not raw:
+        return None, None
+    source, _sep, item = str(raw).partition("/")
+    return int(source), (int(item) if item else None)
+
+
+def _findings(run: Run, result: engine.ScreeningResult) -> list[Finding]:
+    from covenant.knowledge.models import DocumentedRisk
+
+    rows = result.findings.to_dicts()
+    risk_ids = {_source_ids(r["risk_source"])[1] for r in rows}
+    existing = set(DocumentedRisk.objects.filter(pk__in=risk_ids).values_list("pk", flat=True))
+    findings = []
+    for row in rows:
+        risk_source, risk_id = _source_ids(row["risk_source"])
+        production_source, _ = _source_ids(row["production_source"])
+        lines = result.lines_for(row)
+        findings.append(
+            Finding(
+                run=run,
+                rank=row["rank"],
+                score=row["score"],
+                theme=row["theme"],
+                commodity=row["commodity"],
+                component=row["original_commodity"] or row["commodity"],
+                component_share=row["component_share"] if row["component_share"] is not None else 1,
+                country=row["country"] or "",
+                stage=row["stage"] or "",
+                origin_known=bool(row["origin_known"]),
+                severity=row["severity"],
+                likelihood=row["likelihood"],
+                exposure=row["exposure"],
+                exposure_share=row["exposure_share"],
+                production_share=row["production_share"],
+                risk_id=risk_id if risk_id in existing else None,
+                risk_source_id=risk_source,
+                production_source_id=production_source,
+                line_count=len(lines),
+                line_numbers=lines[:MAX_FINDING_LINES],
+            )
+        )
+    return findings
+
+
+def run_execute(run: Run) -> Run:
+    """Screen the run's upload against the knowledge base and store the findings. A failure
+    marks the run failed with its message and stores no findings."""
+    upload = run.upload
+    _progress(run, Run.Status.RUNNING, 10, started_at=timezone.now(), error="")
+    try:
+        reference = selectors.reference_from_knowledge()
+        _progress(run, Run.Status.RUNNING, 30)
+        with upload.file.open("rb") as handle:
+            payload = as_csv(upload.name, handle.read())
+        result = engine.screen_csv(
+            payload, reference, **_read_options(upload.name, upload.header_map)
+        )
+        _progress(run, Run.Status.RUNNING, 70)
+        findings = _findings(run, result)
+        with transaction.atomic():
+            Finding.objects.filter(run=run).delete()
+            Finding.objects.bulk_create(findings, batch_size=500)
+            _progress(
+                run,
+                Run.Status.DONE,
+                100,
+                finished_at=timezone.now(),
+                lines=result.lines,
+                matched_lines=result.matched_lines,
+                total_exposure=result.total_exposure,
+                finding_count=len(findings),
+            )
+    except Exception as exc:  # the run records every failure; nothing half-saved
+        message = exc.message if isinstance(exc, engine.PurchaseFileError) else str(exc)
+        _progress(run, Run.Status.FAILED, 100, finished_at=timezone.now(), error=message[:2000])
+    run.refresh_from_db()
+    return run
+
+
+# Adopting a finding -----------------------------------------------------------------------
+
+MSG_NO_OPEN_CYCLE = _("There is no open monitoring year to add the risk to.")
+
+
+def risk_part_for(*, covenant: Covenant, organisation: Organisation) -> Part | None:
+    """The company's risk analysis of the latest open monitoring year."""
+    cycle = (
+        Cycle.objects.filter(covenant=covenant, closed_at__isnull=True)
+        .order_by("-year__number")
+        .first()
+    )
+    if cycle is None:
+        return None
+    return Part.objects.filter(
+        cycle=cycle, organisation=organisation, kind=Part.Kind.RISK_ANALYSIS
+    ).first()
+
+
+def likelihood_1_4(likelihood: float) -> int:
+    """The engine's likelihood (0-1) on the register's scale of 1 to 4."""
+    return min(4, max(1, int(likelihood * 4 + 0.999)))
+
+
+def finding_adopt(*, finding: Finding, user) -> RiskItem:
+    """Add the finding to the company's risk register (the risk analysis of the latest open
+    year) through the monitoring service; the register item records the finding."""
+    run = finding.run
+    if not selectors.can_run(user, run.covenant, run.organisation_id):
+        raise PermissionDenied
+    part = risk_part_for(covenant=run.covenant, organisation=run.organisation)
+    if part is None:
+        raise ValidationError(MSG_NO_OPEN_CYCLE)
+    if part.risks.filter(finding=finding).exists():
+        raise ValidationError(_("This finding is in the risk register already."))
+    names = selectors.commodity_names()
+    stage = finding.stage or (finding.risk.chain_stage if finding.risk else "mining")
+    return monitoring_services.risk_save(
+        part=part,
+        user=user,
+        theme=finding.theme,
+        commodity=names.get(finding.commodity, finding.commodity),
+        country=finding.country,
+        chain_stage=stage,
+        scale=finding.severity,
+        scope=finding.severity,
+        irremediable=finding.severity,
+        likelihood=likelihood_1_4(finding.likelihood),
+        finding=finding,
+    )

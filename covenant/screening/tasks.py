@@ -1,0 +1,16 @@
+"""Background tasks of the screening (django-tasks; tests run them immediately)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from covenant.screening.models import Run
+
+
+@task()
+def run_screening(run_id: int) -> str:
+    """Execute a queued run; return its final status."""
+    from covenant.screening.services import run_execute
+
+    run = Run.objects.select_related("upload", "covenant", "organisation").get(pk=run_id)
+    return run_execute(run).status

@@ -1,0 +1,277 @@
+"""The screening app: upload → preview → run → findings with explanation → adopt into the
+register; every bad input refused whole; column mapping remembered; access; API; compare."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from covenant.accounts import services as account_services
+from covenant.covenants.models import Organisation
+from covenant.lib.spreadsheet import xlsx_bytes
+from covenant.monitoring.models import RiskItem
+from covenant.screening import demo as screening_demo
+from covenant.screening import selectors, services
+from covenant.screening.models import ColumnMapping, Finding, Run, Upload
+
+GOOD = (
+    b"Omschrijving;HS-code;Land van herkomst;Bedrag\n"
+    b"Tin staven;800110;Bolivia;1.000,00\n"
+    b"Mica isolatieplaat;;;500,00\n"
+    b"Verf RAL 7016;;;250,00\n"
+)
+
+
+def _upload(client, demo, content: bytes, name: str = "inkoop.csv"):
+    return client.post(
+        reverse("screening-home", args=[demo.slug]),
+        {"file": SimpleUploadedFile(name, content)},
+    )
+
+
+def _run(client, upload: Upload, capture):
+    with capture(execute=True):
+        response = client.post(reverse("screening-preview", args=[upload.code]))
+    return response, Run.objects.filter(upload=upload).latest("created_at")
+
+
+def test_upload_preview_run_explain_and_adopt(demo, client_for, django_capture_on_commit_callbacks):
+    client = client_for("company")
+    response = _upload(client, demo, GOOD)
+    upload = Upload.objects.latest("uploaded_at")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("screening-preview", args=[upload.code])
+    assert upload.lines == 3 and upload.unmatched_count == 1
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Tin staven" in page and "Verf RAL 7016" in page  # first lines, and unmatched
+    assert "1 line not linked to a commodity" in page
+
+    response, run = _run(client, upload, django_capture_on_commit_callbacks)
+    assert response["Location"] == reverse("screening-run", args=[run.code])
+    assert run.status == Run.Status.DONE and run.progress == 100
+    assert run.lines == 3 and run.matched_lines == 2
+    top = run.findings.order_by("rank").first()
+    assert (top.theme, top.commodity, top.country) == ("child_labour", "tin", "BO")
+    assert top.line_numbers == [2] and top.risk is not None
+    assert top.risk_source.citation == "US DOL ILAB, List of Goods 2022"
+    mica = run.findings.filter(commodity="mica").exclude(production_source=None).first()
+    assert mica.production_source.citation.startswith("USGS") and 0 < mica.production_share < 1
+
+    page = client.get(response["Location"]).content.decode()
+    assert "Child labour" in page and 'href="/screening/findings/' in page
+    page = client.get(reverse("screening-finding", args=[mica.code])).content.decode()
+    assert "Mica isolatieplaat" in page  # its purchase line
+    assert "of world production" in page and "USGS" in page and "ILAB" in page
+
+    response = client.post(reverse("screening-adopt", args=[top.code]))
+    risk = RiskItem.objects.get(finding=top)
+    assert (risk.theme, risk.country, risk.commodity) == ("child_labour", "BO", "tin")
+    assert risk.severity == 4 and 1 <= risk.likelihood <= 4
+    assert response["Location"] == reverse("monitoring-part", args=[risk.part.code])
+    assert risk.part.cycle.closed_at is None and risk.part.kind == "risk_analysis"
+    page = client.get(response["Location"]).content.decode()
+    assert "from screening" in page and str(top.code) in page
+    # Once only.
+    client.post(reverse("screening-adopt", args=[top.code]))
+    assert RiskItem.objects.filter(finding=top).count() == 1
+
+
+def test_the_run_page_polls_while_running_and_filters(demo, client_for):
+    client = client_for("company")
+    run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.RUNNING, progress=30)
+    page = client.get(reverse("screening-run", args=[run.code])).content.decode()
+    assert 'hx-trigger="every 2s"' in page and "30%" in page
+    partial = client.get(
+        reverse("screening-run", args=[run.code]) + "?status=1", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert partial.strip().startswith('<div id="run-status"') and "<html" not in partial
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.DONE, progress=100)
+    page = client.get(reverse("screening-run", args=[run.code]), {"commodity": "mica"})
+    findings = page.context["findings"]
+    assert findings and {f.commodity for f in findings} == {"mica"}
+    assert 'hx-trigger="every 2s"' not in page.content.decode()
+
+
+BAD_INPUTS = [
+    (b"", "inkoop.csv", "The file is empty."),
+    (b"Omschrijving;Bedrag\n", "inkoop.csv", "header row but no purchase lines"),
+    (bytes(range(256)) * 40, "inkoop.csv", "binary data"),
+    (b"Omschrijving;Bedrag\nTin;-5\n", "inkoop.csv", "Row 2, column 'Bedrag'"),
+    (
+        b"Omschrijving;Land van herkomst;Bedrag\nTin;Bolivai;5\n",
+        "inkoop.csv",
+        "unknown country 'Bolivai'. Did you mean Bolivia",
+    ),
+    (b"%PDF-1.4", "inkoop.pdf", "Upload a CSV file or an Excel workbook"),
+    (b"not a zip", "inkoop.xlsx", "not an Excel workbook"),
+]
+
+
+@pytest.mark.parametrize(("content", "name", "message"), BAD_INPUTS)
+def test_each_bad_input_gives_its_message_and_saves_nothing(
+    demo, client_for, content, name, message
+):
+    before = Upload.objects.count()
+    response = _upload(client_for("company"), demo, content, name)
+    assert response.status_code == 400
+    assert message in html.unescape(response.content.decode())
+    assert Upload.objects.count() == before
+
+
+def test_a_file_over_the_size_limit_is_refused(demo, client_for, settings):
+    settings.SCREENING_MAX_MB = 0.0001  # about 100 bytes
+    before = Upload.objects.count()
+    response = _upload(client_for("company"), demo, GOOD * 3)
+    assert response.status_code == 400
+    assert "larger than 0.0001 MB" in response.content.decode()
+    assert Upload.objects.count() == before
+
+
+def test_duplicate_lines_are_reported_on_the_preview(demo, client_for):
+    client = client_for("company")
+    _upload(client, demo, GOOD + b"Tin staven;800110;Bolivia;1.000,00\n")
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.report["duplicates"] == 1
+    page = client.get(reverse("screening-preview", args=[upload.code])).content.decode()
+    assert "1 line repeats another line exactly" in page
+
+
+def test_unknown_headers_are_mapped_once_and_remembered(demo, client_for):
+    client = client_for("company")
+    odd = b"Artikel;Euro;Herk\nTin staven;100;BO\n"
+    response = _upload(client, demo, odd)
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.NEEDS_MAPPING
+    assert response["Location"] == reverse("screening-mapping", args=[upload.code])
+    page = client.get(response["Location"]).content.decode()
+    assert "Artikel" in page and "Herk" in page
+    # Two columns for one field: refused, nothing changes.
+    response = client.post(
+        response["Location"], {"col_0": "description", "col_1": "description", "col_2": ""}
+    )
+    assert "one column only" in response.content.decode()
+    response = client.post(
+        reverse("screening-mapping", args=[upload.code]),
+        {"col_0": "description", "col_1": "spend", "col_2": "origin_country"},
+    )
+    assert response["Location"] == reverse("screening-preview", args=[upload.code])
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.READY and upload.lines == 1
+    company = Organisation.objects.get(name="Staalbouw Noord B.V.")
+    assert ColumnMapping.objects.get(organisation=company).header_map["Euro"] == "spend"
+    # The next upload with these headers is read with the remembered mapping.
+    response = _upload(client, demo, odd)
+    assert Upload.objects.latest("uploaded_at").status == Upload.Status.READY
+    assert "/mapping/" not in response["Location"]
+
+
+def test_an_excel_workbook_is_read_like_a_csv(demo, client_for):
+    data = xlsx_bytes(
+        {
+            "Inkoop": [
+                ["Omschrijving", "HS-code", "Land van herkomst", "Bedrag"],
+                ["Tin staven", "800110", "Bolivia", 1000.5],
+                ["Zinkplaat", "", "Peru", 12.345],
+            ]
+        }  # fmt: skip
+    )
+    client = client_for("company")
+    response = _upload(client, demo, data, "inkoop.xlsx")
+    assert response.status_code == 302
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.lines == 2
+    assert [r["spend"] for r in upload.preview] == [1000.5, 12.345]
+    assert upload.preview[0]["origin_country"] == "BO"
+
+
+def test_only_own_members_and_the_secretariat_see_a_run(demo, client_for):
+    run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
+    finding = run.findings.first()
+    for role in ("stakeholder", "steering", "outsider"):
+        client = client_for(role)
+        assert client.get(reverse("screening-run", args=[run.code])).status_code == 404
+        assert client.get(reverse("screening-finding", args=[finding.code])).status_code == 404
+        assert client.get(reverse("screening-home", args=[demo.slug])).status_code == 404
+    secretariat = client_for("secretariat")
+    assert secretariat.get(reverse("screening-run", args=[run.code])).status_code == 200
+    page = secretariat.get(reverse("screening-home", args=[demo.slug])).content.decode()
+    assert "Upload a purchase list" not in page and str(run.code) in page
+    assert secretariat.post(reverse("screening-adopt", args=[finding.code])).status_code == 403
+
+
+def test_exports_list_the_findings_safely(demo, client_for):
+    run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
+    Finding.objects.filter(run=run, rank=1).update(component="=cmd|calc")
+    client = client_for("company")
+    text = client.get(reverse("screening-export", args=[run.code, "csv"])).content.decode()
+    assert text.startswith("\ufeffrank,score,theme")
+    assert "'=cmd|calc" in text and ",=cmd" not in text
+    xlsx = client.get(reverse("screening-export", args=[run.code, "xlsx"]))
+    assert xlsx.content[:2] == b"PK"
+
+
+def test_a_run_compares_with_the_previous(demo, company, django_capture_on_commit_callbacks):
+    company_org = Organisation.objects.get(name="Staalbouw Noord B.V.")
+    first = Run.objects.get(organisation=company_org)
+    data = screening_demo.purchase_csv().replace(
+        b"Tin staven 99,9%;800110;Metallo Trading;BE;Bolivia", b"Wolfraam staven;;Metallo;BE;CD"
+    )
+    upload = services.upload_create(
+        covenant=demo, organisation=company_org, user=company, name="b.csv", data=data
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.run_start(upload=upload, user=company)
+    second.refresh_from_db()
+    comparison = selectors.run_compare(run=second)
+    assert comparison.previous == first
+    assert ("child_labour", "tungsten") in {(f.theme, f.commodity) for f in comparison.new}
+    gone = {(f.theme, f.commodity, f.country) for f in comparison.gone}
+    assert ("child_labour", "tin", "BO") in gone
+    assert comparison.kept > 0
+
+
+def test_the_api_runs_json_lines_and_uploads(demo, company, django_capture_on_commit_callbacks):
+    _token, plain = account_services.api_token_create(user=company, name="screening")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
+    client = Client()
+    body = {
+        "lines": [
+            {"description": "Mica plaat", "spend": 100},
+            {"description": "Tin staven", "origin_country": "Bolivia", "spend": 50},
+        ]
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/api/covenants/{demo.slug}/screening/runs",
+            json.dumps(body),
+            content_type="application/json",
+            **headers,
+        )
+    assert response.status_code == 201, response.content
+    code = response.json()["code"]
+    status = client.get(f"/api/screening/runs/{code}", **headers).json()
+    assert status["status"] == "done" and status["progress"] == 100 and status["lines"] == 2
+    findings = client.get(f"/api/screening/runs/{code}/findings?commodity=tin", **headers).json()
+    assert findings[0]["country"] == "BO" and findings[0]["line_numbers"] == [3]
+    bad = client.post(
+        f"/api/covenants/{demo.slug}/screening/uploads",
+        {"file": SimpleUploadedFile("x.csv", b"Omschrijving;Bedrag\nTin;-1\n")},
+        **headers,
+    )
+    assert bad.status_code == 400 and "negative" in bad.json()["message"]
+
+
+def test_the_demo_company_has_one_completed_run_with_the_expected_top_findings(demo):
+    run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
+    assert run.status == Run.Status.DONE
+    top = {(f.theme, f.commodity, f.country) for f in run.findings.order_by("rank")[:6]}
+    assert ("child_labour", "tin", "BO") in top
+    assert ("child_labour", "zinc", "BO") in top
+    assert {("child_labour", "mica", "MG"), ("child_labour", "mica", "IN")} <= top

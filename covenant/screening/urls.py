@@ -1,0 +1,14 @@
+from django.urls import path
+
+from covenant.screening import views
+
+urlpatterns = [
+    path("covenants/<slug:slug>/screening/", views.home, name="screening-home"),
+    path("screening/uploads/<uuid:code>/", views.preview, name="screening-preview"),
+    path("screening/uploads/<uuid:code>/mapping/", views.mapping, name="screening-mapping"),
+    path("screening/runs/<uuid:code>/", views.run_detail, name="screening-run"),
+    path("screening/runs/<uuid:code>/findings.<str:fmt>", views.export, name="screening-export"),
+    path("screening/runs/<uuid:code>/compare/", views.compare, name="screening-compare"),
+    path("screening/findings/<uuid:code>/", views.finding_detail, name="screening-finding"),
+    path("screening/findings/<uuid:code>/adopt/", views.adopt, name="screening-adopt"),
+]

@@ -1,0 +1,252 @@
+"""Pages of the screening: upload, column mapping, preview, the run (polled with htmx),
+findings with their explanation, export, comparison and adoption into the risk register.
+
+Only the company's own members and the covenant's secretariat see a company's uploads, runs
+and findings; everyone else gets 404. Uploading, running and adopting are the company's."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from covenant.accounts.decorators import object_scoped_login
+from covenant.covenants.models import Covenant
+from covenant.lib.forms import add_service_errors
+from covenant.lib.spreadsheet import safe_cell, xlsx_bytes
+from covenant.lib.taxonomy import ChainStage, Theme
+from covenant.screening import selectors, services
+from covenant.screening.forms import MappingForm, UploadForm
+from covenant.screening.models import Finding, Run, Upload
+
+
+def _covenant_for_reader(request, slug: str) -> Covenant:
+    covenant = get_object_or_404(Covenant, slug=slug)
+    if not selectors.can_read(request.user, covenant):
+        raise Http404
+    return covenant
+
+
+def _writer(request, covenant: Covenant, organisation_id: int) -> None:
+    if not selectors.can_run(request.user, covenant, organisation_id):
+        raise PermissionDenied
+
+
+@object_scoped_login
+def home(request, slug):
+    covenant = _covenant_for_reader(request, slug)
+    companies = selectors.own_companies(request.user, covenant)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not companies:
+            raise PermissionDenied
+        if form.is_valid():
+            upload_file = form.cleaned_data["file"]
+            try:
+                if upload_file.size > services.max_bytes():
+                    services._check_upload(upload_file.name, upload_file.size)
+                upload = services.upload_create(
+                    covenant=covenant,
+                    organisation=companies[0],
+                    user=request.user,
+                    name=upload_file.name,
+                    data=upload_file.read(),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if upload.status == Upload.Status.NEEDS_MAPPING:
+                    return redirect("screening-mapping", code=upload.code)
+                return redirect("screening-preview", code=upload.code)
+    context = {
+        "covenant": covenant,
+        "form": form if companies else None,
+        "runs": selectors.run_list(covenant=covenant, fetched_by=request.user)[:50],
+        "uploads": selectors.upload_list(covenant=covenant, fetched_by=request.user).filter(
+            runs__isnull=True
+        )[:20],
+        "max_mb": services.max_bytes() // (1024 * 1024),
+    }
+    return render(request, "screening/home.html", context, status=400 if form.errors else 200)
+
+
+@object_scoped_login
+def mapping(request, code):
+    upload = selectors.upload_get(code=code, fetched_by=request.user)
+    _writer(request, upload.covenant, upload.organisation_id)
+    initial = upload.header_map or selectors.mapping_for(upload.organisation)
+    form = MappingForm(request.POST or None, header=upload.header, initial_map=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.upload_map_columns(
+                upload=upload, user=request.user, header_map=form.header_map()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The columns were mapped; the mapping is remembered."))
+            return redirect("screening-preview", code=upload.code)
+    return render(
+        request,
+        "screening/mapping.html",
+        {"upload": upload, "covenant": upload.covenant, "form": form},
+    )
+
+
+@object_scoped_login
+def preview(request, code):
+    upload = selectors.upload_get(code=code, fetched_by=request.user)
+    can_run = selectors.can_run(request.user, upload.covenant, upload.organisation_id)
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied
+        try:
+            run = services.run_start(upload=upload, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("screening-preview", code=upload.code)
+        return redirect("screening-run", code=run.code)
+    if upload.status == Upload.Status.NEEDS_MAPPING and can_run:
+        return redirect("screening-mapping", code=upload.code)
+    columns = [c for c in services.FIELD_LABELS if c in upload.report.get("columns", {})]
+    context = {
+        "upload": upload,
+        "covenant": upload.covenant,
+        "columns": [(c, services.FIELD_LABELS[c]) for c in columns],
+        "rows": [[r.get(c) for c in ["line", *columns]] for r in upload.preview],
+        "can_run": can_run,
+        "runs": upload.runs.all(),
+    }
+    return render(request, "screening/preview.html", context)
+
+
+def _theme_labels() -> dict[str, str]:
+    return {k: str(v) for k, v in Theme.choices}
+
+
+def _stage_labels() -> dict[str, str]:
+    labels = {k: str(v) for k, v in ChainStage.choices}
+    labels[""] = _("stated origin")
+    return labels
+
+
+@object_scoped_login
+def run_detail(request, code):
+    run = selectors.run_get(code=code, fetched_by=request.user)
+    filters = selectors.FindingFilters.from_query(request.GET)
+    findings = list(selectors.finding_list(run=run, filters=filters)[:200])
+    context = {
+        "run": run,
+        "covenant": run.covenant,
+        "findings": findings,
+        "filters": filters,
+        "facets": selectors.finding_facets(run) if run.status == Run.Status.DONE else {},
+        "names": selectors.commodity_names(),
+        "themes": _theme_labels(),
+        "stages": _stage_labels(),
+        "can_run": selectors.can_run(request.user, run.covenant, run.organisation_id),
+        "previous": selectors.previous_run(run),
+    }
+    template = "screening/run.html"
+    if request.htmx and request.GET.get("status"):
+        template += "#status"
+    return render(request, template, context)
+
+
+def _export_rows(findings, names) -> list[list]:
+    rows = [[
+        "rank", "score", "theme", "commodity", "bought as", "component share", "country",
+        "stage", "severity", "likelihood", "exposure", "exposure share", "production share",
+        "production source", "risk source", "lines", "line numbers",
+    ]]  # fmt: skip
+    for f in findings:
+        rows.append([
+            f.rank, round(f.score, 6), f.theme, names.get(f.commodity, f.commodity),
+            names.get(f.component, f.component), f.component_share, f.country,
+            f.stage or "stated origin", f.severity, f.likelihood, round(f.exposure, 2),
+            round(f.exposure_share, 6), f.production_share,
+            f.production_source.citation if f.production_source else "",
+            f.risk_source.citation, f.line_count, " ".join(map(str, f.line_numbers)),
+        ])  # fmt: skip
+    return rows
+
+
+@object_scoped_login
+def export(request, code, fmt):
+    run = selectors.run_get(code=code, fetched_by=request.user)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    filters = selectors.FindingFilters.from_query(request.GET)
+    rows = _export_rows(
+        selectors.finding_list(run=run, filters=filters), selectors.commodity_names()
+    )
+    filename = f"screening-{run.created_at:%Y%m%d-%H%M}.{fmt}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            xlsx_bytes({"Findings": rows}),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        for row in rows:
+            writer.writerow([safe_cell(v) for v in row])
+        response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@object_scoped_login
+def compare(request, code):
+    run = selectors.run_get(code=code, fetched_by=request.user)
+    comparison = selectors.run_compare(run=run)
+    return render(
+        request,
+        "screening/compare.html",
+        {
+            "run": run,
+            "covenant": run.covenant,
+            "comparison": comparison,
+            "names": selectors.commodity_names(),
+            "themes": _theme_labels(),
+            "stages": _stage_labels(),
+        },
+    )
+
+
+@object_scoped_login
+def finding_detail(request, code):
+    finding = selectors.finding_get(code=code, fetched_by=request.user)
+    run = finding.run
+    lines = services.purchase_lines(upload=run.upload, numbers=finding.line_numbers[:100])
+    context = {
+        "finding": finding,
+        "run": run,
+        "covenant": run.covenant,
+        "names": selectors.commodity_names(),
+        "themes": _theme_labels(),
+        "stages": _stage_labels(),
+        "lines": lines,
+        "register_items": list(finding.register_items.select_related("part__cycle__year")),
+        "can_run": selectors.can_run(request.user, run.covenant, run.organisation_id),
+    }
+    return render(request, "screening/finding.html", context)
+
+
+@object_scoped_login
+@require_POST
+def adopt(request, code):
+    finding: Finding = selectors.finding_get(code=code, fetched_by=request.user)
+    try:
+        risk = services.finding_adopt(finding=finding, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("screening-finding", code=finding.code)
+    messages.success(request, _("The finding was added to your risk register."))
+    return redirect("monitoring-part", code=risk.part.code)
