@@ -20,7 +20,7 @@ from covenant.accounts.decorators import covenant_permission, object_scoped_logi
 from covenant.activities.models import Activity
 from covenant.lib.forms import add_service_errors
 from covenant.lib.spreadsheet import xlsx_bytes
-from covenant.monitoring import selectors, services
+from covenant.monitoring import charts, selectors, services
 from covenant.monitoring.forms import (
     ActionForm,
     AssessmentForm,
@@ -279,10 +279,14 @@ def _part_context(request, part: Part, **extra) -> dict:
         context["answers"] = list(part.answers.select_related("question"))
         context["history"] = selectors.score_history(part=part)
         context["peers"] = selectors.peer_scores(part=part)
+        context["score_chart"] = charts.score_chart(
+            context["history"], context["peers"], part.cycle.target_score
+        )
     elif part.kind == Part.Kind.RISK_ANALYSIS:
         context["risks"] = list(part.risks.select_related("finding"))
         context["form"] = extra.get("form") or RiskForm()
         context["matrix"] = selectors.risk_matrix(part=part)
+        context["matrix_chart"] = charts.risk_matrix_chart(context["matrix"])
     elif part.kind == Part.Kind.ACTION_PLAN:
         context["actions"] = list(part.actions.select_related("risk", "project"))
         risk_part = Part.objects.filter(

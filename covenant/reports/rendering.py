@@ -3,9 +3,9 @@ always a typst string, never markup), and Vega-Lite charts as SVG for page and P
 
 from __future__ import annotations
 
-import functools
-
 from markdown_it import MarkdownIt
+
+from covenant.lib import charts
 
 _md = MarkdownIt("commonmark", {"html": False}).disable(["image", "html_block", "html_inline"])
 
@@ -96,11 +96,7 @@ def markdown_typst(text: str, base_level: int = 2) -> str:
     return "\n".join(lines)
 
 
-@functools.lru_cache(maxsize=256)
-def _svg(spec_json: str) -> str:
-    import vl_convert as vlc
-
-    return vlc.vegalite_to_svg(spec_json)
+_svg = charts.svg  # kept under this name for bench/annual_report.py
 
 
 def bar_chart_svg(rows: list[dict], *, x: str, y: str, title: str, percent: bool = False) -> str:
