@@ -37,6 +37,7 @@ class Perm:
     KNOWLEDGE_CURATE = "knowledge.facts:write"  # curate the risk knowledge base (any covenant)
     SCREENING_READ = "screening.runs:read"  # a company's screening runs (own, or all)
     SCREENING_RUN = "screening.runs:write"  # upload purchase lists, run, adopt findings
+    SCREENING_SECTOR = "screening.sector:read"  # the sector risk map (no company named)
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -54,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.REPORTS_MANAGE,
             Perm.KNOWLEDGE_CURATE,
             Perm.SCREENING_READ,
+            Perm.SCREENING_SECTOR,
         }
     ),
     Role.Kind.COMPANY_MEMBER: frozenset(
@@ -68,7 +70,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.Kind.STAKEHOLDER_MEMBER: frozenset(
-        {Perm.COVENANT_VIEW, Perm.ACTIVITIES_READ, Perm.ACTIVITIES_CREATE, Perm.MONITORING_FIGURES}
+        {
+            Perm.COVENANT_VIEW,
+            Perm.ACTIVITIES_READ,
+            Perm.ACTIVITIES_CREATE,
+            Perm.MONITORING_FIGURES,
+            Perm.SCREENING_SECTOR,
+        }
     ),
     Role.Kind.STEERING_GROUP: frozenset(
         {
@@ -77,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MONITORING_FIGURES,
             Perm.REPORTS_DRAFTS,
             Perm.REPORTS_APPROVE,
+            Perm.SCREENING_SECTOR,
         }
     ),
 }

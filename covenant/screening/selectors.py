@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet, Sum
 from django.http import Http404
 
 from covenant.accounts.access import Perm, access_for, organisation_ids_visible_to
@@ -22,6 +22,7 @@ from covenant.knowledge.models import (
     ProductionShare,
     Source,
 )
+from covenant.lib.disclosure import Figure, disclose
 from covenant.screening.engine import STAGES, Reference
 from covenant.screening.models import ColumnMapping, Finding, Run, Upload
 
@@ -204,6 +205,99 @@ def run_compare(*, run: Run, previous: Run | None = None) -> Comparison:
         new=[f for k, f in now.items() if k not in before],
         gone=[f for k, f in before.items() if k not in now],
         kept=len(now.keys() & before.keys()),
+    )
+
+
+# The sector risk map --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectorCell:
+    """One (country, commodity, theme) of the sector map, as the viewer may see it.
+
+    `share` is the sum over the companies of each one's exposure share of its findings there
+    (so every company weighs the same, whatever its purchase volume); `score` is the highest
+    score of those findings. Both are suppressed below the covenant's disclosure threshold
+    for everyone but the secretariat, and `companies` is then None as well.
+    """
+
+    country: str
+    commodity: str
+    theme: str
+    share: Figure
+    score: Figure
+
+    @property
+    def suppressed(self) -> bool:
+        return self.share.suppressed
+
+    @property
+    def companies(self) -> int | None:
+        return None if self.suppressed else self.share.companies
+
+
+@dataclass(frozen=True)
+class SectorMap:
+    cells: list[SectorCell]
+    companies: int  # companies with a completed run (how many, never which)
+    threshold: int
+    for_secretariat: bool
+
+    @property
+    def suppressed_count(self) -> int:
+        return sum(1 for c in self.cells if c.suppressed)
+
+
+def latest_run_ids(covenant: Covenant) -> list[int]:
+    """The latest completed run of each company of the covenant."""
+    latest: dict[int, int] = {}
+    for run_id, organisation_id in (
+        Run.objects.filter(covenant=covenant, status=Run.Status.DONE)
+        .order_by("organisation_id", "-created_at", "-pk")
+        .values_list("pk", "organisation_id")
+    ):
+        latest.setdefault(organisation_id, run_id)
+    return list(latest.values())
+
+
+def can_read_sector(user, covenant: Covenant) -> bool:
+    return access_for(user, covenant).has(Perm.SCREENING_SECTOR)
+
+
+def sector_map(*, covenant: Covenant, fetched_by) -> SectorMap:
+    """The covenant's screening summed over the latest completed run of every company, per
+    (country, commodity, theme), naming no company; cells over fewer companies than the
+    disclosure threshold pass through `disclose` for anyone but the secretariat."""
+    for_secretariat = access_for(fetched_by, covenant).has_kind(Role.Kind.SECRETARIAT)
+    threshold = covenant.disclosure_threshold
+    run_ids = latest_run_ids(covenant)
+    rows = (
+        Finding.objects.filter(run_id__in=run_ids)
+        .values("country", "commodity", "theme")
+        .annotate(
+            share=Sum("exposure_share"), companies=Count("run", distinct=True), top=Max("score")
+        )
+        .order_by("country", "commodity", "theme")
+    )
+    cells = []
+    for r in rows:
+        share = disclose(
+            Figure(None, None, value=r["share"] or 0.0, companies=r["companies"]),
+            threshold=threshold,
+            for_secretariat=for_secretariat,
+        )
+        score = disclose(
+            Figure(None, None, value=r["top"] or 0.0, companies=r["companies"]),
+            threshold=threshold,
+            for_secretariat=for_secretariat,
+        )
+        cells.append(SectorCell(r["country"], r["commodity"], r["theme"], share, score))
+    cells.sort(key=lambda c: (c.suppressed, -(c.share.value or 0), c.country, c.commodity))
+    return SectorMap(
+        cells=cells,
+        companies=len(run_ids),
+        threshold=threshold,
+        for_secretariat=for_secretariat,
     )
 
 

@@ -4,6 +4,7 @@ from covenant.screening import views
 
 urlpatterns = [
     path("covenants/<slug:slug>/screening/", views.home, name="screening-home"),
+    path("covenants/<slug:slug>/screening/sector/", views.sector, name="screening-sector"),
     path("screening/uploads/<uuid:code>/", views.preview, name="screening-preview"),
     path("screening/uploads/<uuid:code>/mapping/", views.mapping, name="screening-mapping"),
     path("screening/runs/<uuid:code>/", views.run_detail, name="screening-run"),

@@ -13,15 +13,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from covenant.accounts.decorators import object_scoped_login
+from covenant.accounts.access import Perm
+from covenant.accounts.decorators import covenant_permission, object_scoped_login
 from covenant.covenants.models import Covenant
 from covenant.lib.forms import add_service_errors
 from covenant.lib.spreadsheet import safe_cell, xlsx_bytes
 from covenant.lib.taxonomy import ChainStage, Theme
-from covenant.screening import selectors, services
+from covenant.screening import charts, selectors, services
 from covenant.screening.forms import MappingForm, UploadForm
 from covenant.screening.models import Finding, Run, Upload
 
@@ -72,6 +74,7 @@ def home(request, slug):
             runs__isnull=True
         )[:20],
         "max_mb": services.max_bytes() // (1024 * 1024),
+        "can_sector": selectors.can_read_sector(request.user, covenant),
     }
     return render(request, "screening/home.html", context, status=400 if form.errors else 200)
 
@@ -250,3 +253,63 @@ def adopt(request, code):
         return redirect("screening-finding", code=finding.code)
     messages.success(request, _("The finding was added to your risk register."))
     return redirect("monitoring-part", code=risk.part.code)
+
+
+@covenant_permission(Perm.SCREENING_SECTOR)
+def sector(request, covenant):
+    """The sector risk map: the latest run of every company summed, no company named."""
+    sector_map = selectors.sector_map(covenant=covenant, fetched_by=request.user)
+    names = selectors.commodity_names()
+    themes = _theme_labels()
+    hidden = _("< %(n)s") % {"n": sector_map.threshold}
+
+    def place(code: str) -> str:
+        return f"{charts.country_name(code)} ({code})" if code else _("no country")
+
+    rows = [
+        {
+            "cell": cell,
+            "country": place(cell.country),
+            "commodity": capfirst(names.get(cell.commodity, cell.commodity)),
+            "theme": capfirst(themes.get(cell.theme, cell.theme)),
+        }
+        for cell in sector_map.cells
+    ]
+    heat: dict[tuple[str, str], float | None] = {}
+    world: dict[str, float] = {}
+    for row in rows:
+        cell = row["cell"]
+        key = (row["country"], row["commodity"])
+        if cell.suppressed:  # counted as present, never with a value
+            heat.setdefault(key, None)
+            continue
+        heat[key] = (heat.get(key) or 0.0) + cell.share.value
+        if cell.country:
+            world[cell.country] = world.get(cell.country, 0.0) + cell.share.value
+    heat_rows = [
+        {
+            "country": country,
+            "commodity": commodity,
+            "share": None if share is None else round(share, 4),
+            "label": hidden if share is None else f"{share:.3f}",
+        }
+        for (country, commodity), share in sorted(heat.items())
+    ]
+    legend = _("summed exposure share")
+    context = {
+        "covenant": covenant,
+        "sector": sector_map,
+        "rows": rows,
+        "heat_svg": charts.heat_map_svg(
+            heat_rows, title=_("Exposure by country and commodity"), legend=legend
+        ),
+        "world_svg": charts.world_map_svg(
+            [{"country": c, "share": v} for c, v in sorted(world.items())],
+            title=_("Exposure by country"),
+            legend=legend,
+        )
+        if world
+        else "",
+        "can_read_runs": selectors.can_read(request.user, covenant),
+    }
+    return render(request, "screening/sector.html", context)

@@ -44,6 +44,7 @@ EXPECTED = {
     "reports.drafts:read": {"secretariat", "steering"},
     "screening.runs:read": {"secretariat", "company"},
     "screening.runs:write": {"company"},
+    "screening.sector:read": {"secretariat", "stakeholder", "steering"},
     # Held in any covenant of the user: the knowledge base's curation.
     "knowledge.facts:write": {"secretariat"},
 }

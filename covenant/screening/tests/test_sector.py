@@ -1,0 +1,153 @@
+"""The sector risk map: the latest run of every company summed per (country, commodity,
+theme), naming no company, with cells under the disclosure threshold suppressed for everyone
+but the secretariat (in the table and in the charts' data alike)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from covenant.covenants.models import Organisation
+from covenant.screening import charts, selectors
+from covenant.screening.models import Finding, Run
+
+OTHERS = ("Tata Steel", "Krommenhoek Metals")
+
+
+def _copy_run(run: Run, organisation: Organisation, *, days: int = 0) -> Run:
+    """The demo run's findings as another company's completed run (created `days` later)."""
+    copy = Run.objects.create(
+        upload=run.upload,
+        covenant=run.covenant,
+        organisation=organisation,
+        status=Run.Status.DONE,
+        progress=100,
+        finding_count=run.finding_count,
+    )
+    Run.objects.filter(pk=copy.pk).update(created_at=timezone.now() + dt.timedelta(days=days))
+    Finding.objects.bulk_create(
+        Finding(
+            **{
+                f.attname: getattr(finding, f.attname)
+                for f in Finding._meta.concrete_fields
+                if f.attname not in ("id", "code", "run_id")
+            },
+            run=copy,
+        )
+        for finding in run.findings.all()
+    )
+    return copy
+
+
+@pytest.fixture
+def three_companies(demo) -> Run:
+    """The demo company's run, copied to two other companies (three companies in all)."""
+    run = Run.objects.get(covenant=demo, organisation__name="Staalbouw Noord B.V.")
+    for name in OTHERS:
+        _copy_run(run, Organisation.objects.get(name=name))
+    return run
+
+
+def _company_names(demo) -> list[str]:
+    return list(
+        Organisation.objects.filter(memberships__covenant=demo).values_list("name", flat=True)
+    )
+
+
+def _page(client_for, role: str, demo):
+    return client_for(role).get(reverse("screening-sector", args=[demo.slug]))
+
+
+def test_the_demo_sector_map_has_child_labour_in_mica_from_india_and_madagascar(demo, secretariat):
+    sector = selectors.sector_map(covenant=demo, fetched_by=secretariat)
+    assert sector.companies == 1
+    keys = {(c.theme, c.commodity, c.country) for c in sector.cells}
+    assert {("child_labour", "mica", "IN"), ("child_labour", "mica", "MG")} <= keys
+    assert all(not c.suppressed and c.companies == 1 for c in sector.cells)
+
+
+def test_the_stakeholder_sees_the_map_without_company_names(demo, client_for, three_companies):
+    response = _page(client_for, "stakeholder", demo)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("<svg") >= 2  # the world map and the heat map, inline
+    assert "India (IN)" in page and "Madagascar (MG)" in page and "Mica" in page
+    assert "not shown" not in page
+    for name in _company_names(demo):
+        assert name not in page, name
+    cells = response.context["sector"].cells
+    assert {c.companies for c in cells} == {3}
+    mica_in = next(c for c in cells if (c.theme, c.commodity, c.country) == (
+        "child_labour", "mica", "IN"))  # fmt: skip
+    one = Run.objects.get(pk=three_companies.pk).findings.filter(
+        theme="child_labour", commodity="mica", country="IN"
+    )
+    assert mica_in.share.value == pytest.approx(3 * sum(f.exposure_share for f in one))
+    assert mica_in.score.value == pytest.approx(max(f.score for f in one))
+
+
+def test_cells_under_the_threshold_are_suppressed_except_for_the_secretariat(
+    demo, client_for, three_companies
+):
+    demo.disclosure_threshold = 4
+    demo.save(update_fields=["disclosure_threshold"])
+
+    response = _page(client_for, "stakeholder", demo)
+    page = response.content.decode()
+    sector = response.context["sector"]
+    assert sector.cells and all(c.suppressed for c in sector.cells)
+    assert all(c.share.value is None and c.score.value is None for c in sector.cells)
+    assert all(c.companies is None for c in sector.cells)
+    assert "fewer than 4" in page and "not shown" in page
+    assert response.context["world_svg"] == ""  # no value reaches the chart data
+
+    secretariat = _page(client_for, "secretariat", demo)
+    shown = secretariat.context["sector"]
+    assert shown.for_secretariat and not any(c.suppressed for c in shown.cells)
+    assert {c.companies for c in shown.cells} == {3}
+    top = max(shown.cells, key=lambda c: c.share.value)
+    value = f"{top.share.value:.3f}"
+    assert value in secretariat.content.decode()
+    assert f"<td>{value}</td>" not in page
+    assert secretariat.context["world_svg"].startswith("<svg")
+
+
+def test_only_the_latest_completed_run_of_each_company_counts(demo, secretariat, three_companies):
+    tata = Organisation.objects.get(name="Tata Steel")
+    newer = _copy_run(three_companies, tata, days=1)
+    newer.findings.exclude(commodity="mica").delete()
+    Run.objects.create(  # a failed run later still does not count
+        upload=three_companies.upload, covenant=demo, organisation=tata, status=Run.Status.FAILED
+    )
+    sector = selectors.sector_map(covenant=demo, fetched_by=secretariat)
+    assert sector.companies == 3
+    tin = next(c for c in sector.cells if (c.commodity, c.country) == ("tin", "BO"))
+    mica = next(c for c in sector.cells if (c.commodity, c.country) == ("mica", "IN"))
+    assert tin.companies == 2 and mica.companies == 3
+
+
+@pytest.mark.parametrize("role", ["secretariat", "stakeholder", "steering"])
+def test_the_map_is_linked_for_the_roles_that_may_see_it(demo, client_for, role):
+    url = reverse("screening-sector", args=[demo.slug])
+    assert url in client_for(role).get(reverse("accounts-home")).content.decode()
+
+
+def test_a_company_member_may_not_see_the_sector_map(demo, client_for):
+    client = client_for("company")
+    assert _page(client_for, "company", demo).status_code == 403
+    url = reverse("screening-sector", args=[demo.slug])
+    assert url not in client.get(reverse("accounts-home")).content.decode()
+    assert url not in client.get(reverse("screening-home", args=[demo.slug])).content.decode()
+
+
+def test_the_world_geometry_is_vendored_with_iso_numeric_ids():
+    ids = {g.get("id") for g in charts.world_topology()["objects"]["countries"]["geometries"]}
+    assert charts.iso_numeric("IN") == "356" and charts.iso_numeric("MG") == "450"
+    assert {"356", "450", "068"} <= ids  # India, Madagascar, Bolivia
+    assert charts.iso_numeric("XX") is None
+    spec = json.dumps(charts.world_topology())
+    assert "Madagascar" in spec

@@ -1,0 +1,141 @@
+"""End-to-end test of the screening in a real browser (see conftest.py for fixtures).
+
+- the demo company member uploads a purchase list as Dutch spreadsheets export it
+  (semicolons, Windows-1252, decimal commas) with an amount column the app does not know,
+  maps that column, checks the preview, runs the screening (the immediate task backend runs
+  it in the live server's thread), opens a finding's explanation and adopts it into the
+  year-5 risk register, where it shows as "from screening";
+- the demo stakeholder sees the sector risk map: suppressed while fewer companies than the
+  disclosure threshold have been screened, with values and a world map once the threshold
+  is met, never naming a company;
+- axe-core finds no serious or critical violation on any page visited; each page is saved as
+  a screenshot in test-artifacts/screens/screening-*.png.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from covenant.covenants.demo import METALS_SLUG
+from covenant.covenants.models import Covenant
+from covenant.tests.e2e.conftest import METALS, audit, heading, login, messages, submit
+
+pytestmark = pytest.mark.e2e
+
+STAAL = "Staalbouw Noord B.V."
+FILE_NAME = "inkoop-2025-q1.csv"
+AMOUNT = "Netto inkoopsom (€)"  # not a header the app recognises
+HEADER = ["Omschrijving", "HS-code", "Leverancier", "Land van herkomst", AMOUNT]
+LINES = [
+    ["Tin staven 99,9%", "800110", "Metallo Trading", "Bolivia", "12.450,75"],
+    ["Glimmer isolatieplaat", "", "Isola Europe", "Madagascar", "3.180,50"],
+    ["Mica band, geïsoleerd", "", "Isola Europe", "", "1.020,00"],
+    ["Zinkplaat 2mm", "790700", "Nyrstar Sales", "Peru", "640,25"],
+    ["Koffie voor de kantine", "", "Café Noord", "", "95,40"],
+]
+
+
+def purchase_csv() -> bytes:
+    """The list as Excel saves it on a Dutch Windows machine."""
+    rows = [HEADER, *LINES]
+    return ("\r\n".join(";".join(row) for row in rows) + "\r\n").encode("cp1252")
+
+
+def test_company_screens_a_purchase_list_and_adopts_a_finding(new_page):
+    data = purchase_csv()
+    assert "€".encode("cp1252") in data and b"\xef" in data  # "ï" as Windows-1252
+
+    page = new_page()
+    login(page, "company")
+    page.goto(f"{METALS}/screening/")
+    expect(heading(page)).to_have_text("Risk screening of purchase lists")
+    expect(page.get_by_role("link", name=re.compile("Sector risk map"))).to_have_count(0)
+    audit(page, "screening-home")
+
+    # Upload: the amount column is not recognised, so the mapping page asks for it.
+    page.get_by_label("Purchase list (CSV or Excel .xlsx)").set_input_files(
+        {"name": FILE_NAME, "mimeType": "text/csv", "buffer": data}
+    )
+    submit(page.get_by_role("button", name="Upload and preview"))
+    expect(page).to_have_url(re.compile(r"/screening/uploads/[0-9a-f-]{36}/mapping/$"))
+    expect(heading(page)).to_have_text("Map the columns")
+    audit(page, "screening-mapping")
+    page.get_by_label(AMOUNT).select_option("spend")
+    submit(page.get_by_role("button", name="Read the file with this mapping"))
+
+    # Preview: read as Windows-1252 with semicolons and decimal commas.
+    expect(page).to_have_url(re.compile(r"/screening/uploads/[0-9a-f-]{36}/$"))
+    expect(heading(page)).to_have_text(f"Preview of {FILE_NAME}")
+    expect(messages(page)).to_contain_text("The columns were mapped")
+    main = page.locator("main")
+    expect(main).to_contain_text("5 purchase lines were read")
+    expect(main).to_contain_text("decimal comma")
+    expect(main).to_contain_text("“;”")
+    expect(main).to_contain_text("Mica band, geïsoleerd")  # decoded, not mojibake
+    expect(main).to_contain_text("Koffie voor de kantine")  # not linked to a commodity
+    expect(main).to_contain_text("12450.75")
+    audit(page, "screening-preview")
+
+    # Run: the task runs in the server's thread, so the run is done when the page comes.
+    submit(page.get_by_role("button", name="Run the screening"))
+    expect(page).to_have_url(re.compile(r"/screening/runs/[0-9a-f-]{36}/$"))
+    expect(page.locator("#run-status")).to_contain_text("Done:")
+    findings = page.get_by_role("table", name="Findings, ranked")
+    first = findings.locator("tbody tr").first
+    expect(first).to_contain_text("Child labour")
+    expect(first).to_contain_text("BO")
+    audit(page, "screening-run")
+
+    # The explanation of the top finding, and its adoption into the risk register.
+    first.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/screening/findings/[0-9a-f-]{36}/$"))
+    expect(heading(page)).to_contain_text("#1 Child labour")
+    explanation = page.locator("ol.explanation")
+    expect(explanation).to_contain_text("stated country of origin BO")
+    expect(explanation).to_contain_text("ILAB")
+    expect(page.get_by_role("table", name="Purchase lines")).to_contain_text("Tin staven 99,9%")
+    audit(page, "screening-finding")
+    submit(page.get_by_role("button", name="Add to my risk register"))
+
+    expect(page).to_have_url(re.compile(r"/parts/[0-9a-f-]{36}/$"))
+    expect(heading(page)).to_have_text(f"Risk analysis: {STAAL}")
+    expect(messages(page)).to_contain_text("The finding was added to your risk register.")
+    adopted = page.locator("main table tbody tr").filter(has_text="from screening")
+    expect(adopted).to_have_count(1)
+    expect(adopted).to_contain_text("BO")
+
+    # The finding now points to the register instead of offering to add it again.
+    page.go_back()
+    page.reload()
+    expect(page.get_by_role("button", name="Add to my risk register")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("In the risk register:")
+
+
+def test_stakeholder_sees_the_sector_map_without_company_names(new_page):
+    page = new_page()
+    login(page, "stakeholder")
+    page.get_by_role("link", name="Sector risk map of the screenings").click()
+    expect(heading(page)).to_have_text("Sector risk map")
+
+    # One company screened, threshold 3: every cell is there, none with a value.
+    table = page.locator("#sector-table")
+    expect(table).to_contain_text("fewer than 3")
+    expect(table).not_to_contain_text(re.compile(r"\d\.\d{3}"))
+    expect(page.locator("main figure svg")).to_have_count(1)  # the grey heat map only
+    expect(page.locator("main")).not_to_contain_text(STAAL)
+    audit(page, "screening-sector-suppressed")
+
+    Covenant.objects.filter(slug=METALS_SLUG).update(disclosure_threshold=1)
+    page.reload()
+    expect(table.locator("tbody tr").filter(has_text="Mica").first).to_contain_text(
+        re.compile(r"\d\.\d{3}")
+    )
+    expect(table).to_contain_text("India (IN)")
+    expect(table).to_contain_text("Madagascar (MG)")
+    expect(table).not_to_contain_text("fewer than")
+    expect(page.locator("main figure svg")).to_have_count(2)  # world map and heat map
+    expect(page.locator("main")).not_to_contain_text(STAAL)
+    audit(page, "screening-sector")
