@@ -686,7 +686,11 @@ def _complete(out: dict[str, pl.DataFrame], lines: pl.LazyFrame) -> dict[str, pl
 
 
 def _stage_two(
-    stage_one: dict[str, pl.DataFrame], reference: Reference, *, map_origins: bool
+    stage_one: dict[str, pl.DataFrame],
+    reference: Reference,
+    *,
+    map_origins: bool,
+    origin_stage: str | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Everything after the pass over the lines, on distinct values and a few thousand keys."""
     fine = stage_one["fine"].with_columns(pl.col(f).to_physical().alias(_ID[f]) for f in KEY_FIELDS)
@@ -752,7 +756,9 @@ def _stage_two(
         .collect()
     )
     totals = stage_one["totals"].row(0, named=True)
-    frames = _risk_findings(coarse, reference, float(totals["total_exposure"] or 0.0))
+    frames = _risk_findings(
+        coarse, reference, float(totals["total_exposure"] or 0.0), origin_stage=origin_stage
+    )
     return {
         **frames,
         "keys": coarse.select("key", "commodity", "origin_country", "exposure", "line_count"),
@@ -762,9 +768,11 @@ def _stage_two(
 
 
 def _risk_findings(
-    keys: pl.DataFrame, reference: Reference, total_exposure: float
+    keys: pl.DataFrame, reference: Reference, total_exposure: float, *, origin_stage=None
 ) -> dict[str, pl.DataFrame]:
-    """Expand, spread, join risks, score and rank (steps 4-7), on the (commodity, origin) keys."""
+    """Expand, spread, join risks, score and rank (steps 4-7), on the (commodity, origin) keys.
+    `origin_stage` ("smelting_refining" for the smelters of an RMI template) is the stage of
+    every known origin; by default a known origin has no stage and matches risks of any."""
     expanded = (
         keys.lazy()
         .join(reference.compositions.lazy(), on="commodity", how="left")
@@ -780,7 +788,7 @@ def _risk_findings(
     )
     known = expanded.filter(pl.col("origin_country").is_not_null()).with_columns(
         country=pl.col("origin_country"),
-        stage=pl.lit(None, pl.String),
+        stage=pl.lit(origin_stage, pl.String),
         production_share=pl.lit(1.0),
         production_source=pl.lit(None, pl.String),
         origin_known=pl.lit(True),
@@ -884,8 +892,9 @@ def _result(
     report: ReadReport | None,
     *,
     map_origins: bool,
+    origin_stage: str | None = None,
 ) -> ScreeningResult:
-    two = _stage_two(stage_one, reference, map_origins=map_origins)
+    two = _stage_two(stage_one, reference, map_origins=map_origins, origin_stage=origin_stage)
     totals = stage_one["totals"].row(0, named=True)
     return ScreeningResult(
         findings=two["findings"],
@@ -1499,9 +1508,13 @@ def screen_csv(
     encoding: str | None = None,
     decimal_comma: bool | None = None,
     header_map: Mapping[str, str] | None = None,
+    origin_stage: str | None = None,
 ) -> ScreeningResult:
     """Read, check and screen a purchase CSV in one pass over the file (the same errors as
-    `read_purchase_csv`); the result carries the read report."""
+    `read_purchase_csv`); the result carries the read report. `origin_stage` (one of STAGES)
+    places every stated origin at that stage, e.g. smelter countries at smelting/refining."""
+    if origin_stage is not None and origin_stage not in STAGES:
+        raise ValueError(f"unknown stage: {origin_stage}")
     parsed = _parse(
         source,
         delimiter=delimiter,
@@ -1512,6 +1525,6 @@ def screen_csv(
     start = time.perf_counter()
     out, parsed, _mappings = _read(parsed, _stage_one)
     middle = time.perf_counter()
-    result = _result(out, reference, parsed.report, map_origins=True)
+    result = _result(out, reference, parsed.report, map_origins=True, origin_stage=origin_stage)
     result.timings = {"pass": middle - start, "rest": time.perf_counter() - middle}
     return result

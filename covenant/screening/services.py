@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from covenant.covenants.models import Covenant, Organisation
 from covenant.monitoring import services as monitoring_services
 from covenant.monitoring.models import Cycle, Part, RiskItem
-from covenant.screening import engine, selectors
+from covenant.screening import engine, rmi, selectors
 from covenant.screening.models import MAX_FINDING_LINES, ColumnMapping, Finding, Run, Upload
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -60,8 +60,9 @@ def _cell(value) -> str:
     return str(value)
 
 
-def xlsx_to_csv(data: bytes) -> bytes:
-    """The first sheet of an .xlsx workbook as CSV (UTF-8, comma-separated, decimal point)."""
+def open_xlsx(data: bytes):
+    """A calamine workbook of an .xlsx, refusing password-protected, old .xls, damaged and
+    zip-bomb files with a PurchaseFileError."""
     from python_calamine import CalamineWorkbook
 
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -81,7 +82,15 @@ def xlsx_to_csv(data: bytes) -> bytes:
             "This Excel file unpacks to far more data than it holds; save it as CSV instead."
         )
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own errors for damaged or protected files
+        raise engine.PurchaseFileError(f"This Excel file cannot be read: {exc}") from exc
+
+
+def xlsx_to_csv(data: bytes) -> bytes:
+    """The first sheet of an .xlsx workbook as CSV (UTF-8, comma-separated, decimal point)."""
+    workbook = open_xlsx(data)
+    try:
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=True)
     except Exception as exc:  # calamine raises its own errors for damaged or protected files
         raise engine.PurchaseFileError(f"This Excel file cannot be read: {exc}") from exc
@@ -96,8 +105,22 @@ def _is_xlsx(name: str) -> bool:
     return Path(name).suffix.lower() == XLSX_SUFFIX
 
 
+def rmi_template(name: str, data: bytes) -> rmi.RmiResult | None:
+    """The RMI reporting template (CMRT/EMRT) this upload is, recognised by its sheet names;
+    None for any other file. Raises PurchaseFileError for an unreadable template."""
+    if not _is_xlsx(name):
+        return None
+    if not rmi.looks_like_rmi(list(open_xlsx(data).sheet_names)):
+        return None
+    return rmi.read_rmi_template(data)
+
+
 def as_csv(name: str, data: bytes) -> bytes:
-    return xlsx_to_csv(data) if _is_xlsx(name) else data
+    """The upload as a purchase CSV: an RMI template becomes one line per smelter."""
+    if not _is_xlsx(name):
+        return data
+    template = rmi_template(name, data)
+    return rmi.rmi_to_csv(template) if template else xlsx_to_csv(data)
 
 
 def _read_options(name: str, header_map: dict) -> dict:
@@ -138,9 +161,11 @@ def _check_upload(name: str, size: int) -> None:
         )
 
 
-def _understand(name: str, payload: bytes, header_map: dict) -> dict:
-    """Read and check the whole file; return what the upload keeps of it. Raises
-    PurchaseFileError."""
+def _understand(
+    name: str, payload: bytes, header_map: dict, template: rmi.RmiResult | None = None
+) -> dict:
+    """Read and check the whole file; return what the upload keeps of it (for an RMI template,
+    its smelters under report["rmi"]). Raises PurchaseFileError."""
     lines, report = engine.read_purchase_csv(payload, **_read_options(name, header_map))
     frame = lines.collect()
     matched = engine.match_commodities(
@@ -150,8 +175,11 @@ def _understand(name: str, payload: bytes, header_map: dict) -> dict:
     unmatched = matched.filter(pl.col("commodity").is_null()).drop(
         "commodity", "matched_by", "matched_on"
     )
+    report_dict = report.as_dict()
+    if template is not None:
+        report_dict["rmi"] = template.as_dict()
     return {
-        "report": report.as_dict(),
+        "report": report_dict,
         "preview": frame.head(PREVIEW_LINES).to_dicts(),
         "unmatched": unmatched.head(UNMATCHED_KEPT).to_dicts(),
         "unmatched_count": unmatched.height,
@@ -175,8 +203,11 @@ def upload_create(
     _check_upload(name, len(data))
     header_map = selectors.mapping_for(organisation)
     try:
-        payload = as_csv(name, data)
-        fields = _understand(name, payload, header_map)
+        template = rmi_template(name, data)
+        if template is not None:
+            header_map = {}  # the template's lines carry the engine's own headers
+        payload = rmi.rmi_to_csv(template) if template else as_csv(name, data)
+        fields = _understand(name, payload, header_map, template)
     except engine.PurchaseFileError as exc:
         if not _is_header_problem(exc):
             raise _file_error(exc) from exc
@@ -345,8 +376,12 @@ def run_execute(run: Run) -> Run:
         _progress(run, Run.Status.RUNNING, 30)
         with upload.file.open("rb") as handle:
             payload = as_csv(upload.name, handle.read())
+        is_rmi = bool((upload.report or {}).get("rmi"))
         result = engine.screen_csv(
-            payload, reference, **_read_options(upload.name, upload.header_map)
+            payload,
+            reference,
+            origin_stage=rmi.SMELTING_STAGE if is_rmi else None,
+            **_read_options(upload.name, upload.header_map),
         )
         _progress(run, Run.Status.RUNNING, 70)
         findings = _findings(run, result)
