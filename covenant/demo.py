@@ -5,6 +5,7 @@ from collections.abc import Callable
 from covenant.activities import demo as activities_demo
 from covenant.covenants import demo as covenants_demo
 from covenant.covenants.models import Covenant
+from covenant.knowledge import demo as knowledge_demo
 from covenant.knowledge import reference_data
 from covenant.monitoring import demo as monitoring_demo
 from covenant.reports import demo as reports_demo
@@ -21,6 +22,7 @@ def load_all(log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
     folder = reference_data.data_dir()
     if folder.is_dir():
         summary["reference_facts"] = reference_data.load(folder, log=log).loaded
+        summary["covenant_risks"] = knowledge_demo.load(log=log)
     else:
         log(f"No reference data at {folder}: the knowledge base stays empty.")
     summary["screening_runs"] = screening_demo.load(metals, log=log)

@@ -1,6 +1,9 @@
-"""Demo screening: one completed run of Staalbouw Noord B.V. on a small generated purchase
-list whose top findings come from the knowledge base (child labour in Bolivian tin and zinc
-mining, in mica from India and Madagascar; manganese and alloys spread over producers)."""
+"""Demo screening: a completed run of Staalbouw Noord B.V. and of three seed companies (Tata
+Steel, Wuppermann Staal, Krommenhoek Metals) on small generated purchase lists, so that the
+sector map has cells shared by enough companies to be shown to stakeholders: tin and zinc
+from Bolivia and Peru, mica from India and Madagascar, (ferro)manganese from South Africa and
+copper scrap from India. The seed companies' purchase lists are invented: their file names say
+"illustratief"."""
 
 from __future__ import annotations
 
@@ -38,16 +41,76 @@ HEADER = ["Omschrijving", "HS-code", "Leverancier", "Land leverancier", "Land va
           "Hoeveelheid", "Bedrag (EUR)"]  # fmt: skip
 
 
-def purchase_csv() -> bytes:
+# The seed companies' lists: invented (illustrative), each a few lines of the key metals.
+OTHER_LISTS: dict[str, tuple[str, list[tuple[str, ...]]]] = {
+    "Tata Steel": (
+        "inkoop-2024-tata-steel-illustratief.csv",
+        [
+            ("Ferromangaan HC", "720211", "Eramet", "FR", "Zuid-Afrika", "9000", "28.100,00"),
+            ("Ferromangaan MC", "720219", "Transalloys", "ZA", "Zuid-Afrika", "2500", "9.800,00"),
+            ("Zink voor verzinkerij", "790111", "Nyrstar Sales", "BE", "Peru", "6000", "19.200,00"),
+            ("Tin voor blik", "800110", "Metallo Trading", "BE", "Bolivia", "700", "27.300,00"),
+            ("Mica isolatie ovens", "", "Isola Europe", "DE", "India", "120", "4.300,00"),
+            ("Glimmer pakking", "", "Isola Europe", "DE", "Madagascar", "60", "1.900,00"),
+            ("Koperschroot", "740400", "Recycling Trading", "NL", "India", "300", "2.100,00"),
+            ("IJzererts pellets", "", "LKAB", "SE", "", "50000", "98.000,00"),
+        ],
+    ),
+    "Wuppermann Staal": (
+        "inkoop-2024-wuppermann-staal-illustratief.csv",
+        [
+            ("Zink blokken", "790111", "Nyrstar Sales", "BE", "Peru", "4000", "12.800,00"),
+            ("Zink anodes", "", "Nyrstar Sales", "BE", "Bolivia", "900", "3.100,00"),
+            ("Tin staven", "800110", "Metallo Trading", "BE", "Bolivia", "150", "5.900,00"),
+            ("Tin anodes", "", "Metallo Trading", "BE", "Peru", "80", "3.000,00"),
+            ("Ferromangaan", "720211", "Eramet Trading", "FR", "Zuid-Afrika", "1500", "4.700,00"),
+            ("Mica band", "", "Isola Europe", "DE", "India", "80", "2.600,00"),
+            ("Glimmer isolatie", "", "Isola Europe", "DE", "Madagascar", "40", "1.300,00"),
+            ("Koperschroot", "740400", "Recycling Trading", "NL", "India", "150", "1.050,00"),
+            ("Koolstofstaal coils", "", "ArcelorMittal", "LU", "", "20000", "55.000,00"),
+        ],
+    ),
+    "Krommenhoek Metals": (
+        "inkoop-2024-krommenhoek-metals-illustratief.csv",
+        [
+            ("Koperschroot", "740400", "Recycling Trading", "NL", "India", "2000", "14.000,00"),
+            ("Aluminiumschroot", "760200", "Recycling Trading", "NL", "India", "1500", "2.700,00"),
+            ("Zinkschroot", "790200", "Nyrstar Sales", "BE", "Peru", "500", "1.100,00"),
+            ("Tin soldeer", "800110", "Metallo Trading", "BE", "Bolivia", "50", "1.950,00"),
+            ("Ferromangaan", "720211", "Eramet Trading", "FR", "Zuid-Afrika", "200", "640,00"),
+            ("Mica platen", "", "Isola Europe", "DE", "India", "30", "900,00"),
+            ("Glimmer platen", "", "Isola Europe", "DE", "Madagascar", "20", "600,00"),
+        ],
+    ),
+}  # fmt: skip
+
+
+def purchase_csv(lines: list[tuple[str, ...]] = LINES) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows(LINES)
+    writer.writerows(lines)
     return out.getvalue().encode("utf-8")
 
 
+def _screen(covenant: Covenant, company: Organisation, user, name: str, data: bytes) -> Run:
+    if user is not None:
+        upload = services.upload_create(
+            covenant=covenant, organisation=company, user=user, name=name, data=data
+        )
+    else:  # a seed company without a demo user: the loader stores its list itself
+        upload = services.upload_store(
+            covenant=covenant, organisation=company, user=None, name=name, data=data
+        )
+    run = Run.objects.create(
+        upload=upload, covenant=covenant, organisation=company, created_by=user, lines=upload.lines
+    )
+    return services.run_execute(run)
+
+
 def load(covenant: Covenant, log: Callable[[str], None] = lambda _m: None) -> int:
-    """Give the demo company one completed run (once); return how many runs were made."""
+    """Give the demo companies one completed run each (once); return how many runs were made."""
+    made = 0
     company = Organisation.objects.filter(name=COMPANY).first()
     role = (
         Role.objects.filter(covenant=covenant, organisation=company, kind=Role.Kind.COMPANY_MEMBER)
@@ -57,18 +120,15 @@ def load(covenant: Covenant, log: Callable[[str], None] = lambda _m: None) -> in
     if company is None or role is None:
         log("No demo company member: no demo screening.")
         return 0
-    if Run.objects.filter(covenant=covenant, organisation=company).exists():
-        return 0
-    upload = services.upload_create(
-        covenant=covenant, organisation=company, user=role.user, name=FILE_NAME, data=purchase_csv()
-    )
-    run = Run.objects.create(
-        upload=upload,
-        covenant=covenant,
-        organisation=company,
-        created_by=role.user,
-        lines=upload.lines,
-    )
-    run = services.run_execute(run)
-    log(f"Demo screening of {COMPANY}: {run.finding_count} findings ({run.status}).")
-    return 1
+    lists = [(company, role.user, FILE_NAME, LINES)]
+    for name, (file_name, lines) in OTHER_LISTS.items():
+        other = Organisation.objects.filter(name=name, memberships__covenant=covenant).first()
+        if other is not None:
+            lists.append((other, None, file_name, lines))
+    for organisation, user, file_name, lines in lists:
+        if Run.objects.filter(covenant=covenant, organisation=organisation).exists():
+            continue
+        run = _screen(covenant, organisation, user, file_name, purchase_csv(lines))
+        log(f"Demo screening of {organisation}: {run.finding_count} findings ({run.status}).")
+        made += 1
+    return made

@@ -271,7 +271,12 @@ def test_the_api_runs_json_lines_and_uploads(demo, company, django_capture_on_co
 def test_the_demo_company_has_one_completed_run_with_the_expected_top_findings(demo):
     run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
     assert run.status == Run.Status.DONE
-    top = {(f.theme, f.commodity, f.country) for f in run.findings.order_by("rank")[:6]}
+    ranked = [(f.theme, f.commodity, f.country) for f in run.findings.order_by("rank")]
+    top = set(ranked[:6])
     assert ("child_labour", "tin", "BO") in top
     assert ("child_labour", "zinc", "BO") in top
-    assert {("child_labour", "mica", "MG"), ("child_labour", "mica", "IN")} <= top
+    # the covenant's own documented risks (knowledge/demo.py) rank beside ILAB's
+    assert ("health_safety", "tin", "BO") in top
+    assert {("health_safety", "manganese", "ZA"), ("environment", "manganese", "ZA")} <= top
+    assert ("child_labour", "mica", "MG") in ranked[:8]
+    assert ("child_labour", "mica", "IN") in ranked

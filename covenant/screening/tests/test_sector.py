@@ -45,8 +45,10 @@ def _copy_run(run: Run, organisation: Organisation, *, days: int = 0) -> Run:
 
 @pytest.fixture
 def three_companies(demo) -> Run:
-    """The demo company's run, copied to two other companies (three companies in all)."""
+    """The demo company's run, copied to two other companies (three companies in all); the
+    seed companies' own demo runs are removed, so that the three runs are alike."""
     run = Run.objects.get(covenant=demo, organisation__name="Staalbouw Noord B.V.")
+    Run.objects.filter(covenant=demo).exclude(pk=run.pk).delete()
     for name in OTHERS:
         _copy_run(run, Organisation.objects.get(name=name))
     return run
@@ -64,10 +66,33 @@ def _page(client_for, role: str, demo):
 
 def test_the_demo_sector_map_has_child_labour_in_mica_from_india_and_madagascar(demo, secretariat):
     sector = selectors.sector_map(covenant=demo, fetched_by=secretariat)
-    assert sector.companies == 1
-    keys = {(c.theme, c.commodity, c.country) for c in sector.cells}
-    assert {("child_labour", "mica", "IN"), ("child_labour", "mica", "MG")} <= keys
-    assert all(not c.suppressed and c.companies == 1 for c in sector.cells)
+    assert sector.companies == 4  # Staalbouw Noord and the three seed companies' demo lists
+    cells = {(c.theme, c.commodity, c.country): c for c in sector.cells}
+    assert {("child_labour", "mica", "IN"), ("child_labour", "mica", "MG")} <= set(cells)
+    assert cells["child_labour", "mica", "IN"].companies == 4
+    assert cells["child_labour", "mica", "MG"].companies == 4
+    assert all(not c.suppressed and 1 <= c.companies <= 4 for c in sector.cells)
+
+
+# The covenant's own risks (year 4), shown unsuppressed to stakeholders among the top rows.
+COVENANT_RISKS = {
+    ("health_safety", "tin", "BO"),
+    ("health_safety", "zinc", "PE"),
+    ("child_labour", "mica", "IN"),
+    ("child_labour", "mica", "MG"),
+    ("health_safety", "manganese", "ZA"),
+    ("environment", "manganese", "ZA"),
+    ("child_labour", "copper", "IN"),
+}
+
+
+def test_the_stakeholder_sees_the_covenants_own_risks_at_the_top_of_the_demo_map(demo, stakeholder):
+    sector = selectors.sector_map(covenant=demo, fetched_by=stakeholder)
+    assert not sector.for_secretariat and sector.threshold == 3 and sector.companies == 4
+    top = sector.cells[:8]
+    assert all(not c.suppressed and c.companies >= 3 for c in top)
+    assert {(c.theme, c.commodity, c.country) for c in top} >= COVENANT_RISKS
+    assert sector.suppressed_count > 0  # cells of one or two companies stay hidden
 
 
 def test_the_stakeholder_sees_the_map_without_company_names(demo, client_for, three_companies):
