@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from covenant.covenants.models import Covenant, Organisation
 from covenant.monitoring import services as monitoring_services
@@ -31,13 +32,13 @@ PREVIEW_LINES = 20
 UNMATCHED_KEPT = 200
 XLSX_MAX_RATIO = 100  # an .xlsx that unpacks to more than 100 × its size is refused
 FIELD_LABELS = {
-    "description": "description",
-    "hs_code": "HS code",
-    "supplier": "supplier",
-    "supplier_country": "supplier country",
-    "origin_country": "country of origin",
-    "quantity": "quantity",
-    "spend": "spend (amount)",
+    "description": gettext_lazy("description"),
+    "hs_code": gettext_lazy("HS code"),
+    "supplier": gettext_lazy("supplier"),
+    "supplier_country": gettext_lazy("supplier country"),
+    "origin_country": gettext_lazy("country of origin"),
+    "quantity": gettext_lazy("quantity"),
+    "spend": gettext_lazy("spend (amount)"),
 }
 
 
@@ -254,7 +255,7 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
     if doubled:
         raise ValidationError(
             _("Each field can come from one column only: %(f)s.")
-            % {"f": ", ".join(FIELD_LABELS[f] for f in sorted(doubled))}
+            % {"f": ", ".join(str(FIELD_LABELS[f]) for f in sorted(doubled))}
         )
     with upload.file.open("rb") as handle:
         data = handle.read()
@@ -417,7 +418,7 @@ def run_execute(run: Run) -> Run:
 
 # Adopting a finding -----------------------------------------------------------------------
 
-MSG_NO_OPEN_CYCLE = _("There is no open monitoring year to add the risk to.")
+MSG_NO_OPEN_CYCLE = gettext_lazy("There is no open monitoring cycle to add the risk to.")
 
 
 def risk_part_for(*, covenant: Covenant, organisation: Organisation) -> Part | None:
