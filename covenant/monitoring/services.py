@@ -19,6 +19,7 @@ from covenant.monitoring import selectors
 from covenant.monitoring.models import (
     Action,
     Answer,
+    CompanyFigures,
     Cycle,
     HistoricFigure,
     Indicator,
@@ -783,3 +784,19 @@ def risk_register_import(*, part: Part, user, upload) -> int:
         for fields in clean:
             risk_save(part=part, user=user, **fields)
     return len(clean)
+
+
+@transaction.atomic
+def company_figures_set(
+    *, cycle: Cycle, organisation, employees=None, turnover=None, volume=None
+) -> CompanyFigures:
+    """Record the numbers by which weighted indicators count a company in a cycle."""
+    for name, value in (("employees", employees), ("turnover", turnover), ("volume", volume)):
+        if value is not None and value < 0:
+            raise ValidationError({name: _("A number recorded per company cannot be negative.")})
+    figures, _created = CompanyFigures.objects.update_or_create(
+        cycle=cycle,
+        organisation=organisation,
+        defaults={"employees": employees, "turnover": turnover, "volume": volume},
+    )
+    return figures

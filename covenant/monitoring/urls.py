@@ -27,6 +27,11 @@ urlpatterns = [
         name="monitoring-dashboard",
     ),
     path(
+        "covenants/<slug:slug>/monitoring/<int:number>/company-figures/",
+        views_settings.company_figures,
+        name="monitoring-company-figures",
+    ),
+    path(
         "covenants/<slug:slug>/monitoring/<int:number>/export.xlsx",
         views.export,
         name="monitoring-export",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -188,4 +189,48 @@ class SizeRuleForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         choices=[(v, label) for v, label in Organisation.SizeClass.choices if v],
+    )
+
+
+@covenant_permission(Perm.MONITORING_MANAGE)
+def company_figures(request, covenant, number: int):
+    """The numbers per company (employees, turnover, volume) that weighted indicators use."""
+    from decimal import Decimal, InvalidOperation
+
+    cycle = monitoring_selectors.cycle_get(covenant=covenant, number=number)
+    population = monitoring_selectors.cycle_population(cycle=cycle)
+    current = {f.organisation_id: f for f in cycle.company_figures.all()}
+    errors = []
+    if request.method == "POST":
+        rows = []
+        for org in population.members_end:
+            values = {}
+            for name, kind in (("employees", int), ("turnover", Decimal), ("volume", Decimal)):
+                raw = request.POST.get(f"{name}-{org.pk}", "").strip().replace(",", ".")
+                try:
+                    values[name] = kind(raw) if raw else None
+                except (ValueError, InvalidOperation):
+                    errors.append(_("%(org)s: “%(v)s” is not a number.") % {"org": org, "v": raw})
+            rows.append((org, values))
+        if not errors:
+            try:
+                with transaction.atomic():
+                    for org, values in rows:
+                        services.company_figures_set(cycle=cycle, organisation=org, **values)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("The numbers were saved."))
+                return redirect("monitoring-company-figures", slug=covenant.slug, number=number)
+    rows = [(org, current.get(org.pk)) for org in population.members_end]
+    return render(
+        request,
+        "monitoring/company_figures.html",
+        {
+            "covenant": covenant,
+            "cycle": cycle,
+            "rows": rows,
+            "errors": errors,
+            "post": request.POST if request.method == "POST" else None,
+        },
     )

@@ -104,3 +104,29 @@ def test_a_file_that_is_not_excel_is_refused_clearly(client_for, demo):
     fake.name = "history.xlsx"
     response = client_for("secretariat").post(BASE + "history/", {"file": fake})
     assert "This is not an Excel (.xlsx) file." in response.content.decode()
+
+
+def test_the_secretariat_records_numbers_per_company_and_nothing_is_saved_on_bad_input(
+    client_for, demo
+):
+    from covenant.monitoring.models import CompanyFigures, Cycle
+
+    cycle = Cycle.objects.get(covenant=demo, year__number=5)
+    tata = cycle.company_figures.get(organisation__name="Tata Steel")
+    client = client_for("secretariat")
+    url = BASE + "5/company-figures/"
+    page = client.get(url).content.decode()
+    assert f'name="employees-{tata.organisation_id}" value="900"' in page
+    response = client.post(
+        url,
+        {f"employees-{tata.organisation_id}": "veel", f"turnover-{tata.organisation_id}": "12,5"},
+    )
+    assert "“veel” is not a number." in response.content.decode()
+    assert CompanyFigures.objects.get(pk=tata.pk).turnover is None
+    client.post(
+        url,
+        {f"employees-{tata.organisation_id}": "950", f"turnover-{tata.organisation_id}": "12,5"},
+    )
+    tata.refresh_from_db()
+    assert (tata.employees, str(tata.turnover)) == (950, "12.50")
+    assert client_for("stakeholder").get(url).status_code == 403
