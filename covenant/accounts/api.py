@@ -1,6 +1,6 @@
 """API of accounts: who the caller is and what roles it acts with."""
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from covenant.accounts.decorators import Policy, declare
 from covenant.accounts.models import Role
@@ -29,7 +29,7 @@ class MessageOut(Schema):
 def me(request):
     user = request.auth
     if not user.is_authenticated:
-        return 401, {"message": "Authentication required: send a personal API token."}
+        return Status(401, {"message": "Authentication required: send a personal API token."})
     roles = Role.objects.filter(user=user).select_related("covenant", "organisation")
     return {
         "email": user.email,

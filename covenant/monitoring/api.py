@@ -9,7 +9,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import AuthenticationError
 
 from covenant.accounts.access import Perm, access_for
@@ -197,7 +197,7 @@ def risk_list(request, code: UUID):
 def risk_create(request, code: UUID, payload: RiskIn):
     part = _own_part(request, code, Part.Kind.RISK_ANALYSIS, write=True)
     risk = services.risk_save(part=part, user=request.auth, **payload.dict())
-    return 201, _risk_out(risk)
+    return Status(201, _risk_out(risk))
 
 
 @router.put("/parts/{code}/risks/{risk_code}", response=RiskOut, summary="Change a risk")
@@ -215,7 +215,7 @@ def risk_delete(request, code: UUID, risk_code: UUID):
     services.risk_delete(
         part=part, risk=get_object_or_404(part.risks, code=risk_code), user=request.auth
     )
-    return 204, None
+    return Status(204, None)
 
 
 def _action_fields(part: Part, payload: ActionIn) -> dict:
@@ -244,7 +244,7 @@ def action_list(request, code: UUID):
 def action_create(request, code: UUID, payload: ActionIn):
     part = _own_part(request, code, Part.Kind.ACTION_PLAN, write=True)
     action = services.action_save(part=part, user=request.auth, **_action_fields(part, payload))
-    return 201, _action_out(action)
+    return Status(201, _action_out(action))
 
 
 @router.put("/parts/{code}/actions/{action_code}", response=ActionOut, summary="Change a measure")
@@ -268,4 +268,4 @@ def action_delete(request, code: UUID, action_code: UUID):
     services.action_delete(
         part=part, action=get_object_or_404(part.actions, code=action_code), user=request.auth
     )
-    return 204, None
+    return Status(204, None)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
 
@@ -111,7 +111,7 @@ def _start(request, slug: str, name: str, data: bytes) -> tuple[int, dict]:
             "The column names were not recognised: map them once on the screening page, "
             "or name them description, hs_code, origin_country, quantity, spend."
         )
-    return 201, _run_out(services.run_start(upload=upload, user=request.auth))
+    return Status(201, _run_out(services.run_start(upload=upload, user=request.auth)))
 
 
 @router.post(

@@ -698,7 +698,7 @@ def _stage_two(
     hs = hs.join(match_hs_codes(hs["hs_code"], reference), on="hs_code", how="left")
     # descriptions only where the HS code did not match
     unmatched_hs = hs.filter(pl.col("commodity").is_null())["h"]
-    pending = fine.filter(pl.col("h").is_in(unmatched_hs) | pl.col("h").is_null())
+    pending = fine.filter(pl.col("h").is_in(unmatched_hs.implode()) | pl.col("h").is_null())
     desc = _distinct(pending, "description")
     desc = desc.join(
         match_descriptions(desc["description"], reference), on="description", how="left"
@@ -723,8 +723,8 @@ def _stage_two(
     line_map = stage_one["line_map"]
     unmatched = (
         line_map.lazy()
-        .filter(~pl.col("h").is_in(hs_hit).fill_null(False))
-        .filter(~pl.col("d").is_in(desc_hit).fill_null(False))
+        .filter(~pl.col("h").is_in(hs_hit.implode()).fill_null(False))
+        .filter(~pl.col("d").is_in(desc_hit.implode()).fill_null(False))
         .join(desc.lazy().select("d", "description"), on="d", how="left", nulls_equal=True)
         .join(hs.lazy().select("h", "hs_code"), on="h", how="left", nulls_equal=True)
         .join(origins.lazy().select("o", "origin_country"), on="o", how="left", nulls_equal=True)
