@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
@@ -23,6 +22,8 @@ from covenant.activities.models import (
     Registration,
 )
 from covenant.covenants.models import Covenant, Organisation
+from covenant.lib import uploads
+from covenant.lib.uploads import check_upload
 
 MSG_END_BEFORE_START = _("The end cannot be before the start.")
 MSG_NOT_A_PARTY = _("%(name)s is not an organisation of this covenant.")
@@ -43,17 +44,7 @@ MSG_TOO_MANY = _("Too many registrations from your connection. Please try again 
 MSG_ALREADY_INTERESTED = _("%(name)s has already expressed interest in this project.")
 MSG_NOT_SEEKING = _("This project does not seek participants at the moment.")
 MSG_FILE_TYPE = _("Only PDF, Word, Excel, PowerPoint, PNG and JPEG files can be attached.")
-MSG_FILE_SIZE = _("The file is larger than %(mb)s MB.")
 
-ALLOWED_UPLOADS = {
-    ".pdf": ("application/pdf", b"%PDF"),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK"),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK"),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", b"PK"),
-    ".png": ("image/png", b"\x89PNG"),
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-}
 
 ACTIVITY_FIELDS = {
     "title", "description", "start_date", "end_date", "start_time", "location", "organiser",
@@ -282,17 +273,9 @@ def registration_attendance_set(*, registration: Registration, attended: bool | 
 @transaction.atomic
 def attachment_add(*, activity: Activity, upload, uploaded_by) -> Attachment:
     """Attach a document; only known office, PDF and image types within the size limit."""
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in ALLOWED_UPLOADS:
-        raise ValidationError({"file": MSG_FILE_TYPE})
-    limit = settings.ATTACHMENT_MAX_MB * 1024 * 1024
-    if upload.size > limit:
-        raise ValidationError({"file": MSG_FILE_SIZE % {"mb": settings.ATTACHMENT_MAX_MB}})
-    content_type, magic = ALLOWED_UPLOADS[suffix]
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(magic):
-        raise ValidationError({"file": MSG_FILE_TYPE})
+    content_type = check_upload(
+        upload, allowed=uploads.ATTACHMENTS, field="file", type_message=MSG_FILE_TYPE
+    )
     attachment = Attachment(
         activity=activity,
         file=upload,

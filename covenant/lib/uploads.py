@@ -20,22 +20,27 @@ KNOWN_TYPES = {
 }
 DOCUMENTS = (".pdf", ".docx")
 EVIDENCE = (".pdf", ".docx", ".xlsx", ".pptx", ".png", ".jpg", ".jpeg")
+ATTACHMENTS = EVIDENCE
 
 MSG_TYPE = _("Only these files can be uploaded: %(types)s.")
 MSG_SIZE = _("The file is larger than %(mb)s MB.")
 
 
-def check_upload(upload, *, allowed: tuple[str, ...], field: str) -> str:
-    """Return the upload's content type, or raise ValidationError on `field` saying why not."""
+def check_upload(upload, *, allowed: tuple[str, ...], field: str, type_message=None) -> str:
+    """Return the upload's content type, or raise ValidationError on `field` saying why not.
+
+    `type_message` replaces the generic message for a file of another type.
+    """
     suffix = Path(upload.name or "").suffix.lower()
     types = ", ".join(s.lstrip(".").upper() for s in allowed)
+    wrong_type = type_message or MSG_TYPE % {"types": types}
     if suffix not in allowed or suffix not in KNOWN_TYPES:
-        raise ValidationError({field: MSG_TYPE % {"types": types}})
+        raise ValidationError({field: wrong_type})
     if upload.size > settings.ATTACHMENT_MAX_MB * 1024 * 1024:
         raise ValidationError({field: MSG_SIZE % {"mb": settings.ATTACHMENT_MAX_MB}})
     content_type, magic = KNOWN_TYPES[suffix]
     head = upload.read(8)
     upload.seek(0)
     if not head.startswith(magic):
-        raise ValidationError({field: MSG_TYPE % {"types": types}})
+        raise ValidationError({field: wrong_type})
     return content_type
