@@ -18,7 +18,6 @@ def load_all(log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
     metals = Covenant.objects.get(slug=covenants_demo.METALS_SLUG)
     summary["activities"] = activities_demo.load(metals, log=log)
     summary["cycles"] = monitoring_demo.load(metals, log=log)
-    summary["reports"] = reports_demo.load(metals, log=log)
     folder = reference_data.data_dir()
     if folder.is_dir():
         summary["reference_facts"] = reference_data.load(folder, log=log).loaded
@@ -26,4 +25,6 @@ def load_all(log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
     else:
         log(f"No reference data at {folder}: the knowledge base stays empty.")
     summary["screening_runs"] = screening_demo.load(metals, log=log)
+    # Last: the reports freeze what the data above shows (the sector map included).
+    summary["reports"] = reports_demo.load(metals, log=log)
     return summary

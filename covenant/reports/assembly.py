@@ -188,6 +188,7 @@ def report_data(*, covenant: Covenant, year: CovenantYear) -> dict:
     visits = sum(1 for a in activities if a.kind == Activity.Kind.WORK_VISIT)
 
     return {
+        "sector": _sector(covenant),
         "covenant": {
             "name": covenant.name,
             "slug": covenant.slug,
@@ -269,3 +270,19 @@ def changed_figures(snapshot: dict, live: dict) -> list[dict]:
 
 def covenant_years_for(covenant: Covenant):
     return covenant_selectors.covenant_year_list(covenant=covenant)
+
+
+def _sector(covenant: Covenant) -> dict:
+    """The sector risk map as the public may see it (no company named, cells under the
+    disclosure threshold left out): the ten largest cells, when any company has screened."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from covenant.screening.selectors import sector_map
+
+    sector = sector_map(covenant=covenant, fetched_by=AnonymousUser())
+    cells = [
+        [c.country, c.commodity, c.theme, round(float(c.share.value), 4), c.companies]
+        for c in sector.cells
+        if not c.suppressed
+    ][:10]
+    return {"companies": sector.companies, "cells": cells}

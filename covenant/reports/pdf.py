@@ -103,6 +103,29 @@ def _monitoring(view: ReportView, charts: dict[str, str]) -> str:
         parts.append("#figures_table(" + ", ".join(head + rows) + ")")
     for path in charts.values():
         parts.append(f"#chart({S(path)})")
+    sector = d.get("sector", {}).get("cells", [])
+    if sector:
+        heading = _("Sector risk map")
+        parts.append(f"#heading(level: 2)[#{S(heading)}]")
+        parts.append(
+            "#"
+            + S(
+                _(
+                    "The largest risks in the supply chains of the %(n)s companies that screened "
+                    "their purchases; no company is named and cells under the disclosure threshold "
+                    "are left out."
+                )
+                % {"n": d["sector"]["companies"]}
+            )
+            + "\n"
+        )
+        rows = [
+            f"[#{S(f'{country} · {commodity} · {theme}')}], [#{S(formats.number_format(share, 3))}]"
+            for country, commodity, theme, share in view.sector_rows
+        ]
+        where = _("Country, commodity, theme")
+        share_label = _("Summed exposure share")
+        parts.append(f"#figures_table({S(where)}, {S(share_label)}, " + ", ".join(rows) + ")")
     return "\n".join(parts)
 
 

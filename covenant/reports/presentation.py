@@ -24,6 +24,7 @@ class ReportView:
     summary: str
     charts: dict[str, str] = field(default_factory=dict)  # name -> SVG
     changes: list[dict] = field(default_factory=list)
+    sector_rows: list[tuple] = field(default_factory=list)  # (country, commodity, theme, share)
 
     def text(self, item: dict, key: str) -> str:
         return item.get(f"{key}_{self.lang}") or ""
@@ -50,6 +51,22 @@ def charts_for(data: dict, lang: str) -> dict[str, str]:
                 charts[code] = rendering.bar_chart_svg(
                     rows, x="year", y="percent", title=f"{names[code]} (%)", percent=True
                 )
+        cells = data.get("sector", {}).get("cells", [])
+        if cells:
+            from covenant.screening.charts import country_name, heat_map_svg
+
+            heat: dict[tuple[str, str], float] = {}
+            for country, commodity, _theme, share, _n in cells:
+                key = (country_name(country) if country else "—", commodity)
+                heat[key] = heat.get(key, 0.0) + share
+            charts["sector"] = heat_map_svg(
+                [
+                    {"country": c, "commodity": m, "share": round(v, 4), "label": f"{v:.3f}"}
+                    for (c, m), v in sorted(heat.items())
+                ],
+                title=_("Sector risk map: summed exposure share per country and commodity"),
+                legend=_("summed exposure share"),
+            )
         steps = [
             {"step": _("step %(n)s") % {"n": f["step"]}, "score": f["public"]["value"]}
             for f in data.get("figures", [])
@@ -92,6 +109,17 @@ def report_view(report: Report, lang: str, *, with_charts: bool = True) -> Repor
     for section in view.sections:
         section["title"] = section.get(f"title_{lang}", "")
         section["html"] = rendering.markdown_html(section.get(f"body_{lang}", ""))
+    cells = data.get("sector", {}).get("cells", [])
+    if cells:
+        from covenant.lib.taxonomy import Theme
+        from covenant.screening.charts import country_name
+
+        with override(lang):
+            themes = dict(Theme.choices)
+            view.sector_rows = [
+                (country_name(c) if c else "—", commodity, str(themes.get(t, t)), share)
+                for c, commodity, t, share, _n in cells
+            ]
     if with_charts:
         frozen_charts = data.get("charts", {}).get(lang) if frozen else None
         view.charts = dict(frozen_charts) if frozen_charts is not None else charts_for(data, lang)

@@ -62,3 +62,12 @@ def test_user_text_is_never_evaluated_by_typst(published, demo):
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "#read(" in text  # shown as text, not run
     assert "<script>" in text
+
+
+def test_the_report_shows_the_sector_map_without_naming_companies(published, client):
+    cells = published.snapshot["sector"]["cells"]
+    assert cells and all(c[4] >= published.covenant.disclosure_threshold for c in cells)
+    html = client.get(f"/reports/{published.code}/?lang=en").content.decode()
+    assert "Sector risk map" in html
+    for name in ("Staalbouw Noord", "Tata Steel", "Krommenhoek"):
+        assert name not in html.split("Sector risk map", 1)[1].split("</table>", 1)[0]
