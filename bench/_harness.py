@@ -90,6 +90,32 @@ def server(env: dict[str, str], workers: int = 2):
         process.wait(timeout=10)
 
 
+def percentiles(latencies: list[float]) -> dict:
+    latencies = sorted(latencies)
+    return {
+        "p50": statistics.median(latencies),
+        "p95": latencies[int(0.95 * (len(latencies) - 1))],
+        "n": len(latencies),
+        "latencies": latencies,
+    }
+
+
+def load_interleaved(
+    port: int,
+    pages: dict[str, tuple[str, str]],
+    rounds: int,
+    clients: int = 16,
+    per_client: int = 4,
+) -> dict[str, dict]:
+    """Load each page (name → (path, cookie)) in turn, `rounds` times over, and pool each page's
+    latencies: every page sees the same spread of load on a noisy machine."""
+    pooled: dict[str, list[float]] = {name: [] for name in pages}
+    for _ in range(rounds):
+        for name, (path, cookie) in pages.items():
+            pooled[name] += load(port, path, cookie, clients, per_client)["latencies"]
+    return {name: percentiles(latencies) for name, latencies in pooled.items()}
+
+
 def load(port: int, path: str, cookie: str, clients: int = 16, per_client: int = 10) -> dict:
     """Send `clients` × `per_client` GET requests concurrently; return latency percentiles."""
     latencies: list[float] = []
@@ -117,9 +143,4 @@ def load(port: int, path: str, cookie: str, clients: int = 16, per_client: int =
         t.join()
     if errors:
         raise SystemExit(f"requests failed: {errors[:3]}")
-    latencies.sort()
-    return {
-        "p50": statistics.median(latencies),
-        "p95": latencies[int(0.95 * (len(latencies) - 1))],
-        "n": len(latencies),
-    }
+    return percentiles(latencies)

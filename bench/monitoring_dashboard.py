@@ -3,9 +3,12 @@
 Builds the covenant in a throw-away PostgreSQL database (BENCH_PG_ADMIN, default the local
 server as user postgres), serves the app with gunicorn, and measures under 16 concurrent
 clients the dashboard, a company's "my submission" page and a trivial page of the same app (the
-reference). Prints p50/p95 of each and their ratio; the last line is one JSON object.
+reference), in interleaved rounds (trivial, dashboard, company, trivial, …; `--rounds`) whose
+latencies are pooled per page, so that every page sees the same load on a noisy machine.
+Prints p50/p95 of each and their ratio; the last line is one JSON object.
 Goal: dashboard p95 ≤ 3 × the trivial page's p95. The dashboard is cached until its data
-changes; `cold_dashboard_ms` is one uncached render, measured in-process.
+changes; `cold_dashboard_ms` is one uncached render, measured in-process. The dashboard shows
+the submissions matrix 50 companies per page, like the secretariat sees it.
 
     .venv/bin/python bench/monitoring_dashboard.py [--companies 200]
 """
@@ -22,7 +25,14 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._harness import ROOT, bench_env, fresh_database, load, server  # noqa: E402
+from bench._harness import (  # noqa: E402
+    ROOT,
+    bench_env,
+    fresh_database,
+    load,
+    load_interleaved,
+    server,
+)
 
 DB = "covenant_bench_monitoring"
 
@@ -152,7 +162,8 @@ def build(companies: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--companies", type=int, default=200)
-    parser.add_argument("--per-client", type=int, default=10)
+    parser.add_argument("--per-client", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=6)
     args = parser.parse_args()
     env = bench_env(DB)
     with fresh_database(DB):
@@ -166,19 +177,17 @@ def main() -> None:
         with server(env) as port:
             load(port, "/", "", clients=4, per_client=3)  # warm up
             load(port, "/covenants/bench/monitoring/5/", built["secretariat"], 4, 2)
-            trivial = load(port, "/", "", per_client=args.per_client)
-            dashboard = load(
+            measured = load_interleaved(
                 port,
-                "/covenants/bench/monitoring/5/",
-                built["secretariat"],
+                {
+                    "trivial": ("/", ""),
+                    "dashboard": ("/covenants/bench/monitoring/5/", built["secretariat"]),
+                    "company": ("/covenants/bench/monitoring/mine/", built["company"]),
+                },
+                rounds=args.rounds,
                 per_client=args.per_client,
             )
-            company = load(
-                port,
-                "/covenants/bench/monitoring/mine/",
-                built["company"],
-                per_client=args.per_client,
-            )
+    trivial, dashboard, company = (measured[k] for k in ("trivial", "dashboard", "company"))
     for name, r in (("trivial", trivial), ("dashboard", dashboard), ("company", company)):
         print(f"{name:<10} p50 {r['p50']:8.1f} ms   p95 {r['p95']:8.1f} ms   (n={r['n']})")
     figures = {

@@ -11,10 +11,15 @@ EXEMPT_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/")
 
 def mfa_required(user) -> bool:
     """Return whether the user must have TOTP and has none yet."""
-    needs = Role.objects.filter(
-        user=user, kind=Role.Kind.SECRETARIAT, covenant__secretariat_mfa_required=True
-    ).exists()
-    return needs and not user.authenticator_set.filter(type="totp").exists()
+    # One query on every logged-in request: a secretariat role that requires TOTP, held by a
+    # user without a TOTP authenticator.
+    return (
+        Role.objects.filter(
+            user=user, kind=Role.Kind.SECRETARIAT, covenant__secretariat_mfa_required=True
+        )
+        .exclude(user__authenticator__type="totp")
+        .exists()
+    )
 
 
 class RequireMfaMiddleware:

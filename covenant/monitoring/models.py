@@ -91,6 +91,10 @@ class Cycle(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
     # Figures frozen at closing: {indicator code: {"numerator":..,"denominator":..,"value":..}}
     frozen_figures = models.JSONField(default=dict, blank=True)
+    # Raised on every change to what the cycle's dashboard is computed from (its parts, the
+    # covenant's indicators and memberships, the member organisations, the numbers per
+    # company; see monitoring/signals.py): the dashboard is cached under it.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -98,6 +102,17 @@ class Cycle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.covenant} – {self.year}"
+
+    def save(self, *args, **kwargs):
+        # data_version is only ever raised in the database (F() + 1): a save of a cycle loaded
+        # earlier must not write an older value back over it.
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname != "data_version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def is_closed(self) -> bool:

@@ -61,6 +61,7 @@ def cycle_get(*, covenant: Covenant, number: int) -> Cycle:
     cycle = cycle_list(covenant=covenant).filter(year__number=number).first()
     if cycle is None:
         raise Http404
+    cycle.covenant = covenant  # the caller's instance, already loaded
     return cycle
 
 
@@ -262,6 +263,28 @@ def status_matrix(*, cycle: Cycle) -> list[tuple[Organisation, bool, dict[str, P
     ]
 
 
+# What the secretariat can narrow the submissions matrix to, and what each keeps.
+MATRIX_FILTERS = {
+    "to_review": lambda parts: any(p and p.status == Part.Status.SUBMITTED for p in parts),
+    "needs_improvement": lambda parts: any(
+        p and p.status == Part.Status.NEEDS_IMPROVEMENT for p in parts
+    ),
+    "not_delivered": lambda parts: any(p is None or not p.is_delivered for p in parts),
+    "late": lambda parts: any(p and p.is_late for p in parts),
+}
+
+
+def matrix_filter(
+    matrix: list[tuple[Organisation, bool, dict[str, Part | None]]], show: str
+) -> list[tuple[Organisation, bool, dict[str, Part | None]]]:
+    """Keep the rows of the status matrix that `show` (a MATRIX_FILTERS key) asks for; the
+    companies that joined this year (not monitored) only under "all" (an unknown key)."""
+    keep = MATRIX_FILTERS.get(show)
+    if keep is None:
+        return matrix
+    return [row for row in matrix if row[1] and keep(list(row[2].values()))]
+
+
 def score_history(*, part: Part) -> list[tuple[str, float]]:
     """Return the company's overall self-assessment score per year, oldest first."""
     parts = (
@@ -364,22 +387,12 @@ def figure_trend(*, covenant: Covenant, fetched_by) -> tuple[list, list[TrendRow
 
 
 def cycle_stamp(*, cycle: Cycle) -> str:
-    """Return a fingerprint of everything the cycle's dashboard is computed from: it changes
-    whenever a part, an indicator, a membership, a weight or a covenant setting changes."""
-    from django.db.models import Count, Max
-
-    def fingerprint(qs) -> str:
-        row = qs.aggregate(n=Count("pk"), t=Max("updated_at"))
-        return f"{row['n']}:{row['t'].timestamp() if row['t'] else 0}"
-
+    """Return a fingerprint of everything the cycle's dashboard is computed from, without a
+    query: the cycle's data_version (raised by every change to its parts, the covenant's
+    indicators and memberships, the member organisations and the numbers per company; see
+    monitoring/signals.py) and the covenant's and cycle's settings, as loaded with `cycle`."""
     covenant = cycle.covenant
-    return "|".join(
-        [
-            fingerprint(Part.objects.filter(cycle=cycle)),
-            fingerprint(Indicator.objects.filter(covenant=covenant)),
-            fingerprint(Membership.objects.filter(covenant=covenant)),
-            fingerprint(Organisation.objects.filter(memberships__covenant=covenant)),
-            fingerprint(CompanyFigures.objects.filter(cycle=cycle)),
-            f"{covenant.disclosure_threshold}:{cycle.closed_at}:{cycle.deadline}:{cycle.target_score}",
-        ]
+    return (
+        f"{cycle.data_version}:{covenant.disclosure_threshold}:{cycle.closed_at}:"
+        f"{cycle.deadline}:{cycle.target_score}"
     )

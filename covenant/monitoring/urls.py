@@ -32,6 +32,11 @@ urlpatterns = [
         name="monitoring-company-figures",
     ),
     path(
+        "covenants/<slug:slug>/monitoring/<int:number>/figures/<slug:code>/",
+        views.figure_companies,
+        name="monitoring-figure",
+    ),
+    path(
         "covenants/<slug:slug>/monitoring/<int:number>/export.xlsx",
         views.export,
         name="monitoring-export",

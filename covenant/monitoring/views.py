@@ -7,6 +7,7 @@ import hashlib
 from django.contrib import messages
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -75,7 +76,21 @@ def cycles(request, covenant):
     )
 
 
-def _dashboard_context(request, covenant, cycle, manage: bool, today) -> dict:
+MATRIX_PAGE_SIZE = 50  # rows of the submissions matrix per page
+FIGURE_NAMES_SHOWN = 10  # company names next to a figure; the rest on the figure's page
+
+
+def _matrix_choices() -> list[tuple[str, str]]:
+    return [
+        ("all", _("all companies")),
+        ("to_review", _("with a part to review")),
+        ("needs_improvement", _("with a part that needs improvement")),
+        ("not_delivered", _("with a part not delivered")),
+        ("late", _("with a part delivered late")),
+    ]
+
+
+def _dashboard_context(request, covenant, cycle, manage: bool, today, show: str, page) -> dict:
     figures = selectors.figure_list(cycle=cycle, fetched_by=request.user)
     context = {
         "covenant": covenant,
@@ -88,10 +103,17 @@ def _dashboard_context(request, covenant, cycle, manage: bool, today) -> dict:
         matrix = selectors.status_matrix(cycle=cycle)
         names = {org.pk: org.name for org, _m, _p in matrix}
         for row in figures:
-            row.companies = [names.get(pk, "?") for pk in row.organisation_ids]
+            row.companies = [names.get(pk, "?") for pk in row.organisation_ids[:FIGURE_NAMES_SHOWN]]
+            row.more = max(0, len(row.organisation_ids) - FIGURE_NAMES_SHOWN)
+        shown = selectors.matrix_filter(matrix, show)
+        paginator = Paginator(shown, MATRIX_PAGE_SIZE)
+        rows = paginator.get_page(page)
         context.update(
             {
-                "matrix": matrix,
+                "matrix": rows,
+                "matrix_total": len(matrix),
+                "show": show,
+                "show_choices": _matrix_choices(),
                 "kinds": Part.Kind.choices,
                 "overdue": [
                     (org, part)
@@ -109,13 +131,17 @@ def dashboard(request, covenant, number: int):
     cycle = selectors.cycle_get(covenant=covenant, number=number)
     manage = request.access.has(Perm.MONITORING_MANAGE)
     today = timezone.localdate()
+    show = request.GET.get("show", "all")
+    show = show if show in selectors.MATRIX_FILTERS else "all"
+    page = request.GET.get("page", "1")
+    page = page if page.isdigit() else "1"
     # The figures and the matrix are the same for every viewer of one kind until the data
     # changes: they are rendered once and cached under a fingerprint of what they rest on.
     fingerprint = ":".join(
         [
             selectors.cycle_stamp(cycle=cycle),
             get_language() or "",
-            "secretariat" if manage else "others",
+            f"secretariat:{show}:{page}" if manage else "others",
             str(today),
         ]
     )
@@ -125,12 +151,35 @@ def dashboard(request, covenant, number: int):
     if body is None:
         body = render_to_string(
             "monitoring/_dashboard_body.html",
-            _dashboard_context(request, covenant, cycle, manage, today),
+            _dashboard_context(request, covenant, cycle, manage, today, show, page),
             request=request,
         )
         cache.set(key, body, 3600)
     context = {"covenant": covenant, "cycle": cycle, "manage": manage, "body": body}
     return render(request, "monitoring/dashboard.html", context)
+
+
+@covenant_permission(Perm.MONITORING_MANAGE)
+def figure_companies(request, covenant, number: int, code: str):
+    """The companies counted in one figure of the cycle (the secretariat only)."""
+    cycle = selectors.cycle_get(covenant=covenant, number=number)
+    figures = selectors.figure_list(cycle=cycle, fetched_by=request.user)
+    row = next((r for r in figures if r.indicator.code == code), None)
+    if row is None:
+        raise Http404
+    counted = set(row.organisation_ids)
+    matrix = selectors.status_matrix(cycle=cycle)
+    return render(
+        request,
+        "monitoring/figure.html",
+        {
+            "covenant": covenant,
+            "cycle": cycle,
+            "row": row,
+            "counted": [org for org, _m, _p in matrix if org.pk in counted],
+            "others": [org for org, _m, _p in matrix if org.pk not in counted],
+        },
+    )
 
 
 @covenant_permission(Perm.MONITORING_MANAGE)

@@ -322,6 +322,8 @@ def kwargs_for(name: str, pattern: URLPattern, args: dict, user) -> dict:
     if "code" in keys:
         if name in OBJECT_EXPECTED:
             kwargs["code"] = args[OBJECT_EXPECTED[name][0]].code
+        elif name == "monitoring-figure":
+            kwargs["code"] = "policy_published"
         elif name == "activities-register":
             kwargs["code"] = args["training"].code
         elif name.startswith("knowledge-"):

@@ -1,7 +1,7 @@
 from django.test import override_settings
 
 from covenant.monitoring import selectors, services
-from covenant.monitoring.models import Cycle, Part
+from covenant.monitoring.models import CompanyFigures, Cycle, Indicator, Part
 
 LOCMEM = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -12,12 +12,55 @@ LOCMEM = {
 }
 
 
-def test_the_fingerprint_changes_when_a_part_changes(demo):
+def test_the_fingerprint_changes_with_everything_the_dashboard_rests_on(demo):
+    from covenant.covenants import services as covenant_services
+    from covenant.covenants.models import Organisation
+
+    def stamp() -> str:  # as a request sees it: the cycle loaded afresh
+        return selectors.cycle_stamp(cycle=selectors.cycle_get(covenant=demo, number=5))
+
     cycle = Cycle.objects.get(covenant=demo, year__number=5)
-    before = selectors.cycle_stamp(cycle=cycle)
-    part = Part.objects.filter(cycle=cycle, kind="policy", status="draft").first()
-    services.part_submit(part=part, user=None)
-    assert selectors.cycle_stamp(cycle=cycle) != before
+    changes = [
+        lambda: services.part_submit(
+            part=Part.objects.filter(cycle=cycle, kind="policy", status="draft").first(),
+            user=None,
+        ),
+        lambda: Indicator.objects.filter(covenant=demo).first().save(),
+        lambda: covenant_services.organisation_update(
+            organisation=Organisation.objects.get(name="Tata Steel"), name="Tata Steel Nederland"
+        ),
+        lambda: covenant_services.membership_create(
+            covenant=demo,
+            organisation=covenant_services.organisation_add(
+                covenant=demo, name="Nieuw Metaal B.V.", kind="company", size_class="small"
+            )[0],
+            joined_in_year=1,
+        ),
+        lambda: CompanyFigures.objects.create(
+            cycle=cycle, organisation=Organisation.objects.get(name="Nieuw Metaal B.V.")
+        ),
+    ]
+    seen = {stamp()}
+    for change in changes:
+        change()
+        seen.add(stamp())
+    demo.disclosure_threshold += 1
+    demo.save()
+    seen.add(stamp())
+    assert len(seen) == len(changes) + 2
+
+
+def test_saving_a_cycle_loaded_earlier_keeps_the_raised_version(demo):
+    cycle = Cycle.objects.get(covenant=demo, year__number=5)
+    earlier = Cycle.objects.get(pk=cycle.pk)
+    services.part_submit(
+        part=Part.objects.filter(cycle=cycle, kind="policy", status="draft").first(), user=None
+    )
+    raised = Cycle.objects.get(pk=cycle.pk).data_version
+    assert raised > earlier.data_version
+    earlier.reminder_days = 7
+    earlier.save()
+    assert Cycle.objects.get(pk=cycle.pk).data_version == raised
 
 
 def _queries(client, url) -> tuple[int, str]:

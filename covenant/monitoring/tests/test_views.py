@@ -710,3 +710,66 @@ def test_cycles_list_shows_the_years_and_the_way_to_the_submission(client_for):
     page = text(client_for("stakeholder").get(f"{MONITORING}/"))
     assert f'href="{MONITORING}/mine/"' not in page
     assert "Open the monitoring of a year" not in page
+
+
+def matrix_rows(page: str) -> list[str]:
+    """The company names of the submissions matrix's rows, in order."""
+    table = page.split('<table class="matrix"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<tr><th scope="row">([^<]+)', table)
+
+
+def test_the_submissions_matrix_narrows_to_what_needs_the_secretariat(client_for):
+    client = client_for("secretariat")
+    every = matrix_rows(text(client.get(f"{MONITORING}/5/")))
+    part = part_of(5, K.POLICY)
+    services.policy_save(part=part, user=None, published=True, url="https://example.org/p")
+    services.part_submit(part=part, user=None)
+    to_review = {
+        org
+        for org in every
+        if Part.objects.filter(
+            cycle=part.cycle, organisation__name=org, status=S.SUBMITTED
+        ).exists()
+    }
+
+    page = text(client.get(f"{MONITORING}/5/?show=to_review"))
+    assert set(matrix_rows(page)) == to_review and STAAL in to_review
+    assert f"{len(to_review)} of {len(every)} companies" in page
+    assert '<option value="to_review" selected>' in page
+
+    # Nonsense falls back to every company rather than an error.
+    assert matrix_rows(text(client.get(f"{MONITORING}/5/?show=x&page=abc"))) == every
+
+
+def test_a_long_matrix_is_paged_and_a_figure_lists_all_its_companies(client_for, demo):
+    cycle = part_of(5, K.POLICY).cycle
+    members = len(matrix_rows(text(client_for("secretariat").get(f"{MONITORING}/5/"))))
+    for i in range(60):
+        org, _created = covenant_services.organisation_add(
+            covenant=demo, name=f"Extra Metaal {i:02d} B.V.", kind="company", size_class="small"
+        )
+        covenant_services.membership_create(covenant=demo, organisation=org, joined_in_year=1)
+        part = Part.objects.create(cycle=cycle, organisation=org, kind=K.POLICY)
+        services.policy_save(part=part, user=None, published=True, url="https://example.org/p")
+        services.part_submit(part=part, user=None)
+    client = client_for("secretariat")
+
+    first = text(client.get(f"{MONITORING}/5/"))
+    second = text(client.get(f"{MONITORING}/5/?page=2"))
+    rows_first, rows_second = matrix_rows(first), matrix_rows(second)
+    assert len(rows_first) == 50 and len(rows_second) == members + 60 - 50
+    assert not set(rows_first) & set(rows_second)
+    assert "page 1 of 2" in first and '<span aria-current="page">2</span>' in second
+
+    # Next to the figure: ten names and a link to the rest, which names every one of them.
+    row = figure_row(first, "policy_published")
+    counted_before = int(re.search(r"(\d+) of \d+", row).group(1)) - 60
+    assert f"and {counted_before + 60 - 10} more" in row
+    link = re.search(r'href="([^"]+/figures/policy_published/)"', row).group(1)
+    figure_page = text(client.get(link))
+    counted = figure_page.split('id="counted"', 1)[1].split('id="others"', 1)[0]
+    others = figure_page.split('id="others"', 1)[1]
+    assert f"{counted_before + 60} companies counted" in figure_page
+    assert "Extra Metaal 59 B.V." in counted and TATA in counted
+    assert "Extra Metaal 59 B.V." not in others
+    assert client.get(f"{MONITORING}/5/figures/no_such_figure/").status_code == 404
