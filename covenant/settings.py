@@ -132,6 +132,10 @@ TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
 
+# Kosovo has no ISO 3166 code; the World Bank and the EU use XK (the WGI lists it), so the
+# knowledge base and the screening can name it.
+COUNTRIES_OVERRIDE = {"XK": _("Kosovo")}
+
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "covenant" / "static"]

@@ -323,6 +323,45 @@ class DocumentedRisk(models.Model):
         return f"{self.get_theme_display()}: {self.commodity or ''} {self.country or ''}".strip()
 
 
+class GovernanceEstimate(models.Model):
+    """A country's governance estimate for one year (World Bank WGI, about −2.5 weak to +2.5
+    strong): the screening's country likelihood rests on rule of law and control of
+    corruption. A missing estimate is not stored."""
+
+    class Indicator(models.TextChoices):
+        RULE_OF_LAW = "rl", _("rule of law")
+        CONTROL_OF_CORRUPTION = "cc", _("control of corruption")
+
+    country = CountryField(_("country"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    indicator = models.CharField(_("indicator"), max_length=2, choices=Indicator)
+    estimate = models.FloatField(_("estimate"))
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="governance"
+    )
+
+    class Meta:
+        ordering = ["country", "-year", "indicator"]
+        verbose_name = _("governance estimate")
+        verbose_name_plural = _("governance estimates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "country", "year", "indicator"],
+                name="governance_once_per_source",
+                violation_error_message=_(
+                    "This source gives this country's estimate for this year already."
+                ),
+            ),
+        ]
+        # The country page reads one country's estimates.
+        indexes = [models.Index(fields=["country"], name="governance_country")]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.indicator} {self.year}: {self.estimate}"
+
+
 class FactChange(models.Model):
     """One change of a fact by a curator: who, when, and the fields before and after."""
 

@@ -6,7 +6,8 @@ knowledge base: idempotent, one Source per file, bulk inserts of what is not the
 - ILAB List of Goods 2022 → DocumentedRisk for the metal and mineral goods;
 - HS 2022, chapters 26 and 72–81 → HsCode, linked to a commodity where the added column
   `covenant_metal_HANDMAPPED` (or, for the mixed headings, the subheading) names one;
-- World Bank WGI → recorded as a Source only, kept out of the database for now;
+- World Bank WGI 2019–2023 → GovernanceEstimate, rule of law and control of corruption (the
+  screening's country likelihood), World Bank codes turned into ISO 3166 alpha-2;
 - the project's own seed: Dutch and English names and synonyms, and typical compositions.
 """
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import pycountry
 from django.conf import settings
 from django.db import transaction
 from django_countries import countries
@@ -30,12 +32,14 @@ from covenant.knowledge.models import (
     CommoditySynonym,
     Composition,
     DocumentedRisk,
+    GovernanceEstimate,
     HsCode,
     ProductionShare,
     Source,
 )
 from covenant.knowledge.services import source_register
 from covenant.lib.taxonomy import ChainStage, Theme
+from covenant.screening.engine import WORLD_BANK_CODES
 
 DATA_ENV = "COVENANT_REFERENCE_DATA"
 
@@ -651,14 +655,60 @@ def load_hs(path: Path, spec: SourceSpec = HS) -> FileReport:
     return report
 
 
+def wgi_country(code: str) -> str | None:
+    """Return the ISO 3166 alpha-2 code of a World Bank country code, or None (aggregates,
+    countries that no longer exist)."""
+    code = _clean(code).upper()
+    found = pycountry.countries.get(alpha_3=code) if len(code) == 3 else None
+    return found.alpha_2 if found else WORLD_BANK_CODES.get(code)
+
+
 def load_wgi(path: Path, spec: SourceSpec = WGI) -> FileReport:
-    """Record the WGI as a source; its estimates stay out of the database for now."""
-    report = FileReport(path.name, "source records")
-    _source, created = spec.register()
-    report.loaded, report.already = (1, 0) if created else (0, 1)
-    with path.open(encoding="utf-8-sig") as handle:
-        rows = sum(1 for _line in handle) - 1
-    report.notes.append(f"Recorded as a source; its {rows} rows are kept out of the database.")
+    """Load the rule of law and control of corruption estimates per country and year."""
+    report = FileReport(path.name, "governance estimates")
+    rows = _read(path)
+    source, _created = spec.register()
+    indicators = set(GovernanceEstimate.Indicator.values)
+    have = set(
+        GovernanceEstimate.objects.filter(source=source).values_list("country", "year", "indicator")
+    )
+    new, other_indicators, no_estimate, no_country = [], 0, 0, 0
+    unknown: dict[str, str] = {}
+    for row in rows:
+        indicator = row["indicator"].lower()
+        if indicator not in indicators:
+            other_indicators += 1
+            continue
+        iso = wgi_country(row["code"])
+        if iso is None:
+            unknown[row["code"]] = row["countryname"]
+            no_country += 1
+            continue
+        try:
+            year, estimate = int(row["year"]), float(row["estimate"])
+        except ValueError:  # ".." is a missing estimate
+            no_estimate += 1
+            continue
+        key = (iso, year, indicator)
+        if key in have:
+            report.already += 1
+            continue
+        have.add(key)
+        new.append(
+            GovernanceEstimate(
+                country=iso, year=year, indicator=indicator, estimate=estimate, source=source
+            )
+        )
+    GovernanceEstimate.objects.bulk_create(new)
+    report.loaded = len(new)
+    report.skipped = other_indicators + no_estimate + no_country
+    report.notes.append(
+        f"Kept rule of law and control of corruption: skipped {other_indicators} rows of the "
+        f"other indicators and {no_estimate} rows without an estimate (“..”)."
+    )
+    if unknown:
+        names = ", ".join(f"{code} ({name})" for code, name in sorted(unknown.items()))
+        report.notes.append(f"Skipped {no_country} rows of codes that are no country: {names}.")
     return report
 
 

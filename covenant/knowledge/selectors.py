@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import polars as pl
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -24,11 +25,13 @@ from covenant.knowledge.models import (
     Composition,
     DocumentedRisk,
     FactChange,
+    GovernanceEstimate,
     HsCode,
     ProductionShare,
     Source,
 )
 from covenant.lib.taxonomy import ChainStage
+from covenant.screening.engine import DEFAULT_LIKELIHOOD, likelihood_from_wgi
 
 FACT_MODELS = {
     FactChange.Kind.RISK: DocumentedRisk,
@@ -231,6 +234,55 @@ def country_get(*, iso2: str) -> tuple[str, str]:
 
 
 @dataclass
+class Governance:
+    """A country's governance estimates of one year and the screening likelihood they give."""
+
+    year: int | None
+    estimates: list[GovernanceEstimate]
+    likelihood: float | None  # None: no year has both estimates, the screening uses the default
+    older_years: list[int] = field(default_factory=list)
+    default_likelihood: float = DEFAULT_LIKELIHOOD
+
+
+def governance_of_country(*, iso2: str) -> Governance:
+    """Return the country's estimates of current sources in the latest year that has both
+    rule of law and control of corruption (else the latest year), with the likelihood the
+    screening derives from them (the engine's `likelihood_from_wgi`, as the screening does)."""
+    rows = list(
+        GovernanceEstimate.objects.filter(country=iso2, source__is_current=True)
+        .select_related("source")
+        .order_by("-year", "-indicator")
+    )
+    if not rows:
+        return Governance(year=None, estimates=[], likelihood=None)
+    by_year: dict[int, list[GovernanceEstimate]] = defaultdict(list)
+    for row in rows:
+        by_year[row.year].append(row)
+    both = set(GovernanceEstimate.Indicator.values)
+    complete = [y for y, found in by_year.items() if {r.indicator for r in found} >= both]
+    year = max(complete or by_year)
+    likelihood = None
+    if complete:
+        frame = pl.DataFrame(
+            [(iso2, r.year, r.indicator, r.estimate) for r in rows],
+            schema={
+                "code": pl.String,
+                "year": pl.Int64,
+                "indicator": pl.String,
+                "estimate": pl.Float64,
+            },
+            orient="row",
+        )
+        likelihood = likelihood_from_wgi(frame)["likelihood"].first()
+    return Governance(
+        year=year,
+        estimates=by_year[year],
+        likelihood=likelihood,
+        older_years=sorted(set(by_year) - {year}, reverse=True),
+    )
+
+
+@dataclass
 class CommodityFacts:
     commodity: Commodity
     synonyms: list[CommoditySynonym]
@@ -267,7 +319,7 @@ def source_list() -> list[Source]:
     """Return every source, current and historical, with the number of facts resting on it."""
     sources = list(Source.objects.select_related("replaced_by").order_by("publisher", "-year"))
     counts: dict[int, int] = defaultdict(int)
-    for model in (*FACT_MODELS.values(), HsCode):
+    for model in (*FACT_MODELS.values(), HsCode, GovernanceEstimate):
         for row in model.objects.values("source").annotate(n=Count("pk")):
             counts[row["source"]] += row["n"]
     for source in sources:

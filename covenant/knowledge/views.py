@@ -85,6 +85,7 @@ def country(request, iso2):
     context = {
         "code": code,
         "name": name,
+        "governance": selectors.governance_of_country(iso2=code),
         "production": selectors.production_of_country(iso2=code),
         "risks": list(selectors.risks_of_country(iso2=code)),
         "can_curate": can_curate,

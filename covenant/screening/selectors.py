@@ -18,12 +18,13 @@ from covenant.knowledge.models import (
     CommoditySynonym,
     Composition,
     DocumentedRisk,
+    GovernanceEstimate,
     HsCode,
     ProductionShare,
     Source,
 )
 from covenant.lib.disclosure import Figure, disclose
-from covenant.screening.engine import STAGES, Reference
+from covenant.screening.engine import STAGES, Reference, likelihood_from_wgi
 from covenant.screening.models import ColumnMapping, Finding, Run, Upload
 
 # Access ------------------------------------------------------------------------------------
@@ -310,8 +311,9 @@ def reference_from_knowledge() -> Reference:
     Production: per commodity and stage, the latest year with shares, and of its measures the
     one covering most of world production (so a stage's shares never add up past 1). Risks
     carry "source id/risk id" as their source, so that each finding can name both. The
-    country likelihood stays at the engine's default: the WGI estimates are not in the
-    database yet (knowledge/reference_data.py records the WGI as a source only).
+    country likelihood comes from the governance estimates (World Bank WGI) by the engine's
+    `likelihood_from_wgi`: per country the latest year with both rule of law and control of
+    corruption; countries without estimates get the engine's default.
     """
     current = set(Source.objects.filter(is_current=True).values_list("pk", flat=True))
     commodities = list(Commodity.objects.values("code", "name_en"))
@@ -379,6 +381,27 @@ def reference_from_knowledge() -> Reference:
             "pk", "theme", "commodity__code", "country", "chain_stage", "severity", "source_id"
         )
     ]
+    governance = list(
+        GovernanceEstimate.objects.filter(source__is_current=True).values_list(
+            "country", "year", "indicator", "estimate"
+        )
+    )
+    country_likelihood = (
+        likelihood_from_wgi(
+            pl.DataFrame(
+                governance,
+                schema={
+                    "code": pl.String,
+                    "year": pl.Int64,
+                    "indicator": pl.String,
+                    "estimate": pl.Float64,
+                },
+                orient="row",
+            )
+        )
+        if governance
+        else []
+    )
     return Reference.build(
         commodities=[{"commodity": c["code"], "name": c["name_en"]} for c in commodities],
         synonyms=pl.DataFrame(
@@ -388,5 +411,5 @@ def reference_from_knowledge() -> Reference:
         compositions=compositions,
         production=production,
         risks=risks,
-        country_likelihood=[],
+        country_likelihood=country_likelihood,
     )

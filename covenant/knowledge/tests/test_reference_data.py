@@ -19,15 +19,23 @@ from covenant.knowledge.models import (
     Composition,
     DocumentedRisk,
     FactChange,
+    GovernanceEstimate,
     HsCode,
     ProductionShare,
     Source,
 )
-from covenant.knowledge.reference_data import USGS
+from covenant.knowledge.reference_data import USGS, WGI
 from covenant.screening.models import Finding
 
 DATA = reference_data.data_dir()
-FACT_MODELS = (ProductionShare, DocumentedRisk, HsCode, Composition, CommoditySynonym)
+FACT_MODELS = (
+    ProductionShare,
+    DocumentedRisk,
+    HsCode,
+    Composition,
+    CommoditySynonym,
+    GovernanceEstimate,
+)
 
 
 def _empty_knowledge_base():
@@ -61,11 +69,18 @@ def test_the_loader_loads_from_empty_quickly_and_reports_counts(db):
     assert ProductionShare.objects.count() == 622
     assert ilab.loaded == DocumentedRisk.objects.count() == 44
     assert hs.loaded == HsCode.objects.count() == 533
-    assert wgi.loaded == 1 and "6420 rows are kept out of the database" in wgi.line()
+    # rl and cc: 2 of 6 indicators × 214 codes × 5 years, less the former Netherlands
+    # Antilles (no country today) and 12 missing estimates ("..") of Cook Islands and Niue.
+    assert (wgi.loaded, wgi.already, wgi.skipped) == (2118, 0, 6420 - 2118)
+    assert GovernanceEstimate.objects.count() == 2118
+    assert "10 rows of codes that are no country: ANT (Netherlands Antilles (former))" in (
+        wgi.line()
+    )
+    assert "12 rows without an estimate" in wgi.line()
     assert summary.by_name("typical compositions").loaded == Composition.objects.count() == 8
     assert (
         summary.loaded
-        == 622 + 44 + 533 + 1 + 8 + summary.by_name("commodity names and synonyms").loaded
+        == 622 + 44 + 533 + 2118 + 8 + summary.by_name("commodity names and synonyms").loaded
     )
     assert Source.objects.count() == 6  # four files and the project's two seeds
 
@@ -80,6 +95,7 @@ def test_a_second_run_adds_nothing_and_says_so(db):
         text
     )
     assert "hs2022_metals_chapters.csv: 0 HS codes loaded, 533 already there." in text
+    assert "worldbank_wgi_2019_2023.csv: 0 governance estimates loaded, 2118 already" in text
     assert ": 0 facts loaded," in text
 
 
@@ -185,6 +201,52 @@ def test_hs_codes_stay_text_and_link_the_commodity_their_mapping_names(db):
     assert HsCode.objects.get(code="7202").commodity is None  # mixed: see 6-digit
     assert HsCode.objects.get(code="2525").commodity.code == "mica"
     assert all(code.isdigit() for code in HsCode.objects.values_list("code", flat=True))
+
+
+def test_wgi_estimates_are_loaded_per_iso_country_year_and_indicator(db):
+    estimates = GovernanceEstimate.objects.filter(source__series=WGI.series)
+    assert set(estimates.values_list("indicator", flat=True)) == {"rl", "cc"}
+    # The World Bank's own codes: ZAR is DR Congo, ROM Romania, KSV Kosovo.
+    congo = estimates.get(country="CD", year=2023, indicator="rl")
+    assert congo.estimate == pytest.approx(-1.67)
+    assert congo.source.file_name == "worldbank_wgi_2019_2023.csv"
+    assert estimates.filter(country="RO").count() == estimates.filter(country="XK").count() == 10
+    assert estimates.get(country="NL", year=2023, indicator="cc").estimate == pytest.approx(1.87)
+    assert not estimates.filter(country="CK", year=2019).exists()  # ".." is not stored
+
+
+def test_wgi_codes_become_iso_codes():
+    assert reference_data.wgi_country("NLD") == "NL"
+    assert reference_data.wgi_country("ZAR") == "CD"
+    assert reference_data.wgi_country("ROM") == "RO"
+    assert reference_data.wgi_country("WBG") == "PS"
+    assert reference_data.wgi_country("ANT") is None  # the former Netherlands Antilles
+    assert reference_data.wgi_country("WLD") is None  # an aggregate
+
+
+def test_a_newer_wgi_edition_is_loaded_beside_the_old_one_and_becomes_current(db, tmp_path):
+    old = Source.objects.get(series=WGI.series)
+    with (DATA / WGI.file_name).open(encoding="utf-8-sig") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["code"] in ("ZAR", "NLD")]
+    for row in rows:
+        row["year"] = str(int(row["year"]) + 1)
+    path = tmp_path / "worldbank_wgi_2020_2024.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    newer = dataclasses.replace(
+        WGI, edition="2025 update, data 2020–2024", year=2025, file_name=path.name
+    )
+    report = reference_data.load_wgi(path, newer)
+    assert report.loaded == 2 * 2 * 5  # two countries, rl and cc, five years
+    new = Source.objects.get(series=WGI.series, is_current=True)
+    old.refresh_from_db()
+    assert not old.is_current and old.replaced_by == new
+    assert GovernanceEstimate.objects.filter(source=old).count() == 2118
+    assert GovernanceEstimate.objects.filter(source=new, year=2024).count() == 4
+    again = reference_data.load_wgi(path, newer)
+    assert (again.loaded, again.already) == (0, 20)
 
 
 def test_a_newer_edition_becomes_current_and_the_old_one_stays(db, tmp_path):

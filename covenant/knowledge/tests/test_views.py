@@ -1,12 +1,15 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from covenant.knowledge import selectors
 from covenant.knowledge.models import (
     Commodity,
     DocumentedRisk,
     FactChange,
+    GovernanceEstimate,
     ProductionShare,
     Source,
 )
@@ -91,9 +94,48 @@ def test_a_country_page_shows_commodities_and_risks_with_sources(client_for):
     production = selectors.production_of_country(iso2="BO")
     rows = sum(len(group.rows) for group in production)
     risks = DocumentedRisk.objects.filter(country="BO", source__is_current=True).count()
-    assert html.count(CITE) == rows + risks
+    governance = 2  # rule of law and control of corruption of the latest year
+    assert html.count(CITE) == rows + risks + governance
     assert client_for("company").get("/knowledge/countries/bo/").status_code == 302
     assert client_for("company").get("/knowledge/countries/XX/").status_code == 404
+
+
+def test_a_country_page_shows_its_governance_estimates_and_screening_likelihood(client_for):
+    response = client_for("company").get("/knowledge/countries/CD/")
+    html = response.content.decode()
+    governance = response.context["governance"]
+    assert governance.year == 2023
+    assert [(e.indicator, e.estimate) for e in governance.estimates] == [
+        ("rl", -1.67),
+        ("cc", -1.48),
+    ]
+    assert '<th scope="row">Rule of law</th>\n      <td>-1.67</td>' in html
+    assert '<th scope="row">Control of corruption</th>\n      <td>-1.48</td>' in html
+    source = governance.estimates[0].source
+    assert source.series == "worldbank-wgi" and source.is_current
+    assert html.count(f'href="/knowledge/sources/#source-{source.pk}"') == 2
+    assert "World Bank, WGI 2024 update" in html
+    # (2.5 − mean(−1.67, −1.48)) / 5 = 0.815
+    assert governance.likelihood == pytest.approx(0.815)
+    assert "Screening likelihood: 0.82, from the mean of rule of law" in html
+
+
+def test_a_country_without_estimates_shows_the_default_likelihood(client_for):
+    GovernanceEstimate.objects.filter(country="NL").delete()
+    html = client_for("company").get("/knowledge/countries/NL/").content.decode()
+    assert "Screening likelihood: 0.50, the default for a country without" in html
+    assert "Governance estimates from" not in html
+
+
+def test_a_country_page_takes_as_many_queries_whatever_it_holds(client_for):
+    client = client_for("secretariat")
+    client.get("/knowledge/countries/NL/")  # the session and the user's roles, once
+    counts = {}
+    for code in ("NL", "CD", "BO"):  # nothing produced, much produced and risks, …
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/knowledge/countries/{code}/").status_code == 200
+        counts[code] = len(queries)
+    assert len(set(counts.values())) == 1, counts
 
 
 def test_the_sources_page_lists_every_source_with_licence_and_link(client_for):
@@ -103,6 +145,8 @@ def test_the_sources_page_lists_every_source_with_licence_and_link(client_for):
     assert "https://doi.org/10.5066/P13XCP3R" in html
     assert "CC BY 4.0" in html and "ODC-PDDL-1.0" in html
     assert "worldbank_wgi_2019_2023.csv" in html
+    wgi = next(s for s in selectors.source_list() if s.series == "worldbank-wgi")
+    assert wgi.fact_count == GovernanceEstimate.objects.filter(source=wgi).count() == 2118
 
 
 def _risk_post(**extra) -> dict:
