@@ -6,50 +6,11 @@ The smelters in its Smelter List (and, for the EMRT 2.x, the mines in its Mine L
 purchase lines for the engine: the commodity is the metal, the origin the smelter's country,
 screened at the smelting/refining stage (`engine.screen_csv(..., origin_stage=...)`).
 
-The templates are multilingual: the language chosen on the Declaration tab changes the header
-texts (and the texts of the Smelter Look-up drop-down), not the sheet names or the positions.
-So the sheets are read by position, per template version, never by header text.
-
-What the layout is based on (researched in public sources; no RMI template file itself was at
-hand, so the positions below are corroborated, not copied from the template):
-
-* Sheet names (English in every language): Declaration, Smelter List, Product List,
-  Smelter Look-up, Checker, Instructions, Definitions, Revision; EMRT 2.0+ adds Mine List
-  (EMRT 1.x has none). Source: github.com/cirscn/cm-reporting docs/02-emrt-prd.md (§2.1),
-  docs/05-cross-template.md and docs/archive/diffs/emrt.md, which were written from the
-  Chinese-language templates and still name the tabs in English; the CMRT 6.4/6.5 scripts
-  below open the sheets by these names.
-* Smelter List, CMRT 6.x and EMRT 1.x/2.x, same column order: A smelter identification number
-  input column, B metal (*), C smelter look-up (*), D smelter name, E smelter country (*),
-  F smelter identification (filled by a formula from the look-up), G source of the smelter
-  identification number, H street, I city, J state/province, K contact name, L contact e-mail,
-  M proposed next steps, N mine name(s), O mine country(ies), P 100 % recycled/scrap?,
-  Q comments; then hidden system columns (Standard Smelter Name, Country Code, ...; EMRT 2.1
-  adds Combined Metal / Combined Smelter). Header row 4, first data row 5. Sources: the column
-  list and `header=3` of a CMRT 6.4 consolidation script (a Streamlit app found by
-  find_string "Smelter Identification Number Input Column", reading `sheet_name='Smelter
-  List', header=3`, then writing rows back from row 4/5); the field order in
-  cirscn/cm-reporting docs/archive/diffs/emrt.md §4 (EMRT 1.1-2.1, identical to CMRT); the
-  Checker rule `COUNTBLANK('Smelter List'!C5:C2498)` quoted in cirscn/cm-reporting
-  docs/03-crt-prd.md (look-up in column C, data from row 5).
-* Smelter Look-up tab: A metal, B smelter look-up name, C standard smelter name, D country,
-  E smelter ID, F source of the ID; header row 1. Sources: a JS importer reading the RMI list
-  with keys "METAL", "Smelter Look-up (*)", "Standard Smelter Names", "Smelter Facility
-  Location: Country", "Smelter ID" in that order, and a Python consolidation script reading
-  `template['Smelter Look-up']` with `row[0]` = metal and `row[4]` = smelter ID.
-* Mine List (EMRT 2.0+): metal, name of the smelter the mine supplies, mine name, mine
-  identification (e.g. CID), source of the smelter identification number, mine country, street,
-  city, state/province, contact, e-mail, next steps, comments; then Country Code etc.
-  Source: cirscn/cm-reporting docs/archive/diffs/emrt.md §5 (order only). NOT CONFIRMED: the
-  first column (taken as A) and the header/data rows (taken as 4/5, like the Smelter List).
-* Template version: NOT FOUND in the sources as a fixed cell. The templates state it in their
-  title/revision texts ("Revision 6.5", EMRT "Revision 2.1 October 17, 2025" per
-  docs/archive/diffs/emrt.md §8). So the version is read from the text of a fixed small region
-  — the first rows of the Declaration and Revision tabs (`VERSION_REGION`) — by pattern.
-
-Because of the unconfirmed parts, the layout is table-driven: `LAYOUTS` maps (kind, version
-prefix) to the sheet positions, easy to correct once checked against a real template. A version
-with no entry is refused with a clear message rather than read wrongly.
+The templates are multilingual: the language chosen on the Declaration tab swaps the texts of
+the labels and headers (from the template's hidden "L" sheet, keyed by sheet and cell), never
+the sheet names, the cell positions or the values of the drop-downs (metals, Smelter Look-up
+names, countries stay English). So the sheets are read by position, per template version,
+never by header text. The positions and where each one comes from are listed at `LAYOUTS`.
 """
 
 from __future__ import annotations
@@ -61,43 +22,135 @@ from dataclasses import dataclass, field
 
 from covenant.screening import engine
 
+# Sheet names are the same in every language: the Chinese templates keep them in English
+# (cirscn/cm-reporting analysis/docs_excel_rule_check.py opens them by these names; its
+# docs/archive/i18n/zh-CN.json is keyed "cmrt.6.4.Smelter List.A4" etc.).
 SMELTER_SHEET = "Smelter List"
 MINE_SHEET = "Mine List"
 LOOKUP_SHEET = "Smelter Look-up"
 DECLARATION_SHEET = "Declaration"
 REVISION_SHEET = "Revision"
 RMI_SHEETS = {DECLARATION_SHEET, SMELTER_SHEET, LOOKUP_SHEET, MINE_SHEET}
-# Where the version is stated: (sheet, first rows, first columns) searched by pattern.
-VERSION_REGION = ((DECLARATION_SHEET, 6, 12), (REVISION_SHEET, 12, 6))
+# The top block of the Declaration (rows 1-6, columns A-L) holds the template title in D2
+# (verified) and, we expect, its revision (cell NOT verified, see `_kind_and_version`).
+DECLARATION_TOP = (6, 12)
+# How far the Revision tab (English in every language) is searched for its revision history.
+REVISION_AREA = (400, 12)
 SMELTING_STAGE = "smelting_refining"
 
 CMRT_METALS = {"tin", "tantalum", "tungsten", "gold"}
 EMRT_METALS = {"cobalt", "copper", "graphite", "lithium", "mica", "nickel"}
-# Not real smelters: the look-up's placeholders (kept in English by the template).
+# Not real smelters: the look-up's placeholders (kept in English by the template). The
+# Smelter Look-up lists "Smelter not yet identified" with the standard name "Unknown".
 PLACEHOLDERS = {"smelter not listed", "smelter not yet identified", "unknown", ""}
+
+
+def _column(letter: str) -> int:
+    """0-based index of a column letter (A → 0, AA → 26)."""
+    index = 0
+    for char in letter.upper():
+        index = index * 26 + ord(char) - ord("A") + 1
+    return index - 1
 
 
 @dataclass(frozen=True)
 class Columns:
-    first_row: int  # 1-based first data row
-    cols: dict[str, int]  # field → 0-based column
+    header_row: int  # 1-based row of the (translated) headers; data starts on the next row
+    letters: dict[str, str]  # field → column letter
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def cols(self) -> dict[str, int]:
+        return {f: _column(letter) for f, letter in self.letters.items()}
 
 
+# ---------------------------------------------------------------------------------------------
+# The fixed layouts. No RMI template file was at hand offline; each position below was checked
+# against public sources that were themselves built from the real RMI files:
+#
+# [L]  cirscn/cm-reporting docs/archive/i18n/en.json and zh-CN.json: the templates' hidden "L"
+#      translation sheets dumped per version and cell, for CMRT 6.01-6.5, EMRT 1.1-2.1 (and
+#      CRT, AMRT). They give, identically for every CMRT 6.x and EMRT 1.x/2.x:
+#      - Smelter List headers on row 4: A4 "Smelter Identification Number Input Column",
+#        B4 "Metal (*)", C4 "Smelter Look-up (*)", D4 "Smelter Name (1)" (EMRT 2.x "(*)"),
+#        E4 "Smelter Country (*)", F4 "Smelter Identification", G4 "Source of Smelter
+#        Identification Number", H4..Q4 street, city, state, contact, e-mail, next steps,
+#        mine(s), mine country(ies), 100 % recycled, comments;
+#      - Smelter Look-up: A1 an explanatory note, headers on row 4: A4 "Metal", B4 "Smelter
+#        Look-up (*)", C4 "Standard Smelter Names", D4 "Smelter Facility Location: Country",
+#        E4 "Smelter ID", F4 source, G4..I4 street, city, state;
+#      - Mine List (EMRT 2.0, 2.1): headers on row 4: A4 "Metal", B4 "Name of Smelter(s)
+#        sourcing from this Mine Facility", C4 "Mine Facility (Site) Name", D4 "Mine
+#        Identification (e.g. CID)", E4 source, F4 "Mine Facility Country", G4..M4;
+#      - Declaration D2: the title, "Conflict Minerals Reporting Template (CMRT)" /
+#        "Extended Mineral(s) Reporting Template (EMRT)", kept in English in the Chinese
+#        template; company data in D8.. (also in the Checker texts "cell D8", "cell D22").
+# [X]  cirscn/cm-reporting app/src/lib/public/excel.ts (+ excel.test.ts, excelSmelterList
+#      .test.ts): an exporter that patches the real RMI_CMRT_6.x / RMI_EMRT_x.xlsx files and
+#      refuses cells the template does not have: Smelter List rows from 5, A..Q as above
+#      (R, S "Combined Metal/Smelter" in EMRT 2.1), the test asserting B5/C5/D5/E5 on CMRT 6.5;
+#      Mine List rows from 5, A metal, B smelter, C mine, D mine id, E source, F country.
+# [D]  cirscn/cm-reporting docs/archive/diffs/docs-excel-evidence.md: "CMRT 6.5 Smelter List
+#      C5 list formulas=['SN']" (look-up drop-down in C from row 5), "EMRT 2.1 Mine List B5
+#      list dv", conditional formats on Mine List B5 and F5; docs/archive/diffs/cmrt.md and
+#      emrt.md (field order, Mine List from EMRT 2.0, no layout change 6.01 → 6.5, 1.1 → 2.1
+#      except the Mine List and EMRT 2.1's Combined columns after Q).
+# [C]  laurencornell/cmrt-consolidation consolidate.py: reads "Smelter List" from row 5,
+#      r[0] id input, r[1] metal, r[3] name, r[5] smelter id; "Smelter Look-up" row[0] metal,
+#      row[4] smelter id. A React CMRT comparer (find_string "Smelter Look-up", no repository
+#      name shown) writes A..Q from row 5 with the same meaning and reads headers on row 4; a
+#      Streamlit CMRT 6.4 script (find_string "RMI_CMRT_6.4") rewrites the list from row 4 on.
+# Contradicted and not followed: a planning document (find_string "Extended Minerals
+# Reporting Template", id 714297582) that puts Metal in A and data from row 2 - it describes
+# no real file.
+# ---------------------------------------------------------------------------------------------
 SMELTER_LIST = Columns(
-    first_row=5, cols={"id_input": 0, "metal": 1, "lookup": 2, "name": 3, "country": 4, "id": 5}
+    header_row=4,
+    letters={"id_input": "A", "metal": "B", "lookup": "C", "name": "D", "country": "E", "id": "F"},
 )
-MINE_LIST = Columns(first_row=5, cols={"metal": 0, "smelter": 1, "name": 2, "id": 3, "country": 5})
-LOOKUP = Columns(first_row=2, cols={"metal": 0, "lookup": 1, "name": 2, "country": 3, "id": 4})
+MINE_LIST = Columns(
+    header_row=4, letters={"metal": "A", "smelter": "B", "name": "C", "id": "D", "country": "F"}
+)
+# Was taken as header row 1 before the check: the look-up's row 1 is a note, row 4 the headers.
+LOOKUP = Columns(
+    header_row=4, letters={"metal": "A", "lookup": "B", "name": "C", "country": "D", "id": "E"}
+)
 
+# (kind, version prefix) → layout. Verified versions: CMRT 6.01, 6.1, 6.22, 6.31, 6.4, 6.5
+# ([L]; 6.6 shares the exporter's columns [X]); EMRT 1.1, 1.11, 1.2, 1.3 (no Mine List) and
+# 2.0, 2.1 (+2.11 in [X]). CMRT 6.0 and EMRT 1.0 are covered by the prefix but unverified.
 LAYOUTS: dict[tuple[str, str], dict[str, Columns | None]] = {
     ("CMRT", "6."): {"smelters": SMELTER_LIST, "mines": None, "lookup": LOOKUP},
     ("EMRT", "1."): {"smelters": SMELTER_LIST, "mines": None, "lookup": LOOKUP},
     ("EMRT", "2."): {"smelters": SMELTER_LIST, "mines": MINE_LIST, "lookup": LOOKUP},
 }
+SUPPORTED_KINDS = {"CMRT", "EMRT"}
 
-_KIND = re.compile(r"\b(CMRT|EMRT)\b|(Conflict Minerals)|(Extended Minerals)", re.I)
+# The title names the template; the acronym is kept in every language seen ([L] zh-CN).
+# The other RMI templates are recognised so they are refused instead of misread: the AMRT
+# also has a Mine List, and its 1.1/1.2 Smelter List has Metal in A and country in C [D].
+_KINDS = (
+    ("CMRT", re.compile(r"\bCMRT\b|Conflict Minerals Reporting", re.I)),
+    ("EMRT", re.compile(r"\bEMRT\b|Extended Minerals? Reporting", re.I)),
+    ("AMRT", re.compile(r"\b(?:AMRT|PRT)\b|Additional Minerals Reporting|Pilot Reporting", re.I)),
+    ("CRT", re.compile(r"\bCRT\b|Cobalt Reporting", re.I)),
+)
 _VERSION = re.compile(r"\b(?:CMRT|EMRT|Revision|Version|Rev\.?)\s*[:#]?\s*v?(\d+\.\d+)", re.I)
+_REVISION = re.compile(r"\bRevision\s*[:#]?\s*v?(\d+\.\d+)", re.I)
+_BARE_VERSION = re.compile(r"^(\d{1,2})(?:\.(\d{1,2}))?[a-z]?$")
 _CID = re.compile(r"^[A-Z]{3}\d{6}$")
+
+NO_VERSION = (
+    "This looks like an RMI reporting template, but its template version could not be "
+    "found on the Declaration tab. Send the CMRT or EMRT as filled in, unchanged."
+)
+UNSUPPORTED_KIND = (
+    "This is an RMI {kind}, not a CMRT or EMRT: this screening reads only those two templates. "
+    "Ask the supplier for a CMRT or an EMRT."
+)
 
 
 class RmiTemplateError(engine.PurchaseFileError):
@@ -179,21 +232,78 @@ def looks_like_rmi(sheet_names: list[str]) -> bool:
     return DECLARATION_SHEET in names and bool(names & {SMELTER_SHEET, LOOKUP_SHEET, MINE_SHEET})
 
 
+def _kind_of(text: str) -> str | None:
+    """The RMI template a title names (CMRT, EMRT, AMRT or CRT), or None."""
+    for kind, pattern in _KINDS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def _texts(workbook, sheet: str, n_rows: int, n_cols: int):
+    """The non-empty texts of a sheet's top-left block, row by row."""
+    for row in _rows(workbook, sheet)[:n_rows]:
+        for value in row[:n_cols]:
+            if text := _text(value):
+                yield text
+
+
+def _revision_history(workbook) -> str | None:
+    """The last revision the Revision tab lists: its table is oldest first (CMRT 3.02: a
+    "REVISION" column of bare numbers, ldenevi/ddm lib/gsp/protocols/regulations/cfsi/cmrt/
+    versions/3.02.worksheet.0.txt), or texts like "Revision 6.5 April 25, 2025" (quoted by
+    cirscn/cm-reporting docs/archive/diffs/cmrt.md). Neither is verified for 6.x cell by cell."""
+    version = None
+    revision_col = None
+    n_rows, n_cols = REVISION_AREA
+    for row in _rows(workbook, REVISION_SHEET)[:n_rows]:
+        for col, value in enumerate(row[:n_cols]):
+            text = _text(value)
+            if text.lower() == "revision":
+                revision_col = col
+            elif col == revision_col and (m := _BARE_VERSION.match(text)):
+                version = f"{m.group(1)}.{m.group(2) or 0}"
+            elif m := _REVISION.search(text):
+                version = m.group(1)
+    return version
+
+
+def _kind_from_metals(workbook, names: list[str]) -> str | None:
+    """CMRT or EMRT by the metals the Smelter Look-up and Smelter List hold (English values in
+    every language), for a title that does not name the template; else None."""
+    metals: set[str] = set()
+    for sheet, layout in ((LOOKUP_SHEET, LOOKUP), (SMELTER_SHEET, SMELTER_LIST)):
+        if sheet in names:
+            col = layout.cols["metal"]
+            rows = _rows(workbook, sheet)[layout.first_row - 1 :]
+            metals |= {_get(row, col).lower() for row in rows}
+    metals.discard("")
+    if metals and metals <= CMRT_METALS:
+        return "CMRT"
+    if metals and metals <= EMRT_METALS:
+        return "EMRT"
+    return None
+
+
 def _kind_and_version(workbook, names: list[str]) -> tuple[str | None, str | None]:
+    """The template kind and version as the file states them.
+
+    The kind comes from the title in Declaration!D2 (verified, [L]). WHERE THE VERSION SITS ON
+    THE DECLARATION IS NOT VERIFIED: the L sheets hold no revision text for the Declaration, so
+    it is untranslated, but no source gives its cell. It is therefore searched by pattern in
+    the Declaration's top block, then taken from the Revision tab's history (English in every
+    language: no Revision keys in the L sheets)."""
     kind = version = None
-    for sheet, n_rows, n_cols in VERSION_REGION:
-        if sheet not in names:
-            continue
-        for row in _rows(workbook, sheet)[:n_rows]:
-            for value in row[:n_cols]:
-                text = _text(value)
-                if not text:
-                    continue
-                if kind is None and (m := _KIND.search(text)):
-                    kind = "CMRT" if (m.group(1) or "").upper() == "CMRT" or m.group(2) else "EMRT"
-                if version is None and (m := _VERSION.search(text)):
-                    version = m.group(1)
-    return kind, version
+    if DECLARATION_SHEET in names:
+        for text in _texts(workbook, DECLARATION_SHEET, *DECLARATION_TOP):
+            kind = kind or _kind_of(text)
+            if version is None and (m := _VERSION.search(text)):
+                version = m.group(1)
+    if REVISION_SHEET in names:
+        if kind is None:  # its title block (CMRT 3.02: "DOCUMENT TITLE" in B2, the title in B3)
+            kind = next(filter(None, map(_kind_of, _texts(workbook, REVISION_SHEET, 6, 6))), None)
+        version = version or _revision_history(workbook)
+    return kind or _kind_from_metals(workbook, names), version
 
 
 def _layout(kind: str, version: str) -> dict[str, Columns | None] | None:
@@ -228,13 +338,10 @@ def read_rmi_template(data: bytes) -> RmiResult:
     workbook = open_xlsx(data)
     names = list(workbook.sheet_names)
     kind, version = _kind_and_version(workbook, names)
-    if kind is None and MINE_SHEET in names:
-        kind = "EMRT"
+    if kind is not None and kind not in SUPPORTED_KINDS:
+        raise RmiTemplateError(UNSUPPORTED_KIND.format(kind=kind))
     if kind is None or version is None:
-        raise RmiTemplateError(
-            "This looks like an RMI reporting template, but its template version could not be "
-            "found on the Declaration tab. Send the CMRT or EMRT as filled in, unchanged."
-        )
+        raise RmiTemplateError(NO_VERSION)
     layout = _layout(kind, version)
     if layout is None:
         known = ", ".join(f"{k} {p}x" for k, p in LAYOUTS)
@@ -264,7 +371,8 @@ def read_rmi_template(data: bytes) -> RmiResult:
         metal = cell["metal"] or entry.get("metal", "")
         lookup = cell["lookup"]
         name = cell["name"] or (lookup if lookup.lower() not in PLACEHOLDERS else "")
-        name = name or entry.get("name", "")
+        standard_name = entry.get("name", "")
+        name = name or (standard_name if standard_name.lower() not in PLACEHOLDERS else "")
         smelter_id = smelter_id or entry.get("id", "").upper()
         country_text = cell["country"] or entry.get("country", "")
         if not metal:

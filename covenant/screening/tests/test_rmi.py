@@ -1,5 +1,7 @@
 """RMI reporting templates (CMRT/EMRT): read by position per version, in any header language;
-smelters become purchase lines at the smelting stage; each bad template gets its message."""
+smelters become purchase lines at the smelting stage; each bad template gets its message.
+
+The workbooks follow the layout documented at `rmi.LAYOUTS` (see rmi_workbooks.py)."""
 
 from __future__ import annotations
 
@@ -14,100 +16,161 @@ from django.urls import reverse
 
 from covenant.screening import engine, rmi
 from covenant.screening.models import Run, Upload
+from covenant.screening.tests.rmi_workbooks import rmi_workbook
+
+CMRT_SMELTERS = [
+    ("", "Tin", "Minsur", "Minsur", "Peru", "CID001182"),
+    # Look-up only (the formula columns D-F were not calculated): resolved by the Look-up tab.
+    ("", "Gold", "Example Gold Refinery", "", "", ""),
+    # Option A, the identification number alone in column A: resolved by the Look-up tab.
+    ("CID002557", "", "", "", "", ""),
+    ("", "Tantalum", "Smelter not listed", "Eigene Hütte GmbH", "Deutschland", ""),
+    # The Look-up's own placeholder row names it "Unknown": not a smelter.
+    ("", "Tungsten", "Smelter not yet identified", "", "", ""),
+    (),
+]
+CMRT_LOOKUP = [
+    ("Gold", "Example Gold Refinery", "Example Gold Refinery", "Switzerland", "CID002763"),
+    (
+        "Tantalum",
+        "Global Advanced Metals Boyertown",
+        "Global Advanced Metals Boyertown",
+        "United States Of America",
+        "CID002557",
+    ),
+    ("Tungsten", "Smelter not yet identified", "Unknown", "Unknown", ""),
+]
+CMRT_EXPECTED = [
+    ("Tin", "Minsur", "PE", "CID001182"),
+    ("Gold", "Example Gold Refinery", "CH", "CID002763"),
+    ("Tantalum", "Global Advanced Metals Boyertown", "US", "CID002557"),
+    ("Tantalum", "Eigene Hütte GmbH", None, ""),
+]
+CMRT = rmi_workbook(smelters=CMRT_SMELTERS, lookup=CMRT_LOOKUP, language="中文 Chinese")
 
 
-def _template(
-    kind="CMRT",
-    version="6.5",
-    smelters=(),
-    mines=None,
-    lookup=(),
-    smelter_sheet=True,
-    headers=None,
-) -> bytes:
-    """A template in the researched layout: version on the Declaration tab, Smelter List
-    header row 4 / data from row 5 (A id input, B metal, C look-up, D name, E country, F id)."""
-    wb = openpyxl.Workbook()
-    decl = wb.active
-    decl.title = "Declaration"
-    decl["A1"] = f"Revision {version}"
-    decl["B2"] = (
-        "Conflict Minerals Reporting Template (CMRT)"
-        if kind == "CMRT"
-        else ("Extended Minerals Reporting Template (EMRT)")
-    )
-    decl["B4"] = "Deutsch"
-    if smelter_sheet:
-        sl = wb.create_sheet("Smelter List")
-        sl.append(["Schmelzhüttenliste"])
-        sl.append([])
-        sl.append([])
-        sl.append(
-            headers
-            or [
-                "Eingabespalte Schmelzhütten-Identifikationsnummer",
-                "Metall (*)",
-                "Schmelzhütten-Suche (*)",
-                "Name der Schmelzhütte (1)",
-                "Land der Schmelzhütte (*)",
-                "Schmelzhütten-Identifikation",
-            ]
-        )
-        for row in smelters:
-            sl.append(list(row))
-    if mines is not None:
-        ml = wb.create_sheet("Mine List")
-        for _ in range(4):
-            ml.append(["Mine List header"])
-        for row in mines:
-            ml.append(list(row))
-    lk = wb.create_sheet("Smelter Look-up")
-    lk.append(["Metal", "Smelter Look-up (*)", "Standard Smelter Names", "Country", "Smelter ID"])
-    for row in lookup:
-        lk.append(list(row))
-    wb.create_sheet("Checker")
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def _found(result: rmi.RmiResult) -> list[tuple]:
+    return [(s.metal, s.name, s.country, s.smelter_id) for s in result.smelters]
 
 
-CMRT = _template(
-    smelters=[
-        ("", "Tin", "Minsur", "Minsur", "PERU", "CID001182"),
-        # Look-up only (formula columns not cached): name, country and id from the Look-up tab.
-        ("", "Gold", "Example Gold Refinery", "", "", ""),
-        ("", "Tantalum", "Smelter not listed", "Eigene Hütte GmbH", "Deutschland", ""),
-        ("", "Tungsten", "Smelter not yet identified", "", "", ""),
-        (),
-    ],
-    lookup=[("Gold", "Example Gold Refinery", "Example Gold Refinery", "Switzerland", "CID002763")],
-)
-
-
-def test_a_german_cmrt_is_read_by_position_and_resolved_through_its_lookup():
+def test_a_chinese_cmrt_is_read_by_position_and_resolved_through_its_lookup():
     result = rmi.read_rmi_template(CMRT)
     assert (result.kind, result.version) == ("CMRT", "6.5")
-    got = [(s.metal, s.name, s.country, s.smelter_id) for s in result.smelters]
-    assert got == [
-        ("Tin", "Minsur", "PE", "CID001182"),
-        ("Gold", "Example Gold Refinery", "CH", "CID002763"),
-        ("Tantalum", "Eigene Hütte GmbH", None, ""),
-    ]
+    assert _found(result) == CMRT_EXPECTED
     # "Deutschland" is not a country name the engine knows: screened with unknown origin.
     assert any("Deutschland" in w for w in result.warnings)
 
 
-def test_an_emrt_with_a_mine_list():
-    data = _template(
-        kind="EMRT",
-        version="2.1",
-        smelters=[("CID003000", "Cobalt", "X", "Huayou Cobalt", "China", "CID003000")],
-        mines=[("Cobalt", "Huayou Cobalt", "Kamoto", "", "", "Congo, Democratic Republic of the")],
+@pytest.mark.parametrize("language", ["English", "中文 Chinese"])
+@pytest.mark.parametrize("version", ["6.01", "6.22", "6.31", "6.4", "6.5"])
+def test_every_cmrt_6_version_reads_the_same_columns_in_any_header_language(language, version):
+    data = rmi_workbook(
+        version=version, smelters=CMRT_SMELTERS, lookup=CMRT_LOOKUP, language=language
     )
     result = rmi.read_rmi_template(data)
-    assert (result.kind, result.version) == ("EMRT", "2.1")
+    assert (result.kind, result.version) == ("CMRT", version)
+    assert _found(result) == CMRT_EXPECTED
+
+
+def test_headers_are_never_read_even_when_they_name_other_columns():
+    data = rmi_workbook(smelters=[("", "Tin", "Minsur", "Minsur", "Peru", "CID001182")])
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    headers = workbook["Smelter List"]
+    headers["D4"], headers["E4"] = "Smelter Country (*)", "Smelter Name (1)"
+    out = io.BytesIO()
+    workbook.save(out)
+    assert _found(rmi.read_rmi_template(out.getvalue())) == [("Tin", "Minsur", "PE", "CID001182")]
+
+
+@pytest.mark.parametrize("language", ["English", "中文 Chinese"])
+@pytest.mark.parametrize("version", ["2.0", "2.1"])
+def test_an_emrt_2_with_a_mine_list(language, version):
+    data = rmi_workbook(
+        kind="EMRT",
+        version=version,
+        language=language,
+        smelters=[
+            ("", "Cobalt", "Huayou Cobalt", "Huayou Cobalt", "China", "CID003000"),
+            ("", "Mica", "Smelter not listed", "Mica Processing Pvt", "India", ""),
+        ],
+        mines=[
+            (
+                "Cobalt",
+                "Huayou Cobalt",
+                "Kamoto",
+                "CID005001",
+                "RMI",
+                "Congo, Democratic Republic of the",
+            ),
+            (),
+            ("Mica", "Mica Processing Pvt", "Koderma", "", "", "India"),
+        ],
+    )
+    result = rmi.read_rmi_template(data)
+    assert (result.kind, result.version) == ("EMRT", version)
+    assert _found(result) == [
+        ("Cobalt", "Huayou Cobalt", "CN", "CID003000"),
+        ("Mica", "Mica Processing Pvt", "IN", ""),
+    ]
+    assert [(m.metal, m.name, m.smelter, m.country, m.mine_id) for m in result.mines] == [
+        ("Cobalt", "Kamoto", "Huayou Cobalt", "CD", "CID005001"),
+        ("Mica", "Koderma", "Mica Processing Pvt", "IN", ""),
+    ]
+
+
+def test_an_emrt_1_has_no_mine_list():
+    data = rmi_workbook(
+        kind="EMRT",
+        version="1.3",
+        smelters=[("", "Cobalt", "Huayou Cobalt", "Huayou Cobalt", "China", "CID003000")],
+    )
+    result = rmi.read_rmi_template(data)
+    assert (result.kind, result.version) == ("EMRT", "1.3")
     assert [(s.metal, s.country) for s in result.smelters] == [("Cobalt", "CN")]
-    assert [(m.name, m.smelter) for m in result.mines] == [("Kamoto", "Huayou Cobalt")]
+    assert result.mines == []
+    assert not any("Mine List" in w for w in result.warnings)
+
+
+def test_an_emrt_2_without_its_mine_list_tab_is_read_with_a_warning():
+    data = rmi_workbook(
+        kind="EMRT",
+        version="2.1",
+        smelters=[("", "Cobalt", "Huayou Cobalt", "Huayou Cobalt", "China", "CID003000")],
+    )
+    result = rmi.read_rmi_template(data)
+    assert result.mines == []
+    assert "This EMRT 2.1 has no “Mine List” tab." in result.warnings
+
+
+@pytest.mark.parametrize(
+    ("kind", "history", "version", "expected"),
+    [
+        # Oldest first: the last entry is the template's own revision (6.31 comes before 6.4).
+        ("CMRT", [1, 2, 2.01, 3.02, 5.12, 6.01, 6.1, 6.22, 6.31], 6.4, "6.4"),
+        ("EMRT", [1.1, 1.11, 1.2, 1.3], 2, "2.0"),
+        ("EMRT", [], "Revision 2.1 October 17, 2025", "2.1"),
+    ],
+)
+def test_the_version_is_read_from_the_revision_history(kind, history, version, expected):
+    data = rmi_workbook(
+        kind=kind,
+        version=version,
+        version_at="revision",
+        revision_history=history,
+        smelters=[("", "Cobalt" if kind == "EMRT" else "Tin", "X", "X Smelter", "China", "")],
+    )
+    assert rmi.read_rmi_template(data).version == expected
+
+
+@pytest.mark.parametrize(("metal", "kind"), [("Tin", "CMRT"), ("Cobalt", "EMRT")])
+def test_a_title_that_does_not_name_the_template_falls_back_to_its_metals(metal, kind):
+    data = rmi_workbook(
+        kind="",
+        version="6.5" if kind == "CMRT" else "2.1",
+        title="Modèle de déclaration",
+        smelters=[("", metal, "X", "X Smelter", "China", "")],
+    )
+    assert rmi.read_rmi_template(data).kind == kind
 
 
 def test_smelters_become_purchase_lines_at_the_smelting_stage():
@@ -141,12 +204,19 @@ def test_smelters_become_purchase_lines_at_the_smelting_stage():
     assert sorted(anywhere.findings["theme"].to_list()) == ["child labour", "pollution"]
 
 
+TIN = [("", "Tin", "", "X", "Peru", "")]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (_template(version="5.12", smelters=[("", "Tin", "", "X", "Peru", "")]), "5.12 is not"),
-        (_template(smelter_sheet=False), "has no “Smelter List” tab"),
-        (_template(smelters=[]), "lists no smelters"),
+        (rmi_workbook(version="5.12", smelters=TIN), "CMRT version 5.12 is not a template"),
+        (rmi_workbook(kind="EMRT", version="3.0", smelters=TIN), "EMRT version 3.0 is not"),
+        (rmi_workbook(version_at="", smelters=TIN), "its template version could not be found"),
+        (rmi_workbook(kind="AMRT", version="1.3", smelters=TIN), "This is an RMI AMRT, not a"),
+        (rmi_workbook(kind="CRT", version="2.21", smelters=TIN), "This is an RMI CRT, not a"),
+        (rmi_workbook(smelter_sheet=False), "has no “Smelter List” tab"),
+        (rmi_workbook(smelters=[]), "lists no smelters"),
     ],
 )
 def test_bad_templates_get_a_clear_message(data, message):
@@ -177,7 +247,7 @@ def test_an_uploaded_cmrt_shows_its_smelters_and_runs(
     response = _upload(client, demo, CMRT)
     assert response.status_code == 302
     upload = Upload.objects.latest("uploaded_at")
-    assert upload.status == Upload.Status.READY and upload.lines == 3
+    assert upload.status == Upload.Status.READY and upload.lines == 4
     assert upload.report["rmi"]["kind"] == "CMRT"
     page = html.unescape(
         client.get(reverse("screening-preview", args=[upload.code])).content.decode()
@@ -187,12 +257,12 @@ def test_an_uploaded_cmrt_shows_its_smelters_and_runs(
         client.post(reverse("screening-preview", args=[upload.code]))
     run = Run.objects.filter(upload=upload).latest("created_at")
     assert run.status == Run.Status.DONE, run.error
-    assert run.lines == 3
+    assert run.lines == 4
 
 
 def test_an_uploaded_bad_cmrt_is_refused_with_its_message(demo, client_for):
     before = Upload.objects.count()
-    response = _upload(client_for("company"), demo, _template(smelter_sheet=False))
+    response = _upload(client_for("company"), demo, rmi_workbook(smelter_sheet=False))
     assert response.status_code == 400
     assert "has no “Smelter List” tab" in html.unescape(response.content.decode())
     assert Upload.objects.count() == before
