@@ -95,7 +95,7 @@ import io
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -477,30 +477,37 @@ def _synonym_patterns(synonyms: pl.DataFrame) -> pl.DataFrame:
 def match_descriptions(descriptions: pl.Series, reference: Reference) -> pl.DataFrame:
     """description, commodity, matched_on (the synonym) for each distinct description."""
     frame = pl.DataFrame({"description": descriptions.cast(pl.String)}).unique().drop_nulls()
+    return _match_distinct(frame, reference)
+
+
+def _match_distinct(frame: pl.DataFrame, reference: Reference) -> pl.DataFrame:
+    """`match_descriptions` for a frame with distinct, non-null descriptions (and any other
+    columns, kept)."""
     patterns = _synonym_patterns(reference.synonyms)
     if not patterns.height or not frame.height:
         return frame.with_columns(
             commodity=pl.lit(None, pl.String), matched_on=pl.lit(None, pl.String)
         )
-    frame = frame.with_row_index("_d")
-    found = (
+    keys = patterns["pattern"]
+    found = pl.col("_found")
+    # the key of the largest weight wins; of equal weights, the one found first
+    weight = pl.element().replace_strict(keys, patterns["weight"])
+    return (
         frame.lazy()
-        .select(
-            "_d",
+        .with_columns(
             _found=_match_text(pl.col("description")).str.extract_many(
-                patterns["pattern"].to_list(), overlapping=True
-            ),
+                keys.to_list(), overlapping=True
+            )
         )
-        .explode("_found")
-        .drop_nulls("_found")
-        .with_row_index("_pos")
-        .join(patterns.lazy(), left_on="_found", right_on="pattern", how="inner")
-        .sort(["_d", "weight", "_pos"], descending=[False, True, False])
-        .group_by("_d")
-        .agg(pl.col("commodity").first(), pl.col("text").first().alias("matched_on"))
+        .with_columns(_best=found.list.get(found.list.eval(weight).list.arg_max()))
+        .with_columns(
+            commodity=pl.col("_best").replace_strict(keys, patterns["commodity"], default=None),
+            matched_on=pl.col("_best").replace_strict(keys, patterns["text"], default=None),
+        )
+        .drop("_found", "_best")
+        # the streaming engine spreads the string work over the cores
+        .collect(engine="streaming")
     )
-    # the streaming engine spreads the string work over the cores
-    return frame.lazy().join(found, on="_d", how="left").drop("_d").collect(engine="streaming")
 
 
 def match_hs_codes(codes: pl.Series, reference: Reference) -> pl.DataFrame:
@@ -627,144 +634,168 @@ class ScreeningResult:
         return self.lines - self.unmatched.height
 
 
-def _categories() -> dict[str, pl.DataType]:
+def _categories() -> dict[str, pl.Categorical]:
     """A fresh categorical type per key column: dense ids from 0 for this run only."""
     return {f: pl.Categorical(pl.Categories.random()) for f in KEY_FIELDS}
+
+
+def _hold(types: Mapping[str, pl.DataType]) -> dict[str, pl.Series]:
+    """An empty column of each categorical type of a pass, to use the types after it: Polars
+    frees the texts of a private `Categories` once no column or plan uses them."""
+    return {f: pl.Series(f, [], dtype=t) for f, t in types.items()}
+
+
+def _texts(ids: pl.Series | pl.Expr, dtype: pl.DataType) -> Any:
+    """The texts behind categorical ids (null for null). `cat.to` (unstable in Polars 2.1)
+    reads them in Rust; `Categories.to_series()` builds a Python list of all of them."""
+    return ids.cat.to(dtype).cast(pl.String)
+
+
+def _lookup(table: pl.Series, ids: str) -> pl.Expr:
+    """table[id] for each id of a column (null for a null id): a gather, not a join."""
+    return pl.lit(table.extend_constant(None, 1)).gather(pl.col(ids).fill_null(len(table)))
+
+
+def _table(ids: pl.Series, values: pl.Series, size: int) -> pl.Series:
+    """A lookup table for the ids 0 to size - 1: values[i] at ids[i], null at the others."""
+    return pl.repeat(None, size, dtype=values.dtype, eager=True).scatter(ids, values)
+
+
+def _positions(values: pl.Series, table: pl.Series) -> pl.Series:
+    """Each value's position in `table` (distinct values); null where it is null."""
+    positions = pl.int_range(len(table), dtype=pl.UInt32, eager=True)
+    return values.replace_strict(table, positions, default=None, return_dtype=pl.UInt32)
 
 
 _PACK = 21  # bits per key column in the packed key: ids up to 2^21 - 2
 _EXPOSURE = pl.coalesce(pl.col("spend"), pl.col("quantity")).fill_null(0.0)
 
 
+def _packed_key() -> pl.Expr:
+    """The three categorical ids of (description, HS code, origin) packed into one integer,
+    which groups faster than three keys; unique while every id fits in `_PACK` bits."""
+    empty = (1 << _PACK) - 1  # a null id
+    key = pl.lit(0, pl.UInt64)
+    for f in KEY_FIELDS:
+        key = key * (1 << _PACK) + pl.col(f).to_physical().cast(pl.UInt64).fill_null(empty)
+    return key
+
+
+def _packed(frame: pl.DataFrame, columns: Iterable[str]) -> bool:
+    """Whether every id in these categorical or id columns fits in the packed key (else the
+    pass groups again by three keys, a second pass over the file; rare)."""
+    largest = frame.select(pl.max_horizontal(pl.col(c).to_physical().max() for c in columns))
+    return largest.item() is None or largest.item() < (1 << _PACK) - 1
+
+
 def _fine(lines: pl.LazyFrame, *, packed: bool = True) -> pl.LazyFrame:
-    """Group by (description, HS code, origin). The three categorical ids are packed into one
-    integer, which groups faster than three keys; `_complete` redoes it with three keys for a
-    file whose ids do not fit (over two million distinct descriptions)."""
+    """Group by (description, HS code, origin) ids: d, h, o, exposure, line_count. By the
+    packed key `_k` of the lines, unpacked afterwards; with three keys where the ids do not
+    fit (over two million distinct descriptions)."""
     aggs = [_EXPOSURE.sum().alias("exposure"), pl.len().alias("line_count")]
     if not packed:
-        return lines.group_by(*KEY_FIELDS).agg(aggs)
-    packed = pl.lit(0, pl.UInt64)
-    for f in KEY_FIELDS:
-        packed = packed * (1 << _PACK) + pl.col(f).to_physical().cast(pl.UInt64).fill_null(
-            (1 << _PACK) - 1
-        )
-    return (
-        lines.group_by(packed.alias("_k"))
-        .agg(*(pl.col(f).first() for f in KEY_FIELDS), *aggs)
-        .drop("_k")
-    )
+        return lines.group_by(pl.col(f).to_physical().alias(_ID[f]) for f in KEY_FIELDS).agg(aggs)
+    empty = (1 << _PACK) - 1
+    unpacked = []
+    for i, f in enumerate(reversed(KEY_FIELDS)):
+        part = pl.col("_k") // (1 << (_PACK * i)) % (1 << _PACK)
+        unpacked.append(pl.when(part != empty).then(part).cast(pl.UInt32).alias(_ID[f]))
+    return lines.group_by("_k").agg(aggs).select(*reversed(unpacked), "exposure", "line_count")
 
 
 def _stage_one(lines: pl.LazyFrame) -> dict[str, pl.LazyFrame]:
     """The one pass over the lines: group by (description, HS code, origin) — categorical, so
     the key is three integers — summing exposure; keep each line's ids for `lines_for`."""
-    exposure = _EXPOSURE
     ids = [pl.col(f).to_physical().alias(_ID[f]) for f in KEY_FIELDS]
-    return {
-        "fine": _fine(lines),
-        "line_map": lines.select("line", *ids),
-        "totals": lines.select(
-            pl.len().alias("lines"),
-            exposure.sum().alias("total_exposure"),
-            pl.max_horizontal(pl.col(f).to_physical().max() for f in KEY_FIELDS).alias("_max_id"),
-        ),
-    }
-
-
-def _distinct(fine: pl.DataFrame, field: str) -> pl.DataFrame:
-    """id, text for the distinct values of a categorical key column."""
-    values = fine.get_column(field).unique()
-    return pl.DataFrame({_ID[field]: values.to_physical(), field: values.cast(pl.String)})
-
-
-def _complete(out: dict[str, pl.DataFrame], lines: pl.LazyFrame) -> dict[str, pl.DataFrame]:
-    """Group again by three keys if an id was too large to pack (a second pass; rare)."""
-    max_id = out["totals"]["_max_id"][0]
-    if max_id is not None and max_id >= (1 << _PACK) - 1:
-        out["fine"] = _fine(lines, packed=False).collect()
-    return out
+    return {"fine": _fine(lines), "line_map": lines.select("line", *ids)}
 
 
 def _stage_two(
-    stage_one: dict[str, pl.DataFrame],
+    stage_one: dict[str, Any],
     reference: Reference,
     *,
     map_origins: bool,
     origin_stage: str | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """Everything after the pass over the lines, on distinct values and a few thousand keys."""
-    fine = stage_one["fine"].with_columns(pl.col(f).to_physical().alias(_ID[f]) for f in KEY_FIELDS)
-    hs = _distinct(fine, "hs_code")
+    """Everything after the pass over the lines, on distinct values and a few thousand keys.
+    Each distinct text is matched once, by its id; commodities and countries become their
+    position in sorted order, so that the keys are small integers that sort alike."""
+    fine: pl.DataFrame = stage_one["fine"]
+    types = {f: column.dtype for f, column in stage_one["types"].items()}
+
+    # ids are dense from 0 and every value of the pass reached `fine`: size = largest id + 1
+    size = {f: fine.select(pl.col(_ID[f]).max().fill_null(-1) + 1).item() for f in KEY_FIELDS}
+
+    def distinct(field: str) -> pl.DataFrame:
+        ids = pl.int_range(size[field], dtype=pl.UInt32, eager=True)
+        return pl.DataFrame({_ID[field]: ids, field: _texts(ids, types[field])})
+
+    hs = distinct("hs_code")
     hs = hs.join(match_hs_codes(hs["hs_code"], reference), on="hs_code", how="left")
+    hs_hit = hs.filter(pl.col("commodity").is_not_null())["h"]
+    no_hs_match = pl.col("h").is_null() | ~pl.col("h").is_in(hs_hit.implode())
     # descriptions only where the HS code did not match
-    unmatched_hs = hs.filter(pl.col("commodity").is_null())["h"]
-    pending = fine.filter(pl.col("h").is_in(unmatched_hs.implode()) | pl.col("h").is_null())
-    desc = _distinct(pending, "description")
-    desc = desc.join(
-        match_descriptions(desc["description"], reference), on="description", how="left"
+    pending = fine.lazy().filter(no_hs_match).select(pl.col("d").unique().drop_nulls()).collect()
+    desc = _match_distinct(
+        pending.with_columns(description=_texts(pl.col("d"), types["description"])), reference
     )
-    origins = _distinct(fine, "origin_country")
+    origins = distinct("origin_country")
     codes = {v: resolve_country(v) if map_origins else v for v in origins["origin_country"]}
     origins = origins.with_columns(
         iso=pl.col("origin_country").replace_strict(codes, default=None, return_dtype=pl.String)
     )
+    names = pl.concat([hs["commodity"], desc["commodity"]]).drop_nulls().unique().sort()
+    countries = origins["iso"].drop_nulls().unique().sort()
+    # (commodity, country) as one integer: the positions in `names` and in `countries` (its
+    # length for an unknown origin), so that the keys sort as the texts would
+    width = len(countries) + 1
+    commodity = pl.coalesce(
+        _lookup(_table(hs["h"], _positions(hs["commodity"], names), size["hs_code"]), "h"),
+        _lookup(_table(desc["d"], _positions(desc["commodity"], names), size["description"]), "d"),
+    )
+    country = _lookup(
+        _table(origins["o"], _positions(origins["iso"], countries), size["origin_country"]), "o"
+    )
     matched = (
         fine.lazy()
-        .select("d", "h", "o", "exposure", "line_count")
-        .join(hs.lazy().select("h", _hs_c="commodity"), on="h", how="left", nulls_equal=True)
-        .join(desc.lazy().select("d", _d_c="commodity"), on="d", how="left", nulls_equal=True)
-        .join(origins.lazy().select("o", "iso"), on="o", how="left", nulls_equal=True)
-        .with_columns(commodity=pl.coalesce("_hs_c", "_d_c"))
-        .collect()
+        .with_columns(_ci=commodity * width + country.fill_null(width - 1))
+        .filter(pl.col("_ci").is_not_null())
     )
-    # unmatched lines: neither their HS code nor their description matched
-    hs_hit = hs.filter(pl.col("commodity").is_not_null())["h"]
-    desc_hit = desc.filter(pl.col("commodity").is_not_null())["d"]
-    line_map = stage_one["line_map"]
+    # unmatched lines: neither their HS code nor their description matched (then their
+    # description was matched, as the code was not)
+    failed = desc.filter(pl.col("commodity").is_null())["d"]
     unmatched = (
-        line_map.lazy()
-        .filter(~pl.col("h").is_in(hs_hit.implode()).fill_null(False))
-        .filter(~pl.col("d").is_in(desc_hit.implode()).fill_null(False))
-        .join(desc.lazy().select("d", "description"), on="d", how="left", nulls_equal=True)
-        .join(hs.lazy().select("h", "hs_code"), on="h", how="left", nulls_equal=True)
-        .join(origins.lazy().select("o", "origin_country"), on="o", how="left", nulls_equal=True)
-        .select("line", "description", "hs_code", "origin_country")
+        stage_one["line_map"]
+        .lazy()
+        .filter(no_hs_match, pl.col("d").is_null() | pl.col("d").is_in(failed.implode()))
+        .select("line", *(_texts(pl.col(_ID[f]), types[f]).alias(f) for f in KEY_FIELDS))
         .sort("line")
-        .collect()
     )
     coarse = (
-        matched.lazy()
-        .filter(pl.col("commodity").is_not_null())
-        .group_by("commodity", origin_country="iso")
+        matched.group_by("_ci")
         .agg(pl.col("exposure").sum(), pl.col("line_count").sum().cast(pl.Int64))
-        .sort("commodity", "origin_country", nulls_last=True)
-        .with_row_index("key")
-        .with_columns(pl.col("key").cast(pl.Int64))
-        .collect()
+        .sort("_ci")
     )
-    id_keys = (
-        matched.lazy()
-        .filter(pl.col("commodity").is_not_null())
-        .join(
-            coarse.lazy().select("key", "commodity", "origin_country"),
-            left_on=["commodity", "iso"],
-            right_on=["commodity", "origin_country"],
-            how="inner",
-            nulls_equal=True,
-        )
-        .select("d", "h", "o", "key")
-        .collect()
+    matched, coarse, unmatched = pl.collect_all([matched, coarse, unmatched])
+    key = pl.int_range(coarse.height, dtype=pl.Int64, eager=True)
+    slots = len(names) * width
+    id_keys = matched.select("d", "h", "o", key=_lookup(_table(coarse["_ci"], key, slots), "_ci"))
+    coarse = coarse.select(
+        key=key,
+        commodity=names.gather(coarse["_ci"] // width),
+        origin_country=countries.extend_constant(None, 1).gather(coarse["_ci"] % width),
+        exposure="exposure",
+        line_count="line_count",
     )
-    totals = stage_one["totals"].row(0, named=True)
     frames = _risk_findings(
-        coarse, reference, float(totals["total_exposure"] or 0.0), origin_stage=origin_stage
+        coarse, reference, _total_exposure(stage_one), origin_stage=origin_stage
     )
-    return {
-        **frames,
-        "keys": coarse.select("key", "commodity", "origin_country", "exposure", "line_count"),
-        "unmatched": unmatched,
-        "id_keys": id_keys,
-    }
+    return {**frames, "keys": coarse, "unmatched": unmatched, "id_keys": id_keys}
+
+
+def _total_exposure(stage_one: dict[str, Any]) -> float:
+    """The company's total exposure: all lines, matched or not."""
+    return float(stage_one["fine"]["exposure"].sum() or 0.0)
 
 
 def _risk_findings(
@@ -887,7 +918,7 @@ def _risk_findings(
 
 
 def _result(
-    stage_one: dict[str, pl.DataFrame],
+    stage_one: dict[str, Any],
     reference: Reference,
     report: ReadReport | None,
     *,
@@ -895,7 +926,6 @@ def _result(
     origin_stage: str | None = None,
 ) -> ScreeningResult:
     two = _stage_two(stage_one, reference, map_origins=map_origins, origin_stage=origin_stage)
-    totals = stage_one["totals"].row(0, named=True)
     return ScreeningResult(
         findings=two["findings"],
         exposures=two["exposures"],
@@ -903,8 +933,8 @@ def _result(
         unmatched=two["unmatched"],
         line_map=stage_one["line_map"],
         id_keys=two["id_keys"],
-        total_exposure=float(totals["total_exposure"] or 0.0),
-        lines=int(totals["lines"]),
+        total_exposure=_total_exposure(stage_one),
+        lines=int(stage_one["fine"]["line_count"].sum()),
         report=report,
     )
 
@@ -926,10 +956,13 @@ def screen(purchases: pl.LazyFrame | pl.DataFrame, reference: Reference) -> Scre
             (pl.col(f) if f in names else pl.lit(None, pl.Float64)).cast(pl.Float64).alias(f)
             for f in NUMBER_FIELDS
         ),
-    )
+    ).with_columns(_k=_packed_key())
     plan = _stage_one(lines)
     start = time.perf_counter()
-    one = _complete(dict(zip(plan, pl.collect_all(plan.values()), strict=True)), lines)
+    one: dict[str, Any] = dict(zip(plan, pl.collect_all(plan.values()), strict=True))
+    one["types"] = _hold(types)
+    if not _packed(one["line_map"], _ID.values()):
+        one["fine"] = _fine(lines, packed=False).collect()
     middle = time.perf_counter()
     result = _result(one, reference, None, map_origins=False)
     result.timings = {"pass": middle - start, "rest": time.perf_counter() - middle}
@@ -1275,10 +1308,10 @@ def _number_from_text(column: pl.Expr, decimal_comma: bool) -> pl.Expr:
     return text.cast(pl.Float64, strict=False)
 
 
-def _lines(parsed: _Parsed, numbers_as_text: bool) -> pl.LazyFrame:
-    """Per-line frame from the file: line; description, hs_code and origin_country as
-    categoricals (raw text); supplier and supplier_country raw; the two numbers; and, on the
-    text path, `_raw_<number>` for the checks."""
+def _lines(parsed: _Parsed, numbers_as_text: bool) -> tuple[pl.LazyFrame, dict[str, pl.DataType]]:
+    """Per-line frame from the file: line; the five text columns as categoricals of this read
+    (raw text; their categories give the distinct values without another pass); the two
+    numbers; and, on the text path, `_raw_<number>` for the checks. Returns it and the types."""
     report = parsed.report
     cols = report.columns
     types = _categories() | {
@@ -1315,7 +1348,7 @@ def _lines(parsed: _Parsed, numbers_as_text: bool) -> pl.LazyFrame:
             exprs.append(pl.col(cols[f]).alias(f))
     # empty rows (blank lines, rows of empty cells) are skipped; their numbers stay counted
     filled = pl.any_horizontal(pl.col(h).is_not_null() for h in cols.values())
-    return scan.filter(filled).select(exprs)
+    return scan.filter(filled).select(exprs).with_columns(_k=_packed_key()), types
 
 
 def _row_hash(columns: list[pl.Expr]) -> pl.Expr:
@@ -1326,17 +1359,34 @@ def _row_hash(columns: list[pl.Expr]) -> pl.Expr:
     return out
 
 
-def _checks(lines: pl.LazyFrame, report: ReadReport, numbers_as_text: bool) -> pl.LazyFrame:
-    """One row: the counts of the report and the first offending line of each kind."""
+def _checks(
+    lines: pl.LazyFrame, report: ReadReport, numbers_as_text: bool, *, packed: bool = True
+) -> pl.LazyFrame:
+    """One row: the counts of the report and the first offending line of each kind. Duplicate
+    lines are counted by a hash of their values (the packed key standing for the three key
+    columns where it is `packed`), sorted: the distinct hashes are its runs."""
     cols = report.columns
+    keys = [f for f in TEXT_FIELDS if f in cols and not (packed and f in KEY_FIELDS)]
     exprs: list[pl.Expr] = [
+        pl.len().alias("rows"),
         (pl.col("spend").is_null() & pl.col("quantity").is_null()).sum().alias("no_amount"),
-        _row_hash(
-            [pl.col(f).to_physical() for f in TEXT_FIELDS if f in cols]
-            + [pl.col(f"_raw_{f}" if numbers_as_text else f) for f in NUMBER_FIELDS if f in cols]
-        )
-        .n_unique()
-        .alias("distinct"),
+        # distinct hashes counted as the runs of the sorted hashes: a little faster than a
+        # hash set of a million of them
+        (
+            _row_hash(
+                ([pl.col("_k")] if packed else [])
+                + [pl.col(f).to_physical() for f in keys]
+                + [
+                    pl.col(f"_raw_{f}" if numbers_as_text else f)
+                    for f in NUMBER_FIELDS
+                    if f in cols
+                ]
+            )
+            .sort()
+            .rle_id()
+            .max()
+            + 1
+        ).alias("distinct"),
     ]
     for f in NUMBER_FIELDS:
         if f not in cols:
@@ -1409,21 +1459,16 @@ def _is_parse_error(exc: Exception) -> bool:
     return isinstance(exc, pl.exceptions.ComputeError) and "could not parse" in str(exc)
 
 
-def _read(parsed: _Parsed, extra: Callable[[pl.LazyFrame], dict[str, pl.LazyFrame]]):
-    """One pass over the file collecting the checks, the countries and `extra(lines)`. A byte
-    that is not UTF-8 sends the file to Windows-1252; a value that Polars cannot parse as a
-    number sends it down the text path, which finds the row and column. Returns (collected
-    frames, the _Parsed used, country mappings)."""
+def _read(parsed: _Parsed, *, screening: bool):
+    """One pass over the file collecting the checks and either the screening's first stage
+    (`screening`) or the lines. A byte that is not UTF-8 sends the file to Windows-1252; a
+    value that Polars cannot parse as a number sends it down the text path, which finds the
+    row and column. Returns (collected frames, the _Parsed used, country mappings)."""
     as_text = parsed.numbers_as_text
     while True:
-        lines = _lines(parsed, as_text)
-        plan = extra(lines)
+        lines, types = _lines(parsed, as_text)
+        plan = _stage_one(lines) if screening else {"lines": lines}
         plan["_checks"] = _checks(lines, parsed.report, as_text)
-        plan["_sc"] = lines.select(pl.col("supplier_country").unique().cast(pl.String))
-        if "totals" not in plan:
-            plan["totals"] = lines.select(pl.len().alias("lines"))
-        if "fine" not in plan:
-            plan["_origins"] = lines.select(pl.col("origin_country").unique().cast(pl.String))
         try:
             out = dict(zip(plan, pl.collect_all(plan.values(), engine=_ENGINE), strict=True))
         except pl.exceptions.ComputeError as exc:
@@ -1437,26 +1482,28 @@ def _read(parsed: _Parsed, extra: Callable[[pl.LazyFrame], dict[str, pl.LazyFram
                 raise PurchaseFileError(f"The file cannot be read: {exc}") from exc
             as_text = True
             continue
-        if "fine" in out:
-            out = _complete(out, lines)
+        out["types"] = _hold(types)
+        if not _packed(
+            *((out["line_map"], _ID.values()) if screening else (out["lines"], KEY_FIELDS))
+        ):
+            out["_checks"] = _checks(lines, parsed.report, as_text, packed=False).collect()
+            if screening:
+                out["fine"] = _fine(lines, packed=False).collect()
         parsed.numbers_as_text = as_text
         report = parsed.report
         check = out.pop("_checks").row(0, named=True)
-        report.rows = int(out["totals"]["lines"][0])
+        report.rows = int(check["rows"])
         report.duplicates = report.rows - int(check["distinct"] or 0)
         report.lines_without_amount = int(check["no_amount"])
         _raise_for(check, report)
-        origins = (
-            out.pop("_origins")["origin_country"]
-            if "_origins" in out
-            else (out["fine"]["origin_country"].cast(pl.String).unique())
-        )
-        values = {
-            "supplier_country": out.pop("_sc")["supplier_country"].drop_nulls().to_list(),
-            "origin_country": origins.drop_nulls().to_list(),
-        }
         mappings = _check_countries(
-            {f: v for f, v in values.items() if f in report.columns}, lines, report
+            {
+                f: out["types"][f].dtype.categories.to_series().drop_nulls().to_list()
+                for f in COUNTRY_FIELDS
+                if f in report.columns
+            },
+            lines,
+            report,
         )
         return out, parsed, mappings
 
@@ -1478,7 +1525,7 @@ def read_purchase_csv(
         decimal_comma=decimal_comma,
         header_map=header_map,
     )
-    out, parsed, mappings = _read(parsed, lambda lines: {"lines": lines})
+    out, parsed, mappings = _read(parsed, screening=False)
     df = out["lines"]
     fixes = []
     for f in COUNTRY_FIELDS:
@@ -1523,7 +1570,7 @@ def screen_csv(
         header_map=header_map,
     )
     start = time.perf_counter()
-    out, parsed, _mappings = _read(parsed, _stage_one)
+    out, parsed, _mappings = _read(parsed, screening=True)
     middle = time.perf_counter()
     result = _result(out, reference, parsed.report, map_origins=True, origin_stage=origin_stage)
     result.timings = {"pass": middle - start, "rest": time.perf_counter() - middle}

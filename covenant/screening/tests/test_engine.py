@@ -395,6 +395,61 @@ def test_ids_too_large_to_pack_fall_back_to_three_keys(reference, result, monkey
     assert again.keys.equals(result.keys)
 
 
+def test_a_file_whose_ids_do_not_pack_is_read_and_screened_alike(reference, monkeypatch):
+    data = (
+        "omschrijving;hs-code;land van herkomst;bedrag\n"
+        + "".join(f"{d};{h or ''};{o or ''};{str(s).replace('.', ',')}\n" for d, h, o, s in LIST)
+    ).encode()
+    packed = engine.screen_csv(data, reference)
+    monkeypatch.setattr(engine, "_PACK", 2)
+    unpacked = engine.screen_csv(data, reference)
+    assert unpacked.report.duplicates == packed.report.duplicates == 1
+    assert unpacked.findings.equals(packed.findings)
+    assert unpacked.unmatched.equals(packed.unmatched)
+    f = packed.findings.row(0, named=True)
+    assert unpacked.lines_for(f) == packed.lines_for(f)
+    _lines, report = read(DUTCH.encode("cp1252"))
+    assert report.duplicates == 1
+
+
+def test_duplicates_are_lines_equal_in_every_column():
+    data = (
+        b"omschrijving;leverancier;land leverancier;hoeveelheid;bedrag\n"
+        b"koper;A;NL;1;12,5\n"
+        b"koper;A;NL;1;12,50\n"  # the same amount
+        b"koper;B;NL;1;12,5\n"
+        b"koper;A;DE;1;12,5\n"
+        b"koper;A;NL;2;12,5\n"
+        b"koper;A;NL;1;12,6\n"
+        b"koper;A;NL;1;12,5\n"
+    )
+    _lines, report = read(data)
+    assert (report.rows, report.duplicates) == (7, 2)
+
+
+def test_of_equal_keys_the_one_found_first_wins(reference):
+    matched = engine.match_descriptions(pl.Series(["rvs tin", "tin rvs", "kast"]), reference)
+    got = dict(matched.select("description", "commodity").iter_rows())
+    assert got == {"rvs tin": "stainless_steel", "tin rvs": "tin", "kast": None}
+
+
+def test_a_description_seen_only_with_a_matching_code_is_not_matched_again(reference):
+    rows = [("koperdraad", None, None, 10), ("pallet hout", None, None, 5)]
+    rows += [(f"artikel {i}", "7408.11", "CL", 1) for i in range(5)]  # copper by its code
+    result = engine.screen(purchases(rows), reference)
+    keys = result.keys.select("commodity", "origin_country", "line_count").rows()
+    assert keys == [("copper", "CL", 5), ("copper", None, 1)]
+    assert result.unmatched["line"].to_list() == [3]
+
+
+def test_screening_keeps_the_texts_of_the_pass(reference):
+    # the categorical types of the pass are private to it: their texts must outlive its plan
+    data = "omschrijving;land van herkomst;bedrag\nkoperdraad;DE;10\npallet hout;NL;5\n"
+    result = engine.screen_csv(data.encode(), reference)
+    assert result.keys.select("commodity", "origin_country").rows() == [("copper", "DE")]
+    assert result.unmatched.rows() == [(3, "pallet hout", None, "NL")]
+
+
 def test_empty_rows_are_skipped_but_counted():
     lines, report = read(b"omschrijving;bedrag\nkoper;1\n\nmessing;2\n;\nzink;4\n")
     assert lines.collect().select("line", "description").rows() == [
