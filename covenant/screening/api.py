@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
@@ -106,10 +107,25 @@ def _start(request, slug: str, name: str, data: bytes) -> tuple[int, dict]:
     upload = services.upload_create(
         covenant=covenant, organisation=company, user=request.auth, name=name, data=data
     )
+    if upload.status == Upload.Status.NEEDS_COUNTRIES:
+        raise ValidationError(
+            _(
+                "Country values not recognised: %(values)s. Send ISO codes or country names, "
+                "or map these values once on the screening page."
+            )
+            % {
+                "values": ", ".join(
+                    f"{u['value']!r} ({_('row')} {u['row']})"
+                    for u in upload.report["unknown_countries"][:10]
+                )
+            }
+        )
     if upload.status != Upload.Status.READY:
         raise ValidationError(
-            "The column names were not recognised: map them once on the screening page, "
-            "or name them description, hs_code, origin_country, quantity, spend."
+            _(
+                "The column names were not recognised: map them once on the screening page, "
+                "or name them description, hs_code, origin_country, quantity, spend."
+            )
         )
     return Status(201, _run_out(services.run_start(upload=upload, user=request.auth)))
 

@@ -95,7 +95,7 @@ import io
 import re
 import time
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,7 @@ import polars as pl
 
 STAGES = ("mining", "smelting_refining")
 DEFAULT_LIKELIHOOD = 0.5
+UNKNOWN_COUNTRIES_LISTED = 100  # unknown country values listed for the user to map
 HS_PREFIXES = (6, 4)
 _ENGINE = "auto"  # the pass over the lines: "auto" (in-memory) measured as fast as streaming
 
@@ -417,16 +418,21 @@ def resolve_country(value: str | None) -> str | None:
     return keys.get(_name_key(text))
 
 
-def country_suggestions(value: str, n: int = 3) -> list[str]:
-    """Close matches for an unknown country, as 'Name (XX)'."""
-    names, _, keys = _country_index()
+def country_suggestion_codes(value: str, n: int = 3) -> list[str]:
+    """ISO-2 codes of close matches for an unknown country, closest first."""
+    _names, _, keys = _country_index()
     found = difflib.get_close_matches(_name_key(value), list(keys), n=n * 3, cutoff=0.6)
     out: list[str] = []
     for key in found:
-        label = f"{names.get(keys[key], key)} ({keys[key]})"
-        if label not in out:
-            out.append(label)
+        if keys[key] not in out:
+            out.append(keys[key])
     return out[:n]
+
+
+def country_suggestions(value: str, n: int = 3) -> list[str]:
+    """Close matches for an unknown country, as 'Name (XX)'."""
+    names, _, _keys = _country_index()
+    return [f"{names.get(c, c)} ({c})" for c in country_suggestion_codes(value, n)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -714,7 +720,7 @@ def _stage_two(
     stage_one: dict[str, Any],
     reference: Reference,
     *,
-    map_origins: bool,
+    map_origins: Callable[[str | None], str | None] | bool,
     origin_stage: str | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Everything after the pass over the lines, on distinct values and a few thousand keys.
@@ -740,7 +746,7 @@ def _stage_two(
         pending.with_columns(description=_texts(pl.col("d"), types["description"])), reference
     )
     origins = distinct("origin_country")
-    codes = {v: resolve_country(v) if map_origins else v for v in origins["origin_country"]}
+    codes = {v: map_origins(v) if map_origins else v for v in origins["origin_country"]}
     origins = origins.with_columns(
         iso=pl.col("origin_country").replace_strict(codes, default=None, return_dtype=pl.String)
     )
@@ -922,7 +928,7 @@ def _result(
     reference: Reference,
     report: ReadReport | None,
     *,
-    map_origins: bool,
+    map_origins: Callable[[str | None], str | None] | bool,
     origin_stage: str | None = None,
 ) -> ScreeningResult:
     two = _stage_two(stage_one, reference, map_origins=map_origins, origin_stage=origin_stage)
@@ -986,6 +992,25 @@ class PurchaseFileError(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class UnknownCountries(PurchaseFileError):
+    """Country values that are neither a known name nor an ISO code. `unknown` lists each
+    distinct value once: {"value", "field", "column", "row" (its first), "suggestions" (ISO-2
+    codes of close matches)}, in the order of the file."""
+
+    def __init__(self, message: str, unknown: list[dict[str, Any]], **kwargs):
+        super().__init__(message, **kwargs)
+        self.unknown = unknown
+
+
+def country_resolver(country_map: Mapping[str, str] | None) -> Callable[[str | None], str | None]:
+    """`resolve_country`, but values the company mapped itself ({value: ISO-2}, compared after
+    stripping spaces) first."""
+    mapped = {k.strip(): v for k, v in (country_map or {}).items()}
+    if not mapped:
+        return resolve_country
+    return lambda value: (mapped.get(value.strip()) if value else None) or resolve_country(value)
 
 
 # Header synonyms (compared after lower-casing, removing accents, units in brackets and
@@ -1425,33 +1450,53 @@ def _raise_for(check: dict[str, Any], report: ReadReport) -> None:
 
 
 def _check_countries(
-    values: dict[str, list[str]], lines: pl.LazyFrame, report: ReadReport
+    values: dict[str, list[str]],
+    lines: pl.LazyFrame,
+    report: ReadReport,
+    resolve: Callable[[str | None], str | None] = resolve_country,
 ) -> dict[str, dict[str, str | None]]:
-    """Map the distinct country values of each column to ISO-2; raise PurchaseFileError for
-    the first unknown one, with its row and close matches."""
+    """Map the distinct country values of each column to ISO-2; raise UnknownCountries with
+    every unknown value (its column, first row and close matches), the first one named in
+    the message."""
     mappings: dict[str, dict[str, str | None]] = {}
+    unknown: list[dict[str, Any]] = []
     for f, distinct in values.items():
-        mapping = {v: resolve_country(v) for v in distinct}
-        unknown = sorted(v for v, code in mapping.items() if code is None and v.strip())
-        if unknown:
-            first = (
-                lines.filter(pl.col(f).cast(pl.String).is_in(unknown))
-                .select("line", pl.col(f).cast(pl.String))
-                .head(1)
+        mapping = {v: resolve(v) for v in distinct}
+        bad = [v for v, code in mapping.items() if code is None and v.strip()]
+        if bad:
+            firsts = (
+                lines.filter(pl.col(f).cast(pl.String).is_in(bad))
+                .group_by(pl.col(f).cast(pl.String).alias("value"))
+                .agg(pl.col("line").min())
+                .sort("line")
+                .head(UNKNOWN_COUNTRIES_LISTED)
                 .collect()
-                .row(0)
             )
-            close = country_suggestions(first[1])
-            hint = f" Did you mean {' or '.join(close)}?" if close else ""
-            others = [v for v in unknown if v != first[1]]
-            more = f" Also unknown: {', '.join(map(repr, others[:5]))}." if others else ""
-            raise PurchaseFileError(
-                f"Row {first[0]}, column {report.columns[f]!r}: unknown country "
-                f"{first[1].strip()!r}.{hint} Use a country name or an ISO code.{more}",
-                row=first[0],
-                column=report.columns[f],
-            )
+            unknown += [
+                {
+                    "value": value.strip(),
+                    "field": f,
+                    "column": report.columns[f],
+                    "row": row,
+                    "suggestions": country_suggestion_codes(value),
+                }
+                for value, row in firsts.iter_rows()
+            ]
         mappings[f] = mapping
+    if unknown:
+        unknown.sort(key=lambda u: u["row"])
+        first = unknown[0]
+        close = country_suggestions(first["value"])
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        others = [u["value"] for u in unknown[1:]]
+        more = f" Also unknown: {', '.join(map(repr, others[:5]))}." if others else ""
+        raise UnknownCountries(
+            f"Row {first['row']}, column {first['column']!r}: unknown country "
+            f"{first['value']!r}.{hint} Use a country name or an ISO code.{more}",
+            unknown[:UNKNOWN_COUNTRIES_LISTED],
+            row=first["row"],
+            column=first["column"],
+        )
     return mappings
 
 
@@ -1459,7 +1504,12 @@ def _is_parse_error(exc: Exception) -> bool:
     return isinstance(exc, pl.exceptions.ComputeError) and "could not parse" in str(exc)
 
 
-def _read(parsed: _Parsed, *, screening: bool):
+def _read(
+    parsed: _Parsed,
+    *,
+    screening: bool,
+    resolve: Callable[[str | None], str | None] = resolve_country,
+):
     """One pass over the file collecting the checks and either the screening's first stage
     (`screening`) or the lines. A byte that is not UTF-8 sends the file to Windows-1252; a
     value that Polars cannot parse as a number sends it down the text path, which finds the
@@ -1504,6 +1554,7 @@ def _read(parsed: _Parsed, *, screening: bool):
             },
             lines,
             report,
+            resolve,
         )
         return out, parsed, mappings
 
@@ -1515,9 +1566,12 @@ def read_purchase_csv(
     encoding: str | None = None,
     decimal_comma: bool | None = None,
     header_map: Mapping[str, str] | None = None,
+    country_map: Mapping[str, str] | None = None,
 ) -> tuple[pl.LazyFrame, ReadReport]:
     """Read and check a purchase CSV; return its normalised lines (in memory, as a LazyFrame
-    with `PURCHASE_SCHEMA`) and a report of how it was read. Raises PurchaseFileError."""
+    with `PURCHASE_SCHEMA`) and a report of how it was read. `country_map` ({value: ISO-2})
+    says what country values the engine does not know mean. Raises PurchaseFileError
+    (UnknownCountries for country values neither known nor mapped)."""
     parsed = _parse(
         source,
         delimiter=delimiter,
@@ -1525,7 +1579,7 @@ def read_purchase_csv(
         decimal_comma=decimal_comma,
         header_map=header_map,
     )
-    out, parsed, mappings = _read(parsed, screening=False)
+    out, parsed, mappings = _read(parsed, screening=False, resolve=country_resolver(country_map))
     df = out["lines"]
     fixes = []
     for f in COUNTRY_FIELDS:
@@ -1556,6 +1610,7 @@ def screen_csv(
     decimal_comma: bool | None = None,
     header_map: Mapping[str, str] | None = None,
     origin_stage: str | None = None,
+    country_map: Mapping[str, str] | None = None,
 ) -> ScreeningResult:
     """Read, check and screen a purchase CSV in one pass over the file (the same errors as
     `read_purchase_csv`); the result carries the read report. `origin_stage` (one of STAGES)
@@ -1570,8 +1625,9 @@ def screen_csv(
         header_map=header_map,
     )
     start = time.perf_counter()
-    out, parsed, _mappings = _read(parsed, screening=True)
+    resolve = country_resolver(country_map)
+    out, parsed, _mappings = _read(parsed, screening=True, resolve=resolve)
     middle = time.perf_counter()
-    result = _result(out, reference, parsed.report, map_origins=True, origin_stage=origin_stage)
+    result = _result(out, reference, parsed.report, map_origins=resolve, origin_stage=origin_stage)
     result.timings = {"pass": middle - start, "rest": time.perf_counter() - middle}
     return result

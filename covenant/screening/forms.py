@@ -34,3 +34,30 @@ class MappingForm(forms.Form):
 
     def header_map(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(key, "") for key, name in self.columns}
+
+
+class CountryMapForm(forms.Form):
+    """One choice per country value the engine did not know: which country it means."""
+
+    def __init__(self, *args, unknown: list[dict], **kwargs):
+        from django_countries import countries
+
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— choose a country —")), *countries]
+        self.values = []
+        for i, item in enumerate(unknown):
+            key = f"country_{i}"
+            suggestions = item.get("suggestions") or []
+            self.fields[key] = forms.ChoiceField(
+                label=item["value"],
+                choices=choices,
+                initial=suggestions[0] if suggestions else "",
+            )
+            self.fields[key].item = {
+                **item,
+                "suggestion_names": [f"{countries.name(c)} ({c})" for c in suggestions],
+            }
+            self.values.append((key, item))
+
+    def country_map(self) -> dict[str, str]:
+        return {item["value"]: self.cleaned_data[key] for key, item in self.values}

@@ -25,6 +25,8 @@ class ColumnMapping(models.Model):
         "covenants.Organisation", on_delete=models.CASCADE, related_name="screening_mapping"
     )
     header_map = models.JSONField(default=dict, blank=True)
+    # Country values the engine does not know, as the company mapped them: {value: ISO-2}.
+    country_map = models.JSONField(default=dict, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -39,6 +41,7 @@ class Upload(models.Model):
 
     class Status(models.TextChoices):
         NEEDS_MAPPING = "needs_mapping", _("columns to map")
+        NEEDS_COUNTRIES = "needs_countries", _("countries to map")
         READY = "ready", _("ready to run")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -54,6 +57,7 @@ class Upload(models.Model):
     status = models.CharField(max_length=16, choices=Status, default=Status.READY)
     header = models.JSONField(default=list, blank=True)  # the file's header row
     header_map = models.JSONField(default=dict, blank=True)  # the mapping used to read it
+    country_map = models.JSONField(default=dict, blank=True)  # {country value: ISO-2} used
     report = models.JSONField(default=dict, blank=True)  # engine ReadReport.as_dict()
     preview = models.JSONField(default=list, blank=True)  # first lines as understood
     unmatched = models.JSONField(default=list, blank=True)  # first unmatched lines

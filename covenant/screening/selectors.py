@@ -109,6 +109,12 @@ def mapping_for(organisation: Organisation) -> dict[str, str]:
     return dict(mapping.header_map) if mapping else {}
 
 
+def country_map_for(organisation: Organisation) -> dict[str, str]:
+    """The company's remembered country values: {value as written in its files: ISO-2}."""
+    mapping = ColumnMapping.objects.filter(organisation=organisation).first()
+    return dict(mapping.country_map) if mapping else {}
+
+
 # Findings ----------------------------------------------------------------------------------
 
 

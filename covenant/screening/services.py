@@ -124,8 +124,8 @@ def as_csv(name: str, data: bytes) -> bytes:
     return rmi.rmi_to_csv(template) if template else xlsx_to_csv(data)
 
 
-def _read_options(name: str, header_map: dict) -> dict:
-    options: dict = {"header_map": header_map or None}
+def _read_options(name: str, header_map: dict, country_map: dict | None = None) -> dict:
+    options: dict = {"header_map": header_map or None, "country_map": country_map or None}
     if _is_xlsx(name):
         options["decimal_comma"] = False  # cells hold numbers, written with a point
     return options
@@ -163,11 +163,26 @@ def _check_upload(name: str, size: int) -> None:
 
 
 def _understand(
-    name: str, payload: bytes, header_map: dict, template: rmi.RmiResult | None = None
+    name: str,
+    payload: bytes,
+    header_map: dict,
+    template: rmi.RmiResult | None = None,
+    country_map: dict | None = None,
 ) -> dict:
     """Read and check the whole file; return what the upload keeps of it (for an RMI template,
-    its smelters under report["rmi"]). Raises PurchaseFileError."""
-    lines, report = engine.read_purchase_csv(payload, **_read_options(name, header_map))
+    its smelters under report["rmi"]). Country values the engine does not know (and
+    `country_map` does not cover) give status "needs countries" with the values, their first
+    row and close matches under report["unknown_countries"]. Raises PurchaseFileError."""
+    try:
+        lines, report = engine.read_purchase_csv(
+            payload, **_read_options(name, header_map, country_map)
+        )
+    except engine.UnknownCountries as exc:
+        return {
+            "status": Upload.Status.NEEDS_COUNTRIES,
+            "report": {"error": exc.message, "unknown_countries": exc.unknown},
+            "header": header_of(payload),
+        }
     frame = lines.collect()
     matched = engine.match_commodities(
         frame.select("line", "description", "hs_code", "origin_country"),
@@ -213,12 +228,13 @@ def upload_store(
     loader, which stores purchase lists of companies that have no demo user."""
     _check_upload(name, len(data))
     header_map = selectors.mapping_for(organisation)
+    country_map = selectors.country_map_for(organisation)
     try:
         template = rmi_template(name, data)
         if template is not None:
             header_map = {}  # the template's lines carry the engine's own headers
         payload = rmi.rmi_to_csv(template) if template else as_csv(name, data)
-        fields = _understand(name, payload, header_map, template)
+        fields = _understand(name, payload, header_map, template, country_map)
     except engine.PurchaseFileError as exc:
         if not _is_header_problem(exc):
             raise _file_error(exc) from exc
@@ -233,6 +249,7 @@ def upload_store(
         name=Path(name).name[:255],
         size=len(data),
         header_map=header_map,
+        country_map=country_map,
         uploaded_by=user,
         **fields,
     )
@@ -260,7 +277,9 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
     with upload.file.open("rb") as handle:
         data = handle.read()
     try:
-        fields = _understand(upload.name, as_csv(upload.name, data), header_map)
+        fields = _understand(
+            upload.name, as_csv(upload.name, data), header_map, None, upload.country_map
+        )
     except engine.PurchaseFileError as exc:
         raise ValidationError(exc.message) from exc
     with transaction.atomic():
@@ -272,6 +291,39 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
             organisation=upload.organisation,
             defaults={"header_map": header_map, "updated_by": user},
         )
+    return upload
+
+
+def upload_map_countries(*, upload: Upload, user, country_map: dict[str, str]) -> Upload:
+    """Read the upload again with `country_map` ({value as written: ISO-2 code}) added to the
+    company's remembered country mapping; on success remember it for the company's next
+    uploads. Raises ValidationError (nothing changes)."""
+    from django_countries import countries
+
+    if not selectors.can_run(user, upload.covenant, upload.organisation_id):
+        raise PermissionDenied
+    known = set(dict(countries))
+    wrong = sorted(code for code in country_map.values() if code not in known)
+    if wrong:
+        raise ValidationError(_("Unknown country code: %(c)s.") % {"c": ", ".join(wrong)})
+    merged = {**upload.country_map, **country_map}
+    with upload.file.open("rb") as handle:
+        data = handle.read()
+    template = rmi_template(upload.name, data)
+    payload = rmi.rmi_to_csv(template) if template else as_csv(upload.name, data)
+    try:
+        fields = _understand(upload.name, payload, upload.header_map, template, merged)
+    except engine.PurchaseFileError as exc:
+        raise ValidationError(exc.message) from exc
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(upload, name, value)
+        upload.country_map = merged
+        upload.save()
+        remembered, _created = ColumnMapping.objects.get_or_create(organisation=upload.organisation)
+        remembered.country_map = {**remembered.country_map, **country_map}
+        remembered.updated_by = user
+        remembered.save()
     return upload
 
 
@@ -299,7 +351,7 @@ def purchase_lines(*, upload: Upload, numbers: list[int]) -> list[dict]:
         with upload.file.open("rb") as handle:
             payload = as_csv(upload.name, handle.read())
         lines, _report = engine.read_purchase_csv(
-            payload, **_read_options(upload.name, upload.header_map)
+            payload, **_read_options(upload.name, upload.header_map, upload.country_map)
         )
     except (engine.PurchaseFileError, OSError):
         return []
@@ -316,7 +368,11 @@ def run_start(*, upload: Upload, user) -> Run:
     if not selectors.can_run(user, upload.covenant, upload.organisation_id):
         raise PermissionDenied
     if upload.status != Upload.Status.READY:
-        raise ValidationError(_("Map the file's columns before running the screening."))
+        raise ValidationError(
+            _("Map the file's columns before running the screening.")
+            if upload.status == Upload.Status.NEEDS_MAPPING
+            else _("Say which country each unknown country value means before running.")
+        )
     run = Run.objects.create(
         upload=upload,
         covenant=upload.covenant,
@@ -392,7 +448,7 @@ def run_execute(run: Run) -> Run:
             payload,
             reference,
             origin_stage=rmi.SMELTING_STAGE if is_rmi else None,
-            **_read_options(upload.name, upload.header_map),
+            **_read_options(upload.name, upload.header_map, upload.country_map),
         )
         _progress(run, Run.Status.RUNNING, 70)
         findings = _findings(run, result)

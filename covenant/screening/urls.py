@@ -7,6 +7,7 @@ urlpatterns = [
     path("covenants/<slug:slug>/screening/sector/", views.sector, name="screening-sector"),
     path("screening/uploads/<uuid:code>/", views.preview, name="screening-preview"),
     path("screening/uploads/<uuid:code>/mapping/", views.mapping, name="screening-mapping"),
+    path("screening/uploads/<uuid:code>/countries/", views.countries, name="screening-countries"),
     path("screening/runs/<uuid:code>/", views.run_detail, name="screening-run"),
     path("screening/runs/<uuid:code>/findings.<str:fmt>", views.export, name="screening-export"),
     path("screening/runs/<uuid:code>/compare/", views.compare, name="screening-compare"),

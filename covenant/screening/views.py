@@ -24,7 +24,7 @@ from covenant.lib.forms import add_service_errors
 from covenant.lib.spreadsheet import safe_cell, xlsx_bytes
 from covenant.lib.taxonomy import ChainStage, Theme
 from covenant.screening import charts, selectors, services
-from covenant.screening.forms import MappingForm, UploadForm
+from covenant.screening.forms import CountryMapForm, MappingForm, UploadForm
 from covenant.screening.models import Finding, Run, Upload
 
 
@@ -65,6 +65,8 @@ def home(request, slug):
             else:
                 if upload.status == Upload.Status.NEEDS_MAPPING:
                     return redirect("screening-mapping", code=upload.code)
+                if upload.status == Upload.Status.NEEDS_COUNTRIES:
+                    return redirect("screening-countries", code=upload.code)
                 return redirect("screening-preview", code=upload.code)
     context = {
         "covenant": covenant,
@@ -94,11 +96,43 @@ def mapping(request, code):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The columns were mapped; the mapping is remembered."))
+            if upload.status == Upload.Status.NEEDS_COUNTRIES:
+                return redirect("screening-countries", code=upload.code)
             return redirect("screening-preview", code=upload.code)
     return render(
         request,
         "screening/mapping.html",
         {"upload": upload, "covenant": upload.covenant, "form": form},
+    )
+
+
+@object_scoped_login
+def countries(request, code):
+    upload = selectors.upload_get(code=code, fetched_by=request.user)
+    _writer(request, upload.covenant, upload.organisation_id)
+    if upload.status != Upload.Status.NEEDS_COUNTRIES:
+        return redirect("screening-preview", code=upload.code)
+    unknown = upload.report.get("unknown_countries", [])
+    form = CountryMapForm(request.POST or None, unknown=unknown)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.upload_map_countries(
+                upload=upload, user=request.user, country_map=form.country_map()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The countries were mapped; your company's mapping is remembered.")
+            )
+            if upload.status == Upload.Status.NEEDS_COUNTRIES:
+                return redirect("screening-countries", code=upload.code)
+            return redirect("screening-preview", code=upload.code)
+    return render(
+        request,
+        "screening/countries.html",
+        {"upload": upload, "covenant": upload.covenant, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -117,6 +151,8 @@ def preview(request, code):
         return redirect("screening-run", code=run.code)
     if upload.status == Upload.Status.NEEDS_MAPPING and can_run:
         return redirect("screening-mapping", code=upload.code)
+    if upload.status == Upload.Status.NEEDS_COUNTRIES and can_run:
+        return redirect("screening-countries", code=upload.code)
     columns = [c for c in services.FIELD_LABELS if c in upload.report.get("columns", {})]
     context = {
         "upload": upload,

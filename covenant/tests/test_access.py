@@ -162,6 +162,7 @@ OBJECT_EXPECTED = {
         "secretariat": F, "company": A, "stakeholder": N, "steering": N, "outsider": N,
         "anonymous": L,
     }) for name, obj in (("screening-mapping", "own_upload"), ("screening-adopt", "own_finding"),
+                         ("screening-countries", "own_upload"),
                          ("api:screening_upload_run", "demo"),
                          ("api:screening_lines_run", "demo"))},
 }  # fmt: skip

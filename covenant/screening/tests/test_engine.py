@@ -466,3 +466,31 @@ def test_windows_1252_found_after_the_first_64_kib():
     lines, report = read(data)
     assert report.encoding == "windows-1252"
     assert lines.collect()["description"][-1] == "messing café"
+
+
+def test_every_unknown_country_is_listed_and_a_company_mapping_resolves_them(reference):
+    data = (
+        b"omschrijving;bedrag;land van herkomst;land leverancier\n"
+        b"koper;12;DE;NL\n"
+        b"tin;4;Bolivai;Nederlan\n"
+        b"messing;4;Duitsladn;NL\n"
+        b"tin;5;Bolivai;NL\n"
+    )
+    with pytest.raises(engine.UnknownCountries) as err:
+        read(data)
+    listed = {(u["value"], u["column"], u["row"]) for u in err.value.unknown}
+    assert listed == {
+        ("Bolivai", "land van herkomst", 3),
+        ("Duitsladn", "land van herkomst", 4),
+        ("Nederlan", "land leverancier", 3),
+    }
+    by_value = {u["value"]: u for u in err.value.unknown}
+    assert by_value["Bolivai"]["suggestions"][0] == "BO"
+    assert "NL" in by_value["Nederlan"]["suggestions"]
+
+    mapped = {"Bolivai": "BO", "Duitsladn": "DE", " Nederlan ": "NL"}
+    lines, _report = engine.read_purchase_csv(data, country_map=mapped)
+    assert lines.collect()["origin_country"].to_list() == ["DE", "BO", "DE", "BO"]
+    result = engine.screen_csv(data, reference, country_map=mapped)
+    tin = result.keys.filter(pl.col("commodity") == "tin")
+    assert tin["origin_country"].to_list() == ["BO"]

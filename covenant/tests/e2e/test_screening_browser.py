@@ -2,9 +2,10 @@
 
 - the demo company member uploads a purchase list as Dutch spreadsheets export it
   (semicolons, Windows-1252, decimal commas) with an amount column the app does not know,
-  maps that column, checks the preview, runs the screening (the immediate task backend runs
-  it in the live server's thread), opens a finding's explanation and adopts it into the
-  year-5 risk register, where it shows as "from screening";
+  maps that column, says which country a misspelt one means, checks the preview, runs the
+  screening (the immediate task backend runs it in the live server's thread), opens a
+  finding's explanation and adopts it into the year-5 risk register, where it shows as
+  "from screening";
 - the demo stakeholder sees the sector risk map: suppressed while fewer companies than the
   disclosure threshold have been screened, with values and a world map once the threshold
   is met, never naming a company;
@@ -33,7 +34,7 @@ LINES = [
     ["Tin staven 99,9%", "800110", "Metallo Trading", "Bolivia", "12.450,75"],
     ["Glimmer isolatieplaat", "", "Isola Europe", "Madagascar", "3.180,50"],
     ["Mica band, geïsoleerd", "", "Isola Europe", "", "1.020,00"],
-    ["Zinkplaat 2mm", "790700", "Nyrstar Sales", "Peru", "640,25"],
+    ["Zinkplaat 2mm", "790700", "Nyrstar Sales", "Peroe", "640,25"],  # a typo for Peru
     ["Koffie voor de kantine", "", "Café Noord", "", "95,40"],
 ]
 
@@ -66,10 +67,20 @@ def test_company_screens_a_purchase_list_and_adopts_a_finding(new_page):
     page.get_by_label(AMOUNT).select_option("spend")
     submit(page.get_by_role("button", name="Read the file with this mapping"))
 
+    # Countries: "Peroe" is not a country; the closest match is chosen already.
+    expect(page).to_have_url(re.compile(r"/screening/uploads/[0-9a-f-]{36}/countries/$"))
+    expect(heading(page)).to_have_text("Map the countries")
+    row = page.get_by_role("row", name=re.compile("Peroe"))
+    expect(row).to_contain_text("Land van herkomst")
+    expect(row).to_contain_text("Peru (PE)")
+    expect(page.get_by_label("“Peroe”")).to_have_value("PE")
+    audit(page, "screening-countries")
+    submit(page.get_by_role("button", name="Read the file with these countries"))
+
     # Preview: read as Windows-1252 with semicolons and decimal commas.
     expect(page).to_have_url(re.compile(r"/screening/uploads/[0-9a-f-]{36}/$"))
     expect(heading(page)).to_have_text(f"Preview of {FILE_NAME}")
-    expect(messages(page)).to_contain_text("The columns were mapped")
+    expect(messages(page)).to_contain_text("The countries were mapped")
     main = page.locator("main")
     expect(main).to_contain_text("5 purchase lines were read")
     expect(main).to_contain_text("decimal comma")
