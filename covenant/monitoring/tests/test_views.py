@@ -598,6 +598,8 @@ def test_pages_use_as_many_queries_with_ten_more_companies(client_for, demo):
         (stakeholder, f"{MONITORING}/5/"),
         (company, f"{MONITORING}/mine/"),
         (secretariat, f"{MONITORING}/"),
+        (secretariat, f"{MONITORING}/5/figures/policy_published/"),
+        (secretariat, f"{MONITORING}/5/?show=not_delivered&page=1"),
     ]
     for client, path in pages:  # warm up sessions and caches
         client.get(path)
