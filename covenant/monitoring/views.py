@@ -77,7 +77,8 @@ def cycles(request, covenant):
 
 
 MATRIX_PAGE_SIZE = 50  # rows of the submissions matrix per page
-FIGURE_NAMES_SHOWN = 10  # company names next to a figure; the rest on the figure's page
+FIGURE_NAMES_ALL = 15  # up to this many companies are all named next to a figure;
+FIGURE_NAMES_SHOWN = 10  # beyond it, this many, and the rest on the figure's page
 
 
 def _matrix_choices() -> list[tuple[str, str]]:
@@ -103,8 +104,10 @@ def _dashboard_context(request, covenant, cycle, manage: bool, today, show: str,
         matrix = selectors.status_matrix(cycle=cycle)
         names = {org.pk: org.name for org, _m, _p in matrix}
         for row in figures:
-            row.companies = [names.get(pk, "?") for pk in row.organisation_ids[:FIGURE_NAMES_SHOWN]]
-            row.more = max(0, len(row.organisation_ids) - FIGURE_NAMES_SHOWN)
+            ids = row.organisation_ids
+            named = ids if len(ids) <= FIGURE_NAMES_ALL else ids[:FIGURE_NAMES_SHOWN]
+            row.companies = [names.get(pk, "?") for pk in named]
+            row.more = len(ids) - len(named)
         shown = selectors.matrix_filter(matrix, show)
         paginator = Paginator(shown, MATRIX_PAGE_SIZE)
         rows = paginator.get_page(page)
