@@ -79,10 +79,12 @@ Reading files
 `read_purchase_csv(source)` → (LazyFrame, ReadReport): sniffs the delimiter (comma, semicolon,
 tab, pipe), the encoding (a UTF-8 or UTF-16 byte-order mark, else UTF-8, else UTF-16 by its
 zero bytes, else Windows-1252), decimal comma or point (and thousands separators), and maps
-Dutch or English headers. It validates the whole file and raises `PurchaseFileError(message,
-row, column)` for an empty file, a header without lines, binary data or an unknown encoding,
-a missing column, a non-numeric or negative amount (with row and column) and an unknown
-country (with close matches); duplicate lines are kept and counted. `screen_csv(source,
+Dutch or English headers. It validates the whole file and raises `PurchaseFileError(template,
+row, column, **params)` for an empty file, a header without lines, binary data or an unknown
+encoding, a missing column, a non-numeric or negative amount (with row and column) and an
+unknown country (with close matches); duplicate lines are kept and counted. The message is an
+English template marked for translation with its parameters: `.message` is the English text,
+`.translated()` the text in Django's active language (see `PurchaseFileError`). `screen_csv(source,
 reference)` does reading, the same checks and the screening in one pass over the file.
 """
 
@@ -980,18 +982,70 @@ def screen(purchases: pl.LazyFrame | pl.DataFrame, reference: Reference) -> Scre
 # ---------------------------------------------------------------------------------------------
 
 
+def gettext_noop(message: str) -> str:
+    """The message unchanged. Marks it for `makemessages`, which extracts calls by this name;
+    Django's own `gettext_noop` reads the settings, and this module runs without Django."""
+    return message
+
+
+def fill_message(
+    template: str, params: Mapping[str, Any] | None, *, translate: bool = False
+) -> str:
+    """The message `template` with its `%(name)s` parameters filled in; with `translate`, the
+    template is first translated into Django's active language."""
+    if translate:
+        from django.utils.translation import gettext
+
+        template = gettext(template)
+    return template % params if params else template
+
+
+# Messages the screening app tells apart: a column mapping can fix these two.
+NO_MATERIAL_COLUMN = gettext_noop(
+    "No column names the material: expected a column such as “omschrijving”, “materiaal”, "
+    "“description” or “HS-code”. Columns found: %(columns)s"
+)
+NO_AMOUNT_COLUMN = gettext_noop(
+    "No column holds amounts: expected a column such as “bedrag”, “inkoopwaarde”, “spend”, "
+    "“hoeveelheid” or “quantity”. Columns found: %(columns)s"
+)
+FILE_EMPTY = gettext_noop("The file is empty.")
+NO_LINES = gettext_noop("The file has a header row but no purchase lines.")
+
+
 class PurchaseFileError(ValueError):
     """A purchase file that cannot be read; `row` and `column` point at the problem if known
-    (row as a spreadsheet counts it: the header is row 1)."""
+    (row as a spreadsheet counts it: the header is row 1).
 
-    def __init__(self, message: str, row: int | None = None, column: str | None = None):
-        super().__init__(message)
-        self.message = message
+    `template` is an English message marked with `gettext_noop` and `params` its `%(name)s`
+    parameters (`row` and `column` among them when given), all JSON values. `message` is the
+    English text; `translated()` the text in Django's active language; `as_dict()` the form
+    to store, shown later in the viewer's language."""
+
+    def __init__(
+        self, template: str, row: int | None = None, column: str | None = None, **params: Any
+    ):
+        self.template = template
+        self.params = {
+            **({"row": row} if row is not None else {}),
+            **({"column": column} if column is not None else {}),
+            **params,
+        }
+        self.message = fill_message(template, self.params)
+        super().__init__(self.message)
         self.row = row
         self.column = column
 
     def __str__(self) -> str:
         return self.message
+
+    def translated(self) -> str:
+        """The message in Django's active language."""
+        return fill_message(self.template, self.params, translate=True)
+
+    def as_dict(self) -> dict[str, Any]:
+        """{"message": template, "params": {...}}: JSON to store and translate when shown."""
+        return {"message": self.template, "params": self.params}
 
 
 class UnknownCountries(PurchaseFileError):
@@ -999,8 +1053,8 @@ class UnknownCountries(PurchaseFileError):
     distinct value once: {"value", "field", "column", "row" (its first), "suggestions" (ISO-2
     codes of close matches)}, in the order of the file."""
 
-    def __init__(self, message: str, unknown: list[dict[str, Any]], **kwargs):
-        super().__init__(message, **kwargs)
+    def __init__(self, template: str, unknown: list[dict[str, Any]], **kwargs: Any):
+        super().__init__(template, **kwargs)
         self.unknown = unknown
 
 
@@ -1141,7 +1195,11 @@ def _decode(data: bytes, encoding: str | None) -> tuple[bytes, str]:
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise PurchaseFileError(f"The file cannot be read as {encoding}: {exc}.") from exc
+            raise PurchaseFileError(
+                gettext_noop("The file cannot be read as %(encoding)s: %(error)s."),
+                encoding=encoding,
+                error=str(exc),
+            ) from exc
         return text.lstrip("\ufeff").encode("utf-8"), encoding
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -1150,18 +1208,22 @@ def _decode(data: bytes, encoding: str | None) -> tuple[bytes, str]:
                 if _is_utf8(payload):
                     return payload, name
                 raise PurchaseFileError(
-                    "The file starts as UTF-8 but holds bytes that are not UTF-8; "
-                    "save it again as UTF-8 (CSV UTF-8)."
+                    gettext_noop(
+                        "The file starts as UTF-8 but holds bytes that are not UTF-8; "
+                        "save it again as UTF-8 (CSV UTF-8)."
+                    )
                 )
             try:
                 return data.decode(name).lstrip("\ufeff").encode("utf-8"), name
             except UnicodeDecodeError as exc:
                 raise PurchaseFileError(
-                    "The file starts as UTF-16 but cannot be read as UTF-16."
+                    gettext_noop("The file starts as UTF-16 but cannot be read as UTF-16.")
                 ) from exc
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise PurchaseFileError(
-            "This is an Excel file, not a CSV file: upload it as Excel or save it as CSV."
+            gettext_noop(
+                "This is an Excel file, not a CSV file: upload it as Excel or save it as CSV."
+            )
         )
     head = data[:4096]
     if b"\x00" in head:
@@ -1173,8 +1235,10 @@ def _decode(data: bytes, encoding: str | None) -> tuple[bytes, str]:
             except UnicodeDecodeError:
                 pass
         raise PurchaseFileError(
-            "The file holds binary data, not text: upload a CSV file (UTF-8, UTF-16 or "
-            "Windows-1252)."
+            gettext_noop(
+                "The file holds binary data, not text: upload a CSV file (UTF-8, UTF-16 or "
+                "Windows-1252)."
+            )
         )
     # UTF-8 if the first 64 KiB are; Polars checks the rest while parsing, and `_read` falls
     # back to Windows-1252 if it finds a byte that is not UTF-8.
@@ -1188,12 +1252,16 @@ def _from_cp1252(data: bytes) -> bytes:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise PurchaseFileError(
-            "The file's encoding is unknown: it is neither UTF-8, UTF-16 nor Windows-1252. "
-            "Save it as CSV UTF-8."
+            gettext_noop(
+                "The file's encoding is unknown: it is neither UTF-8, UTF-16 nor Windows-1252. "
+                "Save it as CSV UTF-8."
+            )
         ) from exc
     controls = sum(1 for ch in text[:4096] if ch < " " and ch not in "\t\r\n")
     if controls > 8:
-        raise PurchaseFileError("The file holds binary data, not text: upload a CSV file.")
+        raise PurchaseFileError(
+            gettext_noop("The file holds binary data, not text: upload a CSV file.")
+        )
     return text.encode("utf-8")
 
 
@@ -1224,8 +1292,10 @@ def _sniff_delimiter(payload: bytes) -> str:
             best, best_score = candidate, score
     if best is None:
         raise PurchaseFileError(
-            "No column separator found: the file needs a header row with at least two columns "
-            "separated by a semicolon, comma or tab."
+            gettext_noop(
+                "No column separator found: the file needs a header row with at least two "
+                "columns separated by a semicolon, comma or tab."
+            )
         )
     return best
 
@@ -1259,21 +1329,19 @@ def _map_header(header: list[str], header_map: Mapping[str, str] | None) -> dict
             continue
         if target in columns:
             raise PurchaseFileError(
-                f"Two columns are both read as {target}: {columns[target]!r} and {name!r}. "
-                "Rename one of them.",
+                gettext_noop(
+                    "Two columns are both read as %(field)s: “%(first)s” and “%(column)s”. "
+                    "Rename one of them."
+                ),
                 column=name,
+                field=target,
+                first=columns[target],
             )
         columns[target] = name
     if "description" not in columns and "hs_code" not in columns:
-        raise PurchaseFileError(
-            "No column names the material: expected a column such as 'omschrijving', "
-            "'materiaal', 'description' or 'HS-code'. Columns found: " + ", ".join(header)
-        )
+        raise PurchaseFileError(NO_MATERIAL_COLUMN, columns=", ".join(header))
     if "spend" not in columns and "quantity" not in columns:
-        raise PurchaseFileError(
-            "No column holds amounts: expected a column such as 'bedrag', 'inkoopwaarde', "
-            "'spend', 'hoeveelheid' or 'quantity'. Columns found: " + ", ".join(header)
-        )
+        raise PurchaseFileError(NO_AMOUNT_COLUMN, columns=", ".join(header))
     return columns
 
 
@@ -1287,18 +1355,18 @@ def _parse(
 ) -> _Parsed:
     data = _load(source)
     if not data[:4096].strip() and not data.strip():
-        raise PurchaseFileError("The file is empty.")
+        raise PurchaseFileError(FILE_EMPTY)
     payload, used_encoding = _decode(data, encoding)
     del data
     if not payload[:4096].strip() and not payload.strip():
-        raise PurchaseFileError("The file is empty.")
+        raise PurchaseFileError(FILE_EMPTY)
     if payload.startswith((b"\r", b"\n")):
         payload = payload.lstrip(b"\r\n")
     sep = delimiter or _sniff_delimiter(payload)
     rows = _sample_rows(payload, sep)
     header = [h.strip() for h in rows[0]]
     if len(rows) < 2:
-        raise PurchaseFileError("The file has a header row but no purchase lines.")
+        raise PurchaseFileError(NO_LINES)
     columns = _map_header(header, header_map)
     samples = [
         row[header.index(columns[f])]
@@ -1430,23 +1498,48 @@ def _raise_for(check: dict[str, Any], report: ReadReport) -> None:
     """Raise PurchaseFileError for the first problem in the checks row."""
     cols = report.columns
     if report.rows == 0:
-        raise PurchaseFileError("The file has a header row but no purchase lines.")
+        raise PurchaseFileError(NO_LINES)
     for f in NUMBER_FIELDS:
         if check.get(f"bad_{f}_line") is not None:
             row, value = check[f"bad_{f}_line"], check[f"bad_{f}_value"]
             raise PurchaseFileError(
-                f"Row {row}, column {cols[f]!r}: {value!r} is not a number.",
+                gettext_noop("Row %(row)s, column “%(column)s”: “%(value)s” is not a number."),
                 row=row,
                 column=cols[f],
+                value=value,
             )
         if check.get(f"neg_{f}_line") is not None:
             row, value = check[f"neg_{f}_line"], check[f"neg_{f}_value"]
             raise PurchaseFileError(
-                f"Row {row}, column {cols[f]!r}: {value:g} is negative; amounts and "
-                "quantities must be zero or more (leave credit notes out).",
+                gettext_noop(
+                    "Row %(row)s, column “%(column)s”: %(value)s is negative; amounts and "
+                    "quantities must be zero or more (leave credit notes out)."
+                ),
                 row=row,
                 column=cols[f],
+                value=f"{value:g}",
             )
+
+
+# (close matches found, other unknown values) → message
+UNKNOWN_COUNTRY = {
+    (False, False): gettext_noop(
+        "Row %(row)s, column “%(column)s”: unknown country “%(value)s”. Use a country name or "
+        "an ISO code."
+    ),
+    (True, False): gettext_noop(
+        "Row %(row)s, column “%(column)s”: unknown country “%(value)s”. Did you mean "
+        "%(suggestions)s? Use a country name or an ISO code."
+    ),
+    (False, True): gettext_noop(
+        "Row %(row)s, column “%(column)s”: unknown country “%(value)s”. Use a country name or "
+        "an ISO code. Also unknown: %(others)s."
+    ),
+    (True, True): gettext_noop(
+        "Row %(row)s, column “%(column)s”: unknown country “%(value)s”. Did you mean "
+        "%(suggestions)s? Use a country name or an ISO code. Also unknown: %(others)s."
+    ),
+}
 
 
 def _check_countries(
@@ -1487,15 +1580,17 @@ def _check_countries(
         unknown.sort(key=lambda u: u["row"])
         first = unknown[0]
         close = country_suggestions(first["value"])
-        hint = f" Did you mean {' or '.join(close)}?" if close else ""
         others = [u["value"] for u in unknown[1:]]
-        more = f" Also unknown: {', '.join(map(repr, others[:5]))}." if others else ""
+        # One whole sentence per case, so that each translates as a whole.
+        template = UNKNOWN_COUNTRY[bool(close), bool(others)]
         raise UnknownCountries(
-            f"Row {first['row']}, column {first['column']!r}: unknown country "
-            f"{first['value']!r}.{hint} Use a country name or an ISO code.{more}",
+            template,
             unknown[:UNKNOWN_COUNTRIES_LISTED],
             row=first["row"],
             column=first["column"],
+            value=first["value"],
+            suggestions=", ".join(close),
+            others=", ".join(f"“{v}”" for v in others[:5]),
         )
     return mappings
 
@@ -1529,7 +1624,9 @@ def _read(
                 as_text = parsed.numbers_as_text
                 continue
             if as_text or not _is_parse_error(exc):
-                raise PurchaseFileError(f"The file cannot be read: {exc}") from exc
+                raise PurchaseFileError(
+                    gettext_noop("The file cannot be read: %(error)s"), error=str(exc)
+                ) from exc
             as_text = True
             continue
         out["types"] = _hold(types)

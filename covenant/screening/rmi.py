@@ -11,6 +11,10 @@ the labels and headers (from the template's hidden "L" sheet, keyed by sheet and
 the sheet names, the cell positions or the values of the drop-downs (metals, Smelter Look-up
 names, countries stay English). So the sheets are read by position, per template version,
 never by header text. The positions and where each one comes from are listed at `LAYOUTS`.
+
+Errors and warnings are English templates marked for translation with their parameters, like
+the engine's (`engine.PurchaseFileError`): a warning is stored as {"message", "params"} and
+shown in the viewer's language.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from covenant.screening import engine
+from covenant.screening.engine import gettext_noop
 
 # Sheet names are the same in every language: the Chinese templates keep them in English
 # (cirscn/cm-reporting analysis/docs_excel_rule_check.py opens them by these names; its
@@ -143,18 +148,24 @@ _REVISION = re.compile(r"\bRevision\s*[:#]?\s*v?(\d+\.\d+)", re.I)
 _BARE_VERSION = re.compile(r"^(\d{1,2})(?:\.(\d{1,2}))?[a-z]?$")
 _CID = re.compile(r"^[A-Z]{3}\d{6}$")
 
-NO_VERSION = (
+NO_VERSION = gettext_noop(
     "This looks like an RMI reporting template, but its template version could not be "
     "found on the Declaration tab. Send the CMRT or EMRT as filled in, unchanged."
 )
-UNSUPPORTED_KIND = (
-    "This is an RMI {kind}, not a CMRT or EMRT: this screening reads only those two templates. "
-    "Ask the supplier for a CMRT or an EMRT."
+UNSUPPORTED_KIND = gettext_noop(
+    "This is an RMI %(kind)s, not a CMRT or EMRT: this screening reads only those two "
+    "templates. Ask the supplier for a CMRT or an EMRT."
 )
+NO_SHEET = gettext_noop("This %(kind)s %(version)s has no “%(sheet)s” tab.")
 
 
 class RmiTemplateError(engine.PurchaseFileError):
     """An RMI template that cannot be read; the message is for the user."""
+
+
+def _warning(template: str, **params) -> dict:
+    """A warning as stored with the upload: {"message": template, "params": {...}}."""
+    return {"message": template, "params": params}
 
 
 @dataclass
@@ -198,7 +209,7 @@ class RmiResult:
     version: str
     smelters: list[Smelter]
     mines: list[Mine] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)  # {"message", "params"}: `_warning`
 
     def as_dict(self) -> dict:
         return {
@@ -339,22 +350,32 @@ def read_rmi_template(data: bytes) -> RmiResult:
     names = list(workbook.sheet_names)
     kind, version = _kind_and_version(workbook, names)
     if kind is not None and kind not in SUPPORTED_KINDS:
-        raise RmiTemplateError(UNSUPPORTED_KIND.format(kind=kind))
+        raise RmiTemplateError(UNSUPPORTED_KIND, kind=kind)
     if kind is None or version is None:
         raise RmiTemplateError(NO_VERSION)
     layout = _layout(kind, version)
     if layout is None:
         known = ", ".join(f"{k} {p}x" for k, p in LAYOUTS)
         raise RmiTemplateError(
-            f"{kind} version {version} is not a template version this screening can read "
-            f"(known: {known}). Ask the supplier for a current template."
+            gettext_noop(
+                "%(kind)s version %(version)s is not a template version this screening can "
+                "read (known: %(known)s). Ask the supplier for a current template."
+            ),
+            kind=kind,
+            version=version,
+            known=known,
         )
     if SMELTER_SHEET not in names:
         raise RmiTemplateError(
-            f"This {kind} {version} has no “{SMELTER_SHEET}” tab, so no smelters can be read."
+            gettext_noop(
+                "This %(kind)s %(version)s has no “%(sheet)s” tab, so no smelters can be read."
+            ),
+            kind=kind,
+            version=version,
+            sheet=SMELTER_SHEET,
         )
     by_name, by_id = _lookup_index(workbook, names, layout["lookup"])
-    warnings: list[str] = []
+    warnings: list[dict] = []
     smelters: list[Smelter] = []
     c = layout["smelters"].cols
     for number, row in enumerate(_rows(workbook, SMELTER_SHEET), start=1):
@@ -376,29 +397,48 @@ def read_rmi_template(data: bytes) -> RmiResult:
         smelter_id = smelter_id or entry.get("id", "").upper()
         country_text = cell["country"] or entry.get("country", "")
         if not metal:
-            warnings.append(f"Smelter List row {number}: no metal; skipped.")
+            warnings.append(
+                _warning(gettext_noop("Smelter List row %(row)s: no metal; skipped."), row=number)
+            )
             continue
         if not name and not smelter_id:
             if lookup.lower() not in PLACEHOLDERS - {""}:
-                warnings.append(f"Smelter List row {number}: no smelter; skipped.")
+                warnings.append(
+                    _warning(
+                        gettext_noop("Smelter List row %(row)s: no smelter; skipped."), row=number
+                    )
+                )
             continue
         if smelter_id and not _CID.match(smelter_id):
             warnings.append(
-                f"Smelter List row {number}: “{smelter_id}” is not an RMI smelter identification "
-                "number (like CID002763)."
+                _warning(
+                    gettext_noop(
+                        "Smelter List row %(row)s: “%(smelter_id)s” is not an RMI smelter "
+                        "identification number (like CID002763)."
+                    ),
+                    row=number,
+                    smelter_id=smelter_id,
+                )
             )
         country = engine.resolve_country(country_text)
         if country is None:
             warnings.append(
-                f"Smelter List row {number} ({name or smelter_id}): country "
-                f"“{country_text or '—'}” not recognised; screened with unknown origin."
+                _warning(
+                    gettext_noop(
+                        "Smelter List row %(row)s (%(smelter)s): country “%(country)s” not "
+                        "recognised; screened with unknown origin."
+                    ),
+                    row=number,
+                    smelter=name or smelter_id,
+                    country=country_text or "—",
+                )
             )
         smelters.append(Smelter(metal, name, country, smelter_id, country_text))
     mines: list[Mine] = []
     mine_layout = layout["mines"]
     if mine_layout is not None:
         if MINE_SHEET not in names:
-            warnings.append(f"This {kind} {version} has no “{MINE_SHEET}” tab.")
+            warnings.append(_warning(NO_SHEET, kind=kind, version=version, sheet=MINE_SHEET))
         else:
             m = mine_layout.cols
             for number, row in enumerate(_rows(workbook, MINE_SHEET), start=1):
@@ -417,12 +457,21 @@ def read_rmi_template(data: bytes) -> RmiResult:
                     )
                 )
     if not smelters:
-        raise RmiTemplateError(f"The “{SMELTER_SHEET}” of this {kind} {version} lists no smelters.")
+        raise RmiTemplateError(
+            gettext_noop("The “%(sheet)s” of this %(kind)s %(version)s lists no smelters."),
+            sheet=SMELTER_SHEET,
+            kind=kind,
+            version=version,
+        )
     metals = {s.metal.lower() for s in smelters}
     expected = CMRT_METALS if kind == "CMRT" else EMRT_METALS
     if metals - expected:
         warnings.append(
-            f"Metals not covered by the {kind}: {', '.join(sorted(metals - expected))}."
+            _warning(
+                gettext_noop("Metals not covered by the %(kind)s: %(metals)s."),
+                kind=kind,
+                metals=", ".join(sorted(metals - expected)),
+            )
         )
     return RmiResult(kind, version, smelters, mines, warnings)
 

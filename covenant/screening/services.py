@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from covenant.covenants.models import Covenant, Organisation
 from covenant.monitoring import services as monitoring_services
@@ -31,6 +31,7 @@ ACCEPTED = (*CSV_SUFFIXES, XLSX_SUFFIX)
 PREVIEW_LINES = 20
 UNMATCHED_KEPT = 200
 XLSX_MAX_RATIO = 100  # an .xlsx that unpacks to more than 100 × its size is refused
+XLSX_UNREADABLE = gettext_noop("This Excel file cannot be read: %(error)s")
 FIELD_LABELS = {
     "description": gettext_lazy("description"),
     "hs_code": gettext_lazy("HS code"),
@@ -68,24 +69,30 @@ def open_xlsx(data: bytes):
 
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise engine.PurchaseFileError(
-            "This workbook is password-protected or in the old .xls format: save it as .xlsx "
-            "without a password, or as CSV."
+            gettext_noop(
+                "This workbook is password-protected or in the old .xls format: save it as "
+                ".xlsx without a password, or as CSV."
+            )
         )
     if not data.startswith(b"PK\x03\x04"):
-        raise engine.PurchaseFileError("This file is not an Excel workbook (.xlsx).")
+        raise engine.PurchaseFileError(gettext_noop("This file is not an Excel workbook (.xlsx)."))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
-        raise engine.PurchaseFileError("This Excel file is damaged and cannot be read.") from exc
+        raise engine.PurchaseFileError(
+            gettext_noop("This Excel file is damaged and cannot be read.")
+        ) from exc
     if unpacked > max(len(data) * XLSX_MAX_RATIO, 1 << 20) or unpacked > 20 * max_bytes():
         raise engine.PurchaseFileError(
-            "This Excel file unpacks to far more data than it holds; save it as CSV instead."
+            gettext_noop(
+                "This Excel file unpacks to far more data than it holds; save it as CSV instead."
+            )
         )
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own errors for damaged or protected files
-        raise engine.PurchaseFileError(f"This Excel file cannot be read: {exc}") from exc
+        raise engine.PurchaseFileError(XLSX_UNREADABLE, error=str(exc)) from exc
 
 
 def xlsx_to_csv(data: bytes) -> bytes:
@@ -94,7 +101,7 @@ def xlsx_to_csv(data: bytes) -> bytes:
     try:
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=True)
     except Exception as exc:  # calamine raises its own errors for damaged or protected files
-        raise engine.PurchaseFileError(f"This Excel file cannot be read: {exc}") from exc
+        raise engine.PurchaseFileError(XLSX_UNREADABLE, error=str(exc)) from exc
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for row in rows:
@@ -143,11 +150,12 @@ def header_of(payload: bytes) -> list[str]:
 
 def _is_header_problem(exc: engine.PurchaseFileError) -> bool:
     """The engine did not find the columns it needs: a column mapping can fix that."""
-    return exc.row is None and exc.message.startswith(("No column names", "No column holds"))
+    return exc.template in (engine.NO_MATERIAL_COLUMN, engine.NO_AMOUNT_COLUMN)
 
 
 def _file_error(exc: engine.PurchaseFileError) -> ValidationError:
-    return ValidationError({"file": exc.message})
+    """The file's problem on the "file" field, in the active (the request's) language."""
+    return ValidationError({"file": exc.translated()})
 
 
 def _check_upload(name: str, size: int) -> None:
@@ -172,7 +180,8 @@ def _understand(
     """Read and check the whole file; return what the upload keeps of it (for an RMI template,
     its smelters under report["rmi"]). Country values the engine does not know (and
     `country_map` does not cover) give status "needs countries" with the values, their first
-    row and close matches under report["unknown_countries"]. Raises PurchaseFileError."""
+    row and close matches under report["unknown_countries"] (the engine's message under
+    report["error"], as {"message", "params"}). Raises PurchaseFileError."""
     try:
         lines, report = engine.read_purchase_csv(
             payload, **_read_options(name, header_map, country_map)
@@ -180,7 +189,7 @@ def _understand(
     except engine.UnknownCountries as exc:
         return {
             "status": Upload.Status.NEEDS_COUNTRIES,
-            "report": {"error": exc.message, "unknown_countries": exc.unknown},
+            "report": {"error": exc.as_dict(), "unknown_countries": exc.unknown},
             "header": header_of(payload),
         }
     frame = lines.collect()
@@ -241,7 +250,7 @@ def upload_store(
         fields = {
             "status": Upload.Status.NEEDS_MAPPING,
             "header": header_of(payload),
-            "report": {"error": exc.message},
+            "report": {"error": exc.as_dict()},
         }
     upload = Upload(
         covenant=covenant,
@@ -281,7 +290,7 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
             upload.name, as_csv(upload.name, data), header_map, None, upload.country_map
         )
     except engine.PurchaseFileError as exc:
-        raise ValidationError(exc.message) from exc
+        raise ValidationError(exc.translated()) from exc
     with transaction.atomic():
         for name, value in fields.items():
             setattr(upload, name, value)
@@ -314,7 +323,7 @@ def upload_map_countries(*, upload: Upload, user, country_map: dict[str, str]) -
     try:
         fields = _understand(upload.name, payload, upload.header_map, template, merged)
     except engine.PurchaseFileError as exc:
-        raise ValidationError(exc.message) from exc
+        raise ValidationError(exc.translated()) from exc
     with transaction.atomic():
         for name, value in fields.items():
             setattr(upload, name, value)
@@ -466,7 +475,9 @@ def run_execute(run: Run) -> Run:
                 finding_count=len(findings),
             )
     except Exception as exc:  # the run records every failure; nothing half-saved
-        message = exc.message if isinstance(exc, engine.PurchaseFileError) else str(exc)
+        # Run.error is text: the file's problem in the language active here, the request's
+        # when the run executes at once, else the site's default (LANGUAGE_CODE).
+        message = exc.translated() if isinstance(exc, engine.PurchaseFileError) else str(exc)
         _progress(run, Run.Status.FAILED, 100, finished_at=timezone.now(), error=message[:2000])
     run.refresh_from_db()
     return run

@@ -339,7 +339,7 @@ def test_non_numeric_spend_names_row_and_column():
     with pytest.raises(PurchaseFileError) as err:
         read(data)
     assert (err.value.row, err.value.column) == (3, "bedrag")
-    assert str(err.value) == "Row 3, column 'bedrag': 'twaalf' is not a number."
+    assert str(err.value) == "Row 3, column “bedrag”: “twaalf” is not a number."
 
 
 def test_non_numeric_spend_far_down_the_file():
@@ -363,7 +363,7 @@ def test_unknown_country_with_close_matches():
     with pytest.raises(PurchaseFileError) as err:
         read(data)
     assert (err.value.row, err.value.column) == (3, "land van herkomst")
-    assert "unknown country 'Duitsladn'" in str(err.value)
+    assert "unknown country “Duitsladn”" in str(err.value)
     assert "Germany (DE)" in str(err.value)
 
 

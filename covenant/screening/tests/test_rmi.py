@@ -53,12 +53,17 @@ def _found(result: rmi.RmiResult) -> list[tuple]:
     return [(s.metal, s.name, s.country, s.smelter_id) for s in result.smelters]
 
 
+def _warnings(result: rmi.RmiResult) -> list[str]:
+    """The warnings' English texts."""
+    return [engine.fill_message(w["message"], w["params"]) for w in result.warnings]
+
+
 def test_a_chinese_cmrt_is_read_by_position_and_resolved_through_its_lookup():
     result = rmi.read_rmi_template(CMRT)
     assert (result.kind, result.version) == ("CMRT", "6.5")
     assert _found(result) == CMRT_EXPECTED
     # "Deutschland" is not a country name the engine knows: screened with unknown origin.
-    assert any("Deutschland" in w for w in result.warnings)
+    assert any("Deutschland" in w for w in _warnings(result))
 
 
 @pytest.mark.parametrize("language", ["English", "中文 Chinese"])
@@ -128,7 +133,7 @@ def test_an_emrt_1_has_no_mine_list():
     assert (result.kind, result.version) == ("EMRT", "1.3")
     assert [(s.metal, s.country) for s in result.smelters] == [("Cobalt", "CN")]
     assert result.mines == []
-    assert not any("Mine List" in w for w in result.warnings)
+    assert not any("Mine List" in w for w in _warnings(result))
 
 
 def test_an_emrt_2_without_its_mine_list_tab_is_read_with_a_warning():
@@ -139,7 +144,7 @@ def test_an_emrt_2_without_its_mine_list_tab_is_read_with_a_warning():
     )
     result = rmi.read_rmi_template(data)
     assert result.mines == []
-    assert "This EMRT 2.1 has no “Mine List” tab." in result.warnings
+    assert "This EMRT 2.1 has no “Mine List” tab." in _warnings(result)
 
 
 @pytest.mark.parametrize(
@@ -258,6 +263,33 @@ def test_an_uploaded_cmrt_shows_its_smelters_and_runs(
     run = Run.objects.filter(upload=upload).latest("created_at")
     assert run.status == Run.Status.DONE, run.error
     assert run.lines == 4
+
+
+def test_the_warnings_show_on_the_preview_in_the_language_of_the_ui(demo, client_for):
+    client = client_for("company")
+    _upload(client, demo, CMRT)
+    upload = Upload.objects.latest("uploaded_at")
+    stored = upload.report["rmi"]["warnings"]
+    assert {"row": 8, "smelter": "Eigene Hütte GmbH", "country": "Deutschland"} in [
+        w["params"] for w in stored
+    ]
+    url = reverse("screening-preview", args=[upload.code])
+
+    dutch = html.unescape(client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode())
+    assert (
+        "Tabblad “Smelter List”, rij 8 (Eigene Hütte GmbH): land “Deutschland” niet herkend; "
+        "gescreend met onbekende herkomst." in dutch
+    )
+    english = html.unescape(client.get(url).content.decode())
+    assert (
+        "Smelter List row 8 (Eigene Hütte GmbH): country “Deutschland” not recognised; "
+        "screened with unknown origin." in english
+    )
+
+    # An older upload, which stored its warnings as English text, shows that text.
+    report = {**upload.report, "rmi": {**upload.report["rmi"], "warnings": ["Old warning."]}}
+    Upload.objects.filter(pk=upload.pk).update(report=report)
+    assert "Old warning." in client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
 
 
 def test_an_uploaded_bad_cmrt_is_refused_with_its_message(demo, client_for):

@@ -7,16 +7,18 @@ import html
 import json
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from covenant.accounts import services as account_services
 from covenant.covenants.models import Organisation
 from covenant.lib.spreadsheet import xlsx_bytes
 from covenant.monitoring.models import RiskItem
 from covenant.screening import demo as screening_demo
-from covenant.screening import selectors, services
+from covenant.screening import engine, selectors, services
 from covenant.screening.models import ColumnMapping, Finding, Run, Upload
 
 GOOD = (
@@ -103,7 +105,7 @@ BAD_INPUTS = [
     (b"", "inkoop.csv", "The file is empty."),
     (b"Omschrijving;Bedrag\n", "inkoop.csv", "header row but no purchase lines"),
     (bytes(range(256)) * 40, "inkoop.csv", "binary data"),
-    (b"Omschrijving;Bedrag\nTin;-5\n", "inkoop.csv", "Row 2, column 'Bedrag'"),
+    (b"Omschrijving;Bedrag\nTin;-5\n", "inkoop.csv", "Row 2, column “Bedrag”"),
     (b"%PDF-1.4", "inkoop.pdf", "Upload a CSV file or an Excel workbook"),
     (b"not a zip", "inkoop.xlsx", "not an Excel workbook"),
 ]
@@ -120,6 +122,23 @@ def test_each_bad_input_gives_its_message_and_saves_nothing(
     assert Upload.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("nl", "Rij 3, kolom “Bedrag”: “twaalf” is geen getal."),
+        ("en", "Row 3, column “Bedrag”: “twaalf” is not a number."),
+    ],
+)
+def test_a_bad_file_is_refused_in_the_language_of_the_ui(demo, client_for, language, message):
+    response = client_for("company").post(
+        reverse("screening-home", args=[demo.slug]),
+        {"file": SimpleUploadedFile("inkoop.csv", b"Omschrijving;Bedrag\nTin;3\nKoper;twaalf\n")},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400
+    assert message in html.unescape(response.content.decode())
+
+
 def test_a_file_over_the_size_limit_is_refused(demo, client_for, settings):
     settings.SCREENING_MAX_MB = 0.0001  # about 100 bytes
     before = Upload.objects.count()
@@ -127,6 +146,29 @@ def test_a_file_over_the_size_limit_is_refused(demo, client_for, settings):
     assert response.status_code == 400
     assert "larger than 0.0001 MB" in response.content.decode()
     assert Upload.objects.count() == before
+
+
+def test_a_message_stored_as_text_by_an_older_upload_still_shows(demo, client_for):
+    client = client_for("company")
+    _upload(client, demo, b"Artikel;Euro\nTin staven;100\n")
+    upload = Upload.objects.latest("uploaded_at")
+    Upload.objects.filter(pk=upload.pk).update(report={"error": "No column names the material."})
+    page = client.get(reverse("screening-mapping", args=[upload.code])).content.decode()
+    assert "No column names the material." in page
+
+
+def test_a_failed_run_keeps_the_message_in_the_language_it_ran_in(demo, client_for):
+    _upload(client_for("company"), demo, GOOD)
+    upload = Upload.objects.latest("uploaded_at")
+    # The stored file no longer reads (as if changed on disk since it was checked).
+    upload.file.save("inkoop.csv", ContentFile(b"Omschrijving;Bedrag\nTin;-5\n"))
+    run = Run.objects.create(
+        upload=upload, covenant=demo, organisation=upload.organisation, lines=upload.lines
+    )
+    with translation.override("nl"):
+        run = services.run_execute(run)
+    assert run.status == Run.Status.FAILED
+    assert run.error.startswith("Rij 2, kolom “Bedrag”: -5 is negatief")
 
 
 def test_duplicate_lines_are_reported_on_the_preview(demo, client_for):
@@ -145,8 +187,14 @@ def test_unknown_headers_are_mapped_once_and_remembered(demo, client_for):
     upload = Upload.objects.latest("uploaded_at")
     assert upload.status == Upload.Status.NEEDS_MAPPING
     assert response["Location"] == reverse("screening-mapping", args=[upload.code])
-    page = client.get(response["Location"]).content.decode()
+    page = html.unescape(client.get(response["Location"]).content.decode())
     assert "Artikel" in page and "Herk" in page
+    # Why, in the language of whoever looks: the message is stored untranslated.
+    assert upload.report["error"]["message"] == engine.NO_MATERIAL_COLUMN
+    assert "No column names the material: expected a column such as “omschrijving”" in page
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Geen kolom noemt het materiaal" in html.unescape(page)
+    assert "Gevonden kolommen: Artikel, Euro, Herk" in html.unescape(page)
     # Two columns for one field: refused, nothing changes.
     response = client.post(
         response["Location"], {"col_0": "description", "col_1": "description", "col_2": ""}

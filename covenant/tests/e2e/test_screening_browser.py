@@ -63,6 +63,9 @@ def test_company_screens_a_purchase_list_and_adopts_a_finding(new_page):
     submit(page.get_by_role("button", name="Upload and preview"))
     expect(page).to_have_url(re.compile(r"/screening/uploads/[0-9a-f-]{36}/mapping/$"))
     expect(heading(page)).to_have_text("Map the columns")
+    expect(page.locator("main")).to_contain_text(
+        "No column holds amounts: expected a column such as “bedrag”"
+    )
     audit(page, "screening-mapping")
     page.get_by_label(AMOUNT).select_option("spend")
     submit(page.get_by_role("button", name="Read the file with this mapping"))
