@@ -107,6 +107,7 @@ import polars as pl
 STAGES = ("mining", "smelting_refining")
 DEFAULT_LIKELIHOOD = 0.5
 UNKNOWN_COUNTRIES_LISTED = 100  # unknown country values listed for the user to map
+PRESELECT = 0.75  # similarity from which the closest country is proposed for a value
 HS_PREFIXES = (6, 4)
 _ENGINE = "auto"  # the pass over the lines: "auto" (in-memory) measured as fast as streaming
 
@@ -420,15 +421,21 @@ def resolve_country(value: str | None) -> str | None:
     return keys.get(_name_key(text))
 
 
+def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
+    """(ISO-2, similarity 0-1) of close matches for an unknown country, closest first."""
+    _names, _, keys = _country_index()
+    key = _name_key(value)
+    found = difflib.get_close_matches(key, list(keys), n=n * 3, cutoff=0.6)
+    out: dict[str, float] = {}
+    for name in found:
+        if keys[name] not in out:
+            out[keys[name]] = difflib.SequenceMatcher(None, key, name).ratio()
+    return list(out.items())[:n]
+
+
 def country_suggestion_codes(value: str, n: int = 3) -> list[str]:
     """ISO-2 codes of close matches for an unknown country, closest first."""
-    _names, _, keys = _country_index()
-    found = difflib.get_close_matches(_name_key(value), list(keys), n=n * 3, cutoff=0.6)
-    out: list[str] = []
-    for key in found:
-        if keys[key] not in out:
-            out.append(keys[key])
-    return out[:n]
+    return [code for code, _ratio in _close_countries(value, n)]
 
 
 def country_suggestions(value: str, n: int = 3) -> list[str]:
@@ -748,7 +755,7 @@ def _stage_two(
         pending.with_columns(description=_texts(pl.col("d"), types["description"])), reference
     )
     origins = distinct("origin_country")
-    codes = {v: map_origins(v) if map_origins else v for v in origins["origin_country"]}
+    codes = {v: (map_origins(v) or None) if map_origins else v for v in origins["origin_country"]}
     origins = origins.with_columns(
         iso=pl.col("origin_country").replace_strict(codes, default=None, return_dtype=pl.String)
     )
@@ -1060,11 +1067,18 @@ class UnknownCountries(PurchaseFileError):
 
 def country_resolver(country_map: Mapping[str, str] | None) -> Callable[[str | None], str | None]:
     """`resolve_country`, but values the company mapped itself ({value: ISO-2}, compared after
-    stripping spaces) first."""
+    stripping spaces) first. A value mapped to "" is known to name no single country (e.g.
+    "EU", "diverse"): it resolves to "" — an unknown origin, not an unknown value."""
     mapped = {k.strip(): v for k, v in (country_map or {}).items()}
     if not mapped:
         return resolve_country
-    return lambda value: (mapped.get(value.strip()) if value else None) or resolve_country(value)
+
+    def resolve(value: str | None) -> str | None:
+        if value and value.strip() in mapped:
+            return mapped[value.strip()] or ""
+        return resolve_country(value)
+
+    return resolve
 
 
 # Header synonyms (compared after lower-casing, removing accents, units in brackets and
@@ -1556,6 +1570,7 @@ def _check_countries(
     for f, distinct in values.items():
         mapping = {v: resolve(v) for v in distinct}
         bad = [v for v, code in mapping.items() if code is None and v.strip()]
+        mapping = {v: code or None for v, code in mapping.items()}  # "": no single country
         if bad:
             firsts = (
                 lines.filter(pl.col(f).cast(pl.String).is_in(bad))
@@ -1565,16 +1580,20 @@ def _check_countries(
                 .head(UNKNOWN_COUNTRIES_LISTED)
                 .collect()
             )
-            unknown += [
-                {
-                    "value": value.strip(),
-                    "field": f,
-                    "column": report.columns[f],
-                    "row": row,
-                    "suggestions": country_suggestion_codes(value),
-                }
-                for value, row in firsts.iter_rows()
-            ]
+            for value, row in firsts.iter_rows():
+                close = _close_countries(value)
+                unknown.append(
+                    {
+                        "value": value.strip(),
+                        "field": f,
+                        "column": report.columns[f],
+                        "row": row,
+                        "suggestions": [code for code, _ratio in close],
+                        # only a near-certain match is proposed ("Duitsladn"), never a
+                        # guess ("EU" → Peru)
+                        "preselect": close[0][0] if close and close[0][1] >= PRESELECT else None,
+                    }
+                )
         mappings[f] = mapping
     if unknown:
         unknown.sort(key=lambda u: u["row"])

@@ -36,6 +36,9 @@ class MappingForm(forms.Form):
         return {name: self.cleaned_data.get(key, "") for key, name in self.columns}
 
 
+NO_COUNTRY = "-"  # the choice for a value such as "EU" or "diverse"
+
+
 class CountryMapForm(forms.Form):
     """One choice per country value the engine did not know: which country it means."""
 
@@ -43,7 +46,11 @@ class CountryMapForm(forms.Form):
         from django_countries import countries
 
         super().__init__(*args, **kwargs)
-        choices = [("", _("— choose a country —")), *countries]
+        choices = [
+            ("", _("— choose a country —")),
+            (NO_COUNTRY, _("no single country (origin unknown)")),
+            *countries,
+        ]
         self.values = []
         for i, item in enumerate(unknown):
             key = f"country_{i}"
@@ -51,7 +58,7 @@ class CountryMapForm(forms.Form):
             self.fields[key] = forms.ChoiceField(
                 label=item["value"],
                 choices=choices,
-                initial=suggestions[0] if suggestions else "",
+                initial=item.get("preselect") or "",
             )
             self.fields[key].item = {
                 **item,
@@ -60,4 +67,8 @@ class CountryMapForm(forms.Form):
             self.values.append((key, item))
 
     def country_map(self) -> dict[str, str]:
-        return {item["value"]: self.cleaned_data[key] for key, item in self.values}
+        """{value: ISO-2}, with "" for a value that names no single country."""
+        return {
+            item["value"]: "" if self.cleaned_data[key] == NO_COUNTRY else self.cleaned_data[key]
+            for key, item in self.values
+        }

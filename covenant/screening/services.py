@@ -304,15 +304,16 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
 
 
 def upload_map_countries(*, upload: Upload, user, country_map: dict[str, str]) -> Upload:
-    """Read the upload again with `country_map` ({value as written: ISO-2 code}) added to the
-    company's remembered country mapping; on success remember it for the company's next
-    uploads. Raises ValidationError (nothing changes)."""
+    """Read the upload again with `country_map` ({value as written: ISO-2 code, or "" for a
+    value that names no single country}) added to the company's remembered country mapping;
+    on success remember it for the company's next uploads. Raises ValidationError (nothing
+    changes)."""
     from django_countries import countries
 
     if not selectors.can_run(user, upload.covenant, upload.organisation_id):
         raise PermissionDenied
     known = set(dict(countries))
-    wrong = sorted(code for code in country_map.values() if code not in known)
+    wrong = sorted(code for code in country_map.values() if code and code not in known)
     if wrong:
         raise ValidationError(_("Unknown country code: %(c)s.") % {"c": ", ".join(wrong)})
     merged = {**upload.country_map, **country_map}

@@ -225,6 +225,7 @@ def test_unknown_countries_are_mapped_once_and_remembered(
         b"Koperdraad;Duitsladn;500,00\n"
         b"Tin staven;Bolivai;250,00\n"
         b"Mica isolatieplaat;Madagaskar-Zuid;100,00\n"
+        b"Zinkplaat;EU;80,00\n"
     )
     response = _upload(client, demo, odd)
     upload = Upload.objects.latest("uploaded_at")
@@ -240,7 +241,9 @@ def test_unknown_countries_are_mapped_once_and_remembered(
     page = html.unescape(client.get(response["Location"]).content.decode())
     assert "“Bolivai”" in page and "“Duitsladn”" in page and "“Madagaskar-Zuid”" in page
     assert "Bolivia (BO)" in page and "Germany (DE)" in page
-    assert '<option value="BO" selected>' in page  # the closest match, chosen already
+    assert '<option value="BO" selected>' in page  # a near-certain match, chosen already
+    eu = page.split("“EU”", 1)[1].split("</tr>", 1)[0]
+    assert "<option value=\"\" selected>" in eu  # "EU" is no misspelt country: no guess
     by_value = {item["value"]: item for item in upload.report["unknown_countries"]}
     assert by_value["Bolivai"]["row"] == 2 and by_value["Duitsladn"]["row"] == 3
     assert by_value["Bolivai"]["column"] == "Land van herkomst"
@@ -249,7 +252,12 @@ def test_unknown_countries_are_mapped_once_and_remembered(
     # A value left unmapped is refused, and nothing changes.
     response = client.post(
         reverse("screening-countries", args=[upload.code]),
-        {keys["Bolivai"]: "BO", keys["Duitsladn"]: "DE", keys["Madagaskar-Zuid"]: ""},
+        {
+            keys["Bolivai"]: "BO",
+            keys["Duitsladn"]: "DE",
+            keys["Madagaskar-Zuid"]: "",
+            keys["EU"]: "-",
+        },
     )
     assert response.status_code == 400
     upload.refresh_from_db()
@@ -257,17 +265,25 @@ def test_unknown_countries_are_mapped_once_and_remembered(
 
     response = client.post(
         reverse("screening-countries", args=[upload.code]),
-        {keys["Bolivai"]: "BO", keys["Duitsladn"]: "DE", keys["Madagaskar-Zuid"]: "MG"},
+        {
+            keys["Bolivai"]: "BO",
+            keys["Duitsladn"]: "DE",
+            keys["Madagaskar-Zuid"]: "MG",
+            keys["EU"]: "-",  # no single country: read as an unknown origin
+        },
     )
     assert response["Location"] == reverse("screening-preview", args=[upload.code])
     upload.refresh_from_db()
-    assert upload.status == Upload.Status.READY and upload.lines == 4
+    assert upload.status == Upload.Status.READY and upload.lines == 5
     company = Organisation.objects.get(name="Staalbouw Noord B.V.")
-    assert ColumnMapping.objects.get(organisation=company).country_map["Bolivai"] == "BO"
+    remembered = ColumnMapping.objects.get(organisation=company).country_map
+    assert remembered["Bolivai"] == "BO" and remembered["EU"] == ""
 
     _response, run = _run(client, upload, django_capture_on_commit_callbacks)
     assert run.status == Run.Status.DONE
     assert run.findings.filter(commodity="tin", country="BO", origin_known=True).exists()
+    eu_line = next(line for line in upload.preview if line["description"] == "Zinkplaat")
+    assert eu_line["origin_country"] is None  # an unknown origin, spread over the producers
 
     # The next upload naming these values is read with the remembered countries.
     response = _upload(client, demo, odd)
