@@ -1,10 +1,12 @@
-"""Charts of the sector risk map, rendered on the server to SVG with vl-convert (no
-JavaScript in the page): a heat map country × commodity and a world map of the summed
-exposure share per country.
+"""Charts of the screening, rendered on the server to SVG with vl-convert (no JavaScript in
+the page): a heat map country × commodity (the sector risk map and a run's findings), a world
+map of the summed exposure share per country (the sector map) and a bar chart of a run's
+highest scores.
 
-Both are built only from the cells the viewer may see (suppressed cells carry no value into
-the chart data). The world geometry is vendored (covenant/static/vendor/README.md) and
-inlined into the spec; a rendered map is cached per data fingerprint.
+The sector's charts are built only from the cells the viewer may see (suppressed cells carry
+no value into the chart data). Names come in the active language from the caller (countries
+through `country_name`). The world geometry is vendored (covenant/static/vendor/README.md)
+and inlined into the spec; a rendered chart is cached per data fingerprint.
 """
 
 from __future__ import annotations
@@ -12,11 +14,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pycountry
 from django.conf import settings
+from django.template.defaultfilters import floatformat
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
+from covenant.screening import selectors
+
+TOP_FINDINGS = 10  # bars in a run's chart of the highest scores
 ATLAS = Path(settings.BASE_DIR) / "covenant/static/vendor/world-atlas-2.0.2/countries-110m.json"
 ANTARCTICA = "010"
 
@@ -34,9 +43,8 @@ def iso_numeric(alpha_2: str) -> str | None:
     return country.numeric if country else None
 
 
-def country_name(alpha_2: str) -> str:
-    country = pycountry.countries.get(alpha_2=(alpha_2 or "").upper())
-    return getattr(country, "common_name", None) or (country.name if country else alpha_2)
+# In the active language; the annual report draws its sector chart with it too.
+country_name = selectors.country_name
 
 
 def fingerprint(*parts) -> str:
@@ -49,21 +57,56 @@ _svgs: dict[str, str] = {}
 MAX_CACHED = 128
 
 
+# Numbers on axes and legends as the active language writes them (d3-format locales).
+FORMAT_LOCALES = {"nl": "nl-NL", "en": "en-US"}
+
+
 def _cached_svg(key: str, build_spec) -> str:
+    locale = FORMAT_LOCALES.get(selectors.active_language(), "en-US")
+    key = f"{locale}:{key}"
     svg = _svgs.get(key)
     if svg is None:
         import vl_convert as vlc
 
-        svg = vlc.vegalite_to_svg(build_spec())
+        svg = vlc.vegalite_to_svg(build_spec(), format_locale=locale)
         if len(_svgs) >= MAX_CACHED:
             _svgs.pop(next(iter(_svgs)), None)
         _svgs[key] = svg
     return svg
 
 
-def heat_map_svg(rows: list[dict], *, title: str, legend: str) -> str:
+def heat_rows(
+    cells: Iterable[tuple[str, str, float | None]],
+    *,
+    label: Callable[[float], str],
+    hidden: str = "",
+) -> list[dict]:
+    """The heat map's rows from (country, commodity, value) cells: the values summed per
+    (country, commodity) and labelled by `label`; a pair whose every value is None
+    (suppressed) stays in the map without a value, labelled `hidden`."""
+    heat: dict[tuple[str, str], float | None] = {}
+    for country, commodity, value in cells:
+        if value is None:  # counted as present, never with a value
+            heat.setdefault((country, commodity), None)
+        else:
+            heat[country, commodity] = (heat.get((country, commodity)) or 0.0) + value
+    return [
+        {
+            "country": country,
+            "commodity": commodity,
+            "share": None if value is None else round(value, 4),
+            "label": hidden if value is None else label(value),
+        }
+        for (country, commodity), value in sorted(heat.items())
+    ]
+
+
+def heat_map_svg(
+    rows: list[dict], *, title: str, legend: str, legend_format: str | None = None
+) -> str:
     """Country (rows) × commodity (columns). `rows` hold country, commodity, share and label;
-    share is None where every cell behind it is suppressed (drawn grey, labelled, no value)."""
+    share is None where every cell behind it is suppressed (drawn grey, labelled, no value).
+    `legend_format` is a d3 format for the legend's values (".0%" for shares in percent)."""
     if not rows:
         return ""
 
@@ -81,7 +124,12 @@ def heat_map_svg(rows: list[dict], *, title: str, legend: str) -> str:
             base.mark_rect()
             .transform_filter("isValid(datum.share)")
             .encode(
-                color=alt.Color("share:Q", title=legend, scale=alt.Scale(scheme="oranges")),
+                color=alt.Color(
+                    "share:Q",
+                    title=legend,
+                    scale=alt.Scale(scheme="oranges"),
+                    legend=alt.Legend(titleLimit=320, format=legend_format or alt.Undefined),
+                ),
                 tooltip=["country:N", "commodity:N", alt.Tooltip("share:Q", format=".3f")],
             )
         )
@@ -103,11 +151,12 @@ def heat_map_svg(rows: list[dict], *, title: str, legend: str) -> str:
         )
         return chart.to_json()
 
-    return _cached_svg(fingerprint("heat", rows, title, legend), build)
+    return _cached_svg(fingerprint("heat", rows, title, legend, legend_format), build)
 
 
 def world_map_svg(rows: list[dict], *, title: str, legend: str) -> str:
-    """Choropleth of `rows` (country ISO-2 code, share) on the vendored world geometry."""
+    """Choropleth of `rows` (country ISO-2 code, share) on the vendored world geometry, the
+    countries named in the active language."""
     values = [
         {"id": numeric, "country": country_name(r["country"]), "share": round(r["share"], 4)}
         for r in rows
@@ -134,7 +183,12 @@ def world_map_svg(rows: list[dict], *, title: str, legend: str) -> str:
             )
             .transform_filter("isValid(datum.share)")
             .encode(
-                color=alt.Color("share:Q", title=legend, scale=alt.Scale(scheme="oranges")),
+                color=alt.Color(
+                    "share:Q",
+                    title=legend,
+                    scale=alt.Scale(scheme="oranges"),
+                    legend=alt.Legend(titleLimit=320),
+                ),
                 tooltip=["country:N", alt.Tooltip("share:Q", format=".3f")],
             )
         )
@@ -146,3 +200,79 @@ def world_map_svg(rows: list[dict], *, title: str, legend: str) -> str:
         return chart.to_json()
 
     return _cached_svg(fingerprint("world", values, title, legend), build)
+
+
+def bar_chart_svg(rows: list[dict], *, title: str, axis: str) -> str:
+    """Horizontal bars of `rows` (label, value, text) in their order, the first on top;
+    `text` is written at the end of each bar."""
+    if not rows:
+        return ""
+
+    def build() -> str:
+        import altair as alt
+
+        base = alt.Chart(alt.Data(values=rows)).encode(
+            x=alt.X("value:Q", title=axis),
+            y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
+        )
+        bars = base.mark_bar(color="#c2410c").encode(tooltip=["label:N", "text:N"])
+        values = base.mark_text(align="left", dx=4, fontSize=11, color="#111827").encode(
+            text="text:N"
+        )
+        chart = alt.layer(bars, values, title=title).properties(
+            width=320, height=max(60, 26 * len(rows))
+        )
+        return chart.to_json()
+
+    return _cached_svg(fingerprint("bars", rows, title, axis), build)
+
+
+def _percent(share: float) -> str:
+    return f"{floatformat(100 * share, 1)}%"
+
+
+def run_charts(
+    *, heat: list[dict], findings: list, themes: dict[str, str], names: dict[str, str]
+) -> dict:
+    """A run's charts under the page's filters, with the rows of their text alternatives:
+    `heat_svg` and `heat_table` (share of exposure per country × commodity, from
+    `selectors.finding_heat`, largest first), `top_svg` and `top_rows` (the highest scores,
+    from the findings by rank as `selectors.finding_names` gives them)."""
+    cells = [
+        {
+            **cell,
+            "country_label": selectors.country_label(cell["country"]) or _("no country"),
+            "commodity_name": names.get(cell["commodity"], cell["commodity"]),
+            "label": _percent(cell["share"]),
+        }
+        for cell in heat
+    ]
+    top = [
+        {
+            "label": f"#{f.rank} "
+            + " – ".join(
+                [
+                    capfirst(themes.get(f.theme, f.theme)),
+                    f.commodity_name,
+                    f.country_name or _("no country"),
+                ]
+            ),
+            "value": round(f.score, 6),
+            "text": floatformat(f.score, 4),  # rounded and written as in the table
+        }
+        for f in findings[:TOP_FINDINGS]  # by rank, which is by score
+    ]
+    return {
+        "heat_svg": heat_map_svg(
+            heat_rows(
+                ((c["country_label"], capfirst(c["commodity_name"]), c["share"]) for c in cells),
+                label=_percent,
+            ),
+            title=_("Exposure by country and commodity"),
+            legend=_("share of exposure"),
+            legend_format=".0%",
+        ),
+        "heat_table": sorted(cells, key=lambda c: -c["share"]),
+        "top_svg": bar_chart_svg(top, title=_("The highest scores"), axis=_("Score")),
+        "top_rows": top,
+    }

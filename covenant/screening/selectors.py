@@ -4,11 +4,15 @@ from the knowledge base, and the comparison of a run with the previous one."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
+from django.conf import settings
 from django.db.models import Count, Max, QuerySet, Sum
 from django.http import Http404
+from django.utils import translation
+from django_countries import countries
 
 from covenant.accounts.access import Perm, access_for, organisation_ids_visible_to
 from covenant.accounts.models import Role
@@ -165,8 +169,92 @@ def finding_facets(run: Run) -> dict[str, list[str]]:
     }
 
 
+def finding_heat(*, run: Run, filters: FindingFilters | None = None) -> list[dict]:
+    """Per (country, commodity) of the run's findings under the filters, in one query: the
+    share of the run's exposure behind them (`share`) and their highest score (`top`).
+
+    A purchase chain (its lines, bought as a component, produced in a country at a stage)
+    with risks of several themes is one finding per theme, each with the chain's exposure
+    share: it counts once here, so that the shares never add up past the whole run."""
+    cells: dict[tuple[str, str], dict] = {}
+    chains: set[tuple] = set()
+    rows = (
+        finding_list(run=run, filters=filters)
+        .order_by()
+        .values_list(
+            "country", "commodity", "component", "stage", "line_numbers", "exposure_share", "score"
+        )
+    )
+    for country, commodity, component, stage, lines, share, score in rows:
+        cell = cells.setdefault(
+            (country, commodity),
+            {"country": country, "commodity": commodity, "share": 0.0, "top": score},
+        )
+        cell["top"] = max(cell["top"], score)
+        chain = (country, commodity, component, stage, tuple(lines))
+        if chain not in chains:
+            chains.add(chain)
+            cell["share"] += share
+    return [cells[key] for key in sorted(cells)]
+
+
+# Names in the active language ------------------------------------------------------------------
+
+
+def active_language() -> str:
+    """The active language without its region: "nl" or "en"."""
+    return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
 def commodity_names() -> dict[str, str]:
-    return dict(Commodity.objects.values_list("code", "name_en"))
+    """{code: name} of every commodity in the active language: the knowledge base's Dutch
+    name in Dutch, its English name otherwise."""
+    dutch = active_language() == "nl"
+    return {
+        code: (nl if dutch and nl else en)
+        for code, nl, en in Commodity.objects.values_list("code", "name_nl", "name_en")
+    }
+
+
+def country_name(code: str | None) -> str:
+    """The country's name in the active language (django-countries translates it); an unknown
+    code as it is, and "" for no country."""
+    if not code:
+        return ""
+    return str(countries.name(code.upper())) or code
+
+
+def country_label(code: str | None) -> str:
+    """The country's name in the active language with its ISO code: "Zuid-Afrika (ZA)"
+    ("Democratische Republiek Congo (DRC, CD)" for a name that ends in brackets)."""
+    if not code:
+        return ""
+    name = country_name(code)
+    if name.endswith(")") and name != code:
+        return f"{name[:-1]}, {code})"
+    return f"{name} ({code})"
+
+
+def finding_names(
+    findings: Iterable[Finding], *, names: dict[str, str] | None = None
+) -> list[Finding]:
+    """The findings, each given `commodity_name`, `component_name`, `country_name` and
+    `country_label` in the active language (one query for the commodity names at most)."""
+    names = commodity_names() if names is None else names
+    named = list(findings)
+    for f in named:
+        f.commodity_name = names.get(f.commodity, f.commodity)
+        f.component_name = names.get(f.component, f.component)
+        f.country_name = country_name(f.country)
+        f.country_label = country_label(f.country)
+    return named
+
+
+def with_country_labels(rows: Iterable[dict], fields: Iterable[str]) -> list[dict]:
+    """Copies of `rows` (purchase lines, smelters, mines) with the ISO codes in `fields`
+    replaced by `country_label`; empty values stay as they are."""
+    fields = tuple(fields)
+    return [{**row, **{f: country_label(row[f]) for f in fields if row.get(f)}} for row in rows]
 
 
 def previous_run(run: Run) -> Run | None:

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,6 +27,8 @@ from covenant.lib.taxonomy import ChainStage, Theme
 from covenant.screening import charts, selectors, services
 from covenant.screening.forms import CountryMapForm, MappingForm, UploadForm
 from covenant.screening.models import Finding, Run, Upload
+
+COUNTRY_FIELDS = ("supplier_country", "origin_country")  # ISO codes in the purchase lines
 
 
 def _covenant_for_reader(request, slug: str) -> Covenant:
@@ -154,11 +157,18 @@ def preview(request, code):
     if upload.status == Upload.Status.NEEDS_COUNTRIES and can_run:
         return redirect("screening-countries", code=upload.code)
     columns = [c for c in services.FIELD_LABELS if c in upload.report.get("columns", {})]
+    preview = selectors.with_country_labels(upload.preview, COUNTRY_FIELDS)
+    rmi = upload.report.get("rmi")
     context = {
         "upload": upload,
         "covenant": upload.covenant,
         "columns": [(c, services.FIELD_LABELS[c]) for c in columns],
-        "rows": [[r.get(c) for c in ["line", *columns]] for r in upload.preview],
+        "rows": [[r.get(c) for c in ["line", *columns]] for r in preview],
+        "unmatched": selectors.with_country_labels(upload.unmatched, COUNTRY_FIELDS),
+        "smelters": selectors.with_country_labels(rmi.get("smelters", []), ["country"])
+        if rmi
+        else [],
+        "mines": selectors.with_country_labels(rmi.get("mines", []), ["country"]) if rmi else [],
         "can_run": can_run,
         "runs": upload.runs.all(),
     }
@@ -179,19 +189,40 @@ def _stage_labels() -> dict[str, str]:
 def run_detail(request, code):
     run = selectors.run_get(code=code, fetched_by=request.user)
     filters = selectors.FindingFilters.from_query(request.GET)
-    findings = list(selectors.finding_list(run=run, filters=filters)[:200])
+    names = selectors.commodity_names()
+    findings = selectors.finding_names(
+        selectors.finding_list(run=run, filters=filters)[:200], names=names
+    )
+    done = run.status == Run.Status.DONE
+    facets = selectors.finding_facets(run) if done else {}
     context = {
         "run": run,
         "covenant": run.covenant,
         "findings": findings,
         "filters": filters,
-        "facets": selectors.finding_facets(run) if run.status == Run.Status.DONE else {},
-        "names": selectors.commodity_names(),
+        "facets": facets,
+        "country_options": sorted(
+            ((c, selectors.country_label(c)) for c in facets.get("countries", [])),
+            key=lambda option: option[1],
+        ),
+        "commodity_options": sorted(
+            ((c, names.get(c, c)) for c in facets.get("commodities", [])),
+            key=lambda option: option[1],
+        ),
         "themes": _theme_labels(),
         "stages": _stage_labels(),
         "can_run": selectors.can_run(request.user, run.covenant, run.organisation_id),
         "previous": selectors.previous_run(run),
     }
+    if done and findings and not (request.htmx and request.GET.get("status")):
+        context.update(
+            charts.run_charts(
+                heat=selectors.finding_heat(run=run, filters=filters),
+                findings=findings,
+                themes=_theme_labels(),
+                names=names,
+            )
+        )
     template = "screening/run.html"
     if request.htmx and request.GET.get("status"):
         template += "#status"
@@ -245,6 +276,7 @@ def export(request, code, fmt):
 def compare(request, code):
     run = selectors.run_get(code=code, fetched_by=request.user)
     comparison = selectors.run_compare(run=run)
+    names = selectors.commodity_names()
     return render(
         request,
         "screening/compare.html",
@@ -252,7 +284,8 @@ def compare(request, code):
             "run": run,
             "covenant": run.covenant,
             "comparison": comparison,
-            "names": selectors.commodity_names(),
+            "new": selectors.finding_names(comparison.new, names=names),
+            "gone": selectors.finding_names(comparison.gone, names=names),
             "themes": _theme_labels(),
             "stages": _stage_labels(),
         },
@@ -265,13 +298,12 @@ def finding_detail(request, code):
     run = finding.run
     lines = services.purchase_lines(upload=run.upload, numbers=finding.line_numbers[:100])
     context = {
-        "finding": finding,
+        "finding": selectors.finding_names([finding])[0],
         "run": run,
         "covenant": run.covenant,
-        "names": selectors.commodity_names(),
         "themes": _theme_labels(),
         "stages": _stage_labels(),
-        "lines": lines,
+        "lines": selectors.with_country_labels(lines, COUNTRY_FIELDS),
         "register_items": list(finding.register_items.select_related("part__cycle__year")),
         "can_run": selectors.can_run(request.user, run.covenant, run.organisation_id),
     }
@@ -299,38 +331,31 @@ def sector(request, covenant):
     themes = _theme_labels()
     hidden = _("< %(n)s") % {"n": sector_map.threshold}
 
-    def place(code: str) -> str:
-        return f"{charts.country_name(code)} ({code})" if code else _("no country")
-
     rows = [
         {
             "cell": cell,
-            "country": place(cell.country),
+            "country": selectors.country_label(cell.country) or _("no country"),
             "commodity": capfirst(names.get(cell.commodity, cell.commodity)),
             "theme": capfirst(themes.get(cell.theme, cell.theme)),
         }
         for cell in sector_map.cells
     ]
-    heat: dict[tuple[str, str], float | None] = {}
     world: dict[str, float] = {}
-    for row in rows:
-        cell = row["cell"]
-        key = (row["country"], row["commodity"])
-        if cell.suppressed:  # counted as present, never with a value
-            heat.setdefault(key, None)
-            continue
-        heat[key] = (heat.get(key) or 0.0) + cell.share.value
-        if cell.country:
+    for cell in sector_map.cells:
+        if cell.country and not cell.suppressed:
             world[cell.country] = world.get(cell.country, 0.0) + cell.share.value
-    heat_rows = [
-        {
-            "country": country,
-            "commodity": commodity,
-            "share": None if share is None else round(share, 4),
-            "label": hidden if share is None else f"{share:.3f}",
-        }
-        for (country, commodity), share in sorted(heat.items())
-    ]
+    heat_rows = charts.heat_rows(
+        (
+            (
+                row["country"],
+                row["commodity"],
+                None if row["cell"].suppressed else row["cell"].share.value,
+            )
+            for row in rows
+        ),
+        label=lambda share: floatformat(share, 3),
+        hidden=hidden,
+    )
     legend = _("summed exposure share")
     context = {
         "covenant": covenant,
