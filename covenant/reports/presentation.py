@@ -54,10 +54,15 @@ def charts_for(data: dict, lang: str) -> dict[str, str]:
         cells = data.get("sector", {}).get("cells", [])
         if cells:
             from covenant.screening.charts import country_name, heat_map_svg
+            from covenant.screening.selectors import commodity_names
 
+            commodities = commodity_names()
             heat: dict[tuple[str, str], float] = {}
             for country, commodity, _theme, share, _n in cells:
-                key = (country_name(country) if country else "—", commodity)
+                key = (
+                    country_name(country) if country else "—",
+                    commodities.get(commodity, commodity),
+                )
                 heat[key] = heat.get(key, 0.0) + share
             charts["sector"] = heat_map_svg(
                 [
@@ -113,11 +118,18 @@ def report_view(report: Report, lang: str, *, with_charts: bool = True) -> Repor
     if cells:
         from covenant.lib.taxonomy import Theme
         from covenant.screening.charts import country_name
+        from covenant.screening.selectors import commodity_names
 
         with override(lang):
             themes = dict(Theme.choices)
+            commodities = commodity_names()
             view.sector_rows = [
-                (country_name(c) if c else "—", commodity, str(themes.get(t, t)), share)
+                (
+                    country_name(c) if c else "—",
+                    commodities.get(commodity, commodity),
+                    str(themes.get(t, t)),
+                    share,
+                )
                 for c, commodity, t, share, _n in cells
             ]
     if with_charts:

@@ -127,11 +127,14 @@ def test_the_sector_map_names_in_the_language_of_the_page(
 
 
 @pytest.mark.parametrize(
-    ("language", "za", "other"),
-    [("nl", "Zuid-Afrika", "South Africa"), ("en", "South Africa", "Zuid-Afrika")],
+    ("language", "za", "other", "manganese"),
+    [
+        ("nl", "Zuid-Afrika", "South Africa", "mangaan"),
+        ("en", "South Africa", "Zuid-Afrika", "manganese"),
+    ],
 )
 def test_the_annual_reports_sector_map_names_countries_in_the_language_of_its_edition(
-    demo, client, language, za, other
+    demo, client, language, za, other, manganese
 ):
     report = Report.objects.get(covenant=demo, year__number=4)
     cells = report.snapshot["sector"]["cells"]
@@ -139,5 +142,6 @@ def test_the_annual_reports_sector_map_names_countries_in_the_language_of_its_ed
     page = _text(client.get(f"/reports/{report.code}/?lang={language}"))
     table = page.split('<table class="sector">', 1)[1].split("</table>", 1)[0]
     assert f"<td>{za}</td>" in table and other not in table
+    assert f"<td>{za}</td><td>{manganese}</td>" in table  # commodities by name, not code
     chart = dict(report.snapshot["charts"][language])["sector"]  # frozen in its language
-    assert za in chart and other not in chart
+    assert za in chart and other not in chart and manganese in chart
