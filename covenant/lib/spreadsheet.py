@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,3 +32,23 @@ def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+XLSX_MAX_RATIO = 100  # an .xlsx that unpacks to more than 100 × its size is a zip bomb
+XLSX_RATIO_FLOOR = 1 << 20  # up to 1 MB unpacked, any ratio is harmless (tiny files compress)
+
+
+def xlsx_unpacks_too_large(file, *, max_unpacked: int, max_ratio: int = XLSX_MAX_RATIO) -> bool:
+    """Return whether an .xlsx file unpacks to far more data than it holds: more than
+    `max_ratio` × its size (a zip bomb), or more than `max_unpacked` bytes in all.
+
+    Reads only the archive's directory; raises zipfile.BadZipFile when it is not a zip.
+    """
+    size = file.seek(0, io.SEEK_END)
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    finally:
+        file.seek(0)
+    return unpacked > max(size * max_ratio, XLSX_RATIO_FLOOR) or unpacked > max_unpacked

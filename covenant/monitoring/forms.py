@@ -102,9 +102,13 @@ class RiskForm(ModelFieldsForm):
     model_fields = ("theme", "commodity", "country", "chain_stage", "scale", "scope",
                     "irremediable", "likelihood", "prioritised", "reason")  # fmt: skip
     widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+    # The part's version when a risk was opened for a change (empty when adding one).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, version: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if version is not None:
+            self.initial["version"] = version
         for name in ("scale", "scope", "irremediable", "likelihood"):
             self.fields[name] = forms.TypedChoiceField(
                 label=self.fields[name].label,
@@ -124,8 +128,13 @@ class ActionForm(ModelFieldsForm):
         "due_date": DateInput(),
     }
 
-    def __init__(self, *args, risks, projects, **kwargs):
+    # The part's version when a measure was opened for a change (empty when adding one).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, risks, projects, version: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if version is not None:
+            self.initial["version"] = version
         self.fields["risk"].queryset = risks
         self.fields["project"].queryset = projects
 

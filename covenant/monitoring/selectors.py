@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import mean
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from covenant.accounts.access import access_for
 from covenant.accounts.models import Role
 from covenant.covenants.models import Covenant, Membership, Organisation
 from covenant.lib.disclosure import Figure, disclose
-from covenant.monitoring.models import CompanyFigures, Cycle, Indicator, Part
+from covenant.monitoring.models import CompanyFigures, Cycle, Indicator, Part, RiskItem
 
 
 @dataclass
@@ -338,6 +338,19 @@ def risk_matrix(*, part: Part) -> list[list[int]]:
     for risk in part.risks.all():
         grid[4 - risk.severity][risk.likelihood - 1] += 1
     return grid
+
+
+def measure_risk_choices(*, part: Part, keep: int | None = None) -> QuerySet[RiskItem]:
+    """Return the risks a measure of this action plan can address: the prioritised risks of
+    the company's risk analysis of the same year, and the risk (pk `keep`) a measure being
+    changed has now, so that changing it does not lose its risk."""
+    wanted = Q(prioritised=True) | Q(pk=keep) if keep else Q(prioritised=True)
+    return RiskItem.objects.filter(
+        wanted,
+        part__cycle_id=part.cycle_id,
+        part__organisation_id=part.organisation_id,
+        part__kind=Part.Kind.RISK_ANALYSIS,
+    )
 
 
 @dataclass

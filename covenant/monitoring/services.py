@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+import zipfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from covenant.covenants.models import Covenant, CovenantYear
 from covenant.lib import uploads
+from covenant.lib.spreadsheet import xlsx_unpacks_too_large
 from covenant.lib.uploads import check_upload
 from covenant.monitoring import selectors
 from covenant.monitoring.models import (
@@ -35,6 +40,10 @@ DATA = Path(__file__).resolve().parent / "data"
 
 MSG_CYCLE_EXISTS = _("Year %(number)s already has a monitoring cycle.")
 MSG_CLOSED = _("The monitoring of this year is closed. Ask the secretariat to reopen this part.")
+MSG_SUBMITTED_LOCKED = _(
+    "This part is submitted; it can be changed again only if the secretariat asks for improvement."
+)
+MSG_ACCEPTED_LOCKED = _("This part is accepted; it can no longer be changed.")
 MSG_STALE = _(
     "Someone else saved this part while you were editing it. Your changes were not saved: "
     "reload the page to see theirs, then make your changes again."
@@ -178,6 +187,9 @@ def _event(part: Part, action: str, user, note: str = "") -> None:
 MSG_ITEM_ADDED = _("Added: %(item)s")
 MSG_ITEM_CHANGED = _("Changed: %(item)s")
 MSG_ITEM_REMOVED = _("Removed: %(item)s")
+MSG_RISKS_IMPORTED = ngettext_lazy(
+    "Imported from Excel: %(n)s risk", "Imported from Excel: %(n)s risks", "n"
+)
 
 
 def _item_event(part: Part, user, message, item) -> None:
@@ -259,11 +271,38 @@ def cycle_open(
     return cycle
 
 
-def _check_open(part: Part) -> None:
-    if part.cycle.is_closed and part.status not in (Part.Status.DRAFT, Part.Status.MISSING):
-        raise ValidationError(MSG_CLOSED)
+def part_check_editable(*, part: Part) -> None:
+    """Raise ValidationError saying why the company may not change the part now.
+
+    The one rule behind every write of a part's content (saves, risks and measures, imports,
+    submitting, and so adopting a screening finding) and behind the pages' edit forms: a part
+    can be changed while it is missing, a draft or needs improvement; once the cycle is
+    closed, only a part the secretariat reopened.
+    """
     if part.cycle.is_closed and not part.events.filter(action=PartEvent.Action.REOPENED).exists():
         raise ValidationError(MSG_CLOSED)
+    if part.status == Part.Status.SUBMITTED:
+        raise ValidationError(MSG_SUBMITTED_LOCKED)
+    if part.status == Part.Status.ACCEPTED:
+        raise ValidationError(MSG_ACCEPTED_LOCKED)
+
+
+def part_is_editable(*, part: Part) -> bool:
+    """Return whether the company may change the part now (see part_check_editable)."""
+    try:
+        part_check_editable(part=part)
+    except ValidationError:
+        return False
+    return True
+
+
+def _check_editable(part: Part) -> None:
+    """part_check_editable on the part's current status, read under a row lock: a write must
+    not slip in after a submission or review that the caller's copy does not show yet."""
+    part.status = (
+        Part.objects.select_for_update().filter(pk=part.pk).values_list("status", flat=True).get()
+    )
+    part_check_editable(part=part)
 
 
 def _bump(part: Part, expected_version: int | None) -> None:
@@ -288,7 +327,7 @@ def policy_save(
     expected_version: int | None = None,
 ) -> Part:
     """Save the IMVO policy part as a draft."""
-    _check_open(part)
+    _check_editable(part)
     if document is not None:
         check_upload(document, allowed=uploads.DOCUMENTS, field="document")
     _bump(part, expected_version)
@@ -332,7 +371,7 @@ def assessment_save(
     *, part: Part, user, answers: dict[str, dict], expected_version: int | None = None
 ) -> Part:
     """Save self-assessment answers {question key: {"level", "explanation", "evidence"}}."""
-    _check_open(part)
+    _check_editable(part)
     for key, answer in answers.items():
         if answer.get("evidence"):
             check_upload(answer["evidence"], allowed=uploads.EVIDENCE, field=f"evidence_{key}")
@@ -366,9 +405,17 @@ RISK_FIELDS = ("theme", "commodity", "country", "chain_stage", "scale", "scope",
 
 
 @transaction.atomic
-def risk_save(*, part: Part, user, risk: RiskItem | None = None, **fields) -> RiskItem:
-    """Add a risk to the register, or change one."""
-    _check_open(part)
+def risk_save(
+    *,
+    part: Part,
+    user,
+    risk: RiskItem | None = None,
+    expected_version: int | None = None,
+    **fields,
+) -> RiskItem:
+    """Add a risk to the register, or change one; fields not given keep their value (a risk
+    adopted from screening keeps its finding)."""
+    _check_editable(part)
     unknown = set(fields) - set(RISK_FIELDS)
     if unknown:
         raise TypeError(f"Not a risk field: {', '.join(sorted(unknown))}")
@@ -379,8 +426,8 @@ def risk_save(*, part: Part, user, risk: RiskItem | None = None, **fields) -> Ri
     if risk.prioritised and not (risk.reason or "").strip():
         raise ValidationError({"reason": _("Say why this risk is prioritised.")})
     risk.full_clean()
+    _bump(part, expected_version)
     risk.save()
-    _bump(part, None)
     if part.status == Part.Status.MISSING:
         part.status = Part.Status.DRAFT
         part.save(update_fields=["status", "updated_at"])
@@ -390,7 +437,7 @@ def risk_save(*, part: Part, user, risk: RiskItem | None = None, **fields) -> Ri
 
 @transaction.atomic
 def risk_delete(*, part: Part, risk: RiskItem, user) -> None:
-    _check_open(part)
+    _check_editable(part)
     description = str(risk)
     risk.delete()
     _bump(part, None)
@@ -402,9 +449,16 @@ ACTION_FIELDS = ("risk", "measure", "owner", "due_date", "status", "progress", "
 
 
 @transaction.atomic
-def action_save(*, part: Part, user, action: Action | None = None, **fields) -> Action:
-    """Add a measure to the action plan, or change one."""
-    _check_open(part)
+def action_save(
+    *,
+    part: Part,
+    user,
+    action: Action | None = None,
+    expected_version: int | None = None,
+    **fields,
+) -> Action:
+    """Add a measure to the action plan, or change one; fields not given keep their value."""
+    _check_editable(part)
     unknown = set(fields) - set(ACTION_FIELDS)
     if unknown:
         raise TypeError(f"Not an action field: {', '.join(sorted(unknown))}")
@@ -415,8 +469,8 @@ def action_save(*, part: Part, user, action: Action | None = None, **fields) -> 
     if action.risk is not None and action.risk.part.organisation_id != part.organisation_id:
         raise ValidationError({"risk": _("Choose a risk of your own register.")})
     action.full_clean()
+    _bump(part, expected_version)
     action.save()
-    _bump(part, None)
     if part.status == Part.Status.MISSING:
         part.status = Part.Status.DRAFT
         part.save(update_fields=["status", "updated_at"])
@@ -426,7 +480,7 @@ def action_save(*, part: Part, user, action: Action | None = None, **fields) -> 
 
 @transaction.atomic
 def action_delete(*, part: Part, action: Action, user) -> None:
-    _check_open(part)
+    _check_editable(part)
     description = str(action)
     action.delete()
     _bump(part, None)
@@ -469,7 +523,7 @@ def evidence_required(part: Part) -> bool:
 @transaction.atomic
 def part_submit(*, part: Part, user, now: dt.datetime | None = None) -> Part:
     """Submit a part; after the deadline it is accepted and marked late."""
-    _check_open(part)
+    _check_editable(part)
     _check_complete(part)
     now = now or timezone.now()
     part.status = Part.Status.SUBMITTED
@@ -574,6 +628,50 @@ def indicator_save(
 
 
 HISTORY_HEADER = ["year", "indicator", "numerator", "denominator", "value", "source"]
+MAX_HISTORY_ROWS = 5_000  # rows of one import: years × indicators, a few hundred at most
+MAX_REGISTER_ROWS = 5_000  # rows of one risk register import; a large register has hundreds
+MSG_NOT_XLSX = _("This is not an Excel (.xlsx) file.")
+MSG_XLSX_UNPACKS = _(
+    "This Excel file unpacks to far more data than it holds, so it was not read. Copy its "
+    "rows into a new workbook and upload that."
+)
+MSG_TOO_MANY_ROWS = _(
+    "The sheet has more than %(max)s rows (empty rows with formatting count too). Import at "
+    "most %(max)s rows at a time."
+)
+
+
+def _open_xlsx(upload):
+    """Return the upload as a read-only openpyxl workbook (the caller closes it), after
+    checking its type and size and that it does not unpack to far more than it holds.
+
+    Raises ValidationError on the field "file"."""
+    from openpyxl import load_workbook
+
+    check_upload(upload, allowed=(".xlsx",), field="file", type_message=MSG_NOT_XLSX)
+    max_unpacked = 20 * settings.ATTACHMENT_MAX_MB * 1024 * 1024
+    try:
+        too_large = xlsx_unpacks_too_large(upload, max_unpacked=max_unpacked)
+    except zipfile.BadZipFile as exc:
+        raise ValidationError({"file": MSG_NOT_XLSX}) from exc
+    if too_large:
+        raise ValidationError({"file": MSG_XLSX_UNPACKS})
+    try:
+        return load_workbook(upload, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same message
+        raise ValidationError({"file": MSG_NOT_XLSX}) from exc
+
+
+def _sheet_rows(sheet, *, columns: int, limit: int) -> list[tuple]:
+    """Return the first `columns` cells of the sheet's header row and of at most `limit` rows
+    below it; ValidationError on "file" when the sheet goes on beyond them."""
+    # Bounded in both directions, so that a sheet claiming a million rows or columns (in its
+    # dimension or its cells) is never padded out in memory.
+    rows = list(sheet.iter_rows(max_row=limit + 2, max_col=columns, values_only=True))
+    if len(rows) > limit + 1:
+        count = number_format(limit, force_grouping=True)
+        raise ValidationError({"file": MSG_TOO_MANY_ROWS % {"max": count}})
+    return rows
 
 
 def history_template(*, covenant: Covenant) -> bytes:
@@ -595,15 +693,13 @@ def history_import(*, covenant: Covenant, upload) -> int:
     nothing is imported while any row has a problem (ValidationError lists them by row)."""
     from decimal import Decimal, InvalidOperation
 
-    from openpyxl import load_workbook
-
+    workbook = _open_xlsx(upload)
     try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same message
-        raise ValidationError(_("This is not an Excel (.xlsx) file.")) from exc
-    if "figures" not in workbook.sheetnames:
-        raise ValidationError(_("The file has no sheet called “figures”: use the template."))
-    rows = list(workbook["figures"].iter_rows(values_only=True))
+        if "figures" not in workbook.sheetnames:
+            raise ValidationError(_("The file has no sheet called “figures”: use the template."))
+        rows = _sheet_rows(workbook["figures"], columns=len(HISTORY_HEADER), limit=MAX_HISTORY_ROWS)
+    finally:
+        workbook.close()
     if not rows or [str(c or "").strip().lower() for c in rows[0][:6]] != HISTORY_HEADER:
         raise ValidationError(
             _("The first row must be the template's columns: %(cols)s.")
@@ -705,17 +801,16 @@ def risk_register_import(*, part: Part, user, upload) -> int:
     """Add the rows of an Excel risk register; every row is checked first and nothing is
     imported while any row has a problem (ValidationError lists them by row and column)."""
     from django_countries import countries
-    from openpyxl import load_workbook
 
     from covenant.lib.taxonomy import ChainStage, Theme
 
-    _check_open(part)
+    part_check_editable(part=part)  # before reading; checked again under a lock to add the rows
+    workbook = _open_xlsx(upload)
     try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same message
-        raise ValidationError(_("This is not an Excel (.xlsx) file.")) from exc
-    sheet = workbook["risks"] if "risks" in workbook.sheetnames else workbook.active
-    rows = list(sheet.iter_rows(values_only=True))
+        sheet = workbook["risks"] if "risks" in workbook.sheetnames else workbook.active
+        rows = _sheet_rows(sheet, columns=len(RISK_COLUMNS), limit=MAX_REGISTER_ROWS)
+    finally:
+        workbook.close()
     header = [str(c or "").strip().lower() for c in (rows[0] if rows else [])][: len(RISK_COLUMNS)]
     if header != RISK_COLUMNS:
         raise ValidationError(
@@ -759,30 +854,43 @@ def risk_register_import(*, part: Part, user, upload) -> int:
         reason = str(values["reason"] or "").strip()
         if prioritised and not reason:
             problems.append(_("a prioritised risk needs a reason"))
+        if not problems:
+            risk = RiskItem(
+                part=part,
+                theme=theme,
+                commodity=str(values["commodity"] or "").strip(),
+                country=country,
+                chain_stage=stage,
+                **scores,
+                prioritised=prioritised,
+                reason=reason,
+            )
+            try:  # the rest of the model's rules (lengths); the scores were checked above
+                risk.full_clean(exclude=["part"], validate_constraints=False)
+            except ValidationError as exc:
+                problems.extend(
+                    f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
+                )
         if problems:
             errors.append(
                 _("Row %(row)s: %(problems)s.")
                 % {"row": number, "problems": "; ".join(str(p) for p in problems)}
             )
         else:
-            clean.append(
-                {
-                    "theme": theme,
-                    "commodity": str(values["commodity"] or "").strip(),
-                    "country": country,
-                    "chain_stage": stage,
-                    **scores,
-                    "prioritised": prioritised,
-                    "reason": reason,
-                }
-            )
+            clean.append(risk)
     if errors:
         raise ValidationError(errors)
     if not clean:
         raise ValidationError(_("The file holds no risks."))
+    # Thousands of rows are added at once, as one change in the part's history.
     with transaction.atomic():
-        for fields in clean:
-            risk_save(part=part, user=user, **fields)
+        _check_editable(part)
+        RiskItem.objects.bulk_create(clean)
+        _bump(part, None)
+        if part.status == Part.Status.MISSING:
+            part.status = Part.Status.DRAFT
+            part.save(update_fields=["status", "updated_at"])
+        _event(part, PartEvent.Action.SAVED, user, note=str(MSG_RISKS_IMPORTED % {"n": len(clean)}))
     return len(clean)
 
 

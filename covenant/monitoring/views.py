@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from django.contrib import messages
 from django.core.cache import caches
@@ -31,7 +32,7 @@ from covenant.monitoring.forms import (
     ReviewForm,
     RiskForm,
 )
-from covenant.monitoring.models import OECD_STEPS, Part, PartEvent, RiskItem
+from covenant.monitoring.models import OECD_STEPS, Action, Part, RiskItem
 
 
 @covenant_permission(Perm.MONITORING_FIGURES)
@@ -270,31 +271,43 @@ def can_edit_part(part: Part, user) -> bool:
 
 
 def _can_edit(part: Part, user) -> bool:
+    """Return whether the user is a member of the part's company and the services let the
+    company change the part now (the same rule refuses the API and screening adoption)."""
     access = access_for(user, part.cycle.covenant)
     own = any(
         r.kind == "company" and r.organisation_id == part.organisation_id for r in access.roles
     )
-    editable_status = part.status in (
-        Part.Status.MISSING,
-        Part.Status.DRAFT,
-        Part.Status.NEEDS_IMPROVEMENT,
-    )
-    return (
-        own
-        and access.has(Perm.MONITORING_SUBMIT)
-        and editable_status
-        and (
-            not part.cycle.is_closed
-            # After closing, only a part the secretariat reopened (as services check).
-            or (
-                part.status == Part.Status.DRAFT
-                and part.events.filter(action=PartEvent.Action.REOPENED).exists()
-            )
-        )
+    return own and access.has(Perm.MONITORING_SUBMIT) and services.part_is_editable(part=part)
+
+
+def _item_of(part: Part, code: str | None):
+    """Return the part's risk or measure with this code, or None when there is none."""
+    items = {Part.Kind.RISK_ANALYSIS: part.risks, Part.Kind.ACTION_PLAN: part.actions}
+    if not code or part.kind not in items:
+        return None
+    try:
+        return items[part.kind].filter(code=uuid.UUID(code)).first()
+    except ValueError:
+        return None
+
+
+def _risk_form(part: Part, data=None, item: RiskItem | None = None) -> RiskForm:
+    """Return the form to add a risk, or to change `item` (with the part's version)."""
+    return RiskForm(data, instance=item, version=part.version if item else None)
+
+
+def _action_form(part: Part, data=None, item: Action | None = None) -> ActionForm:
+    """Return the form to add a measure, or to change `item` (with the part's version)."""
+    return ActionForm(
+        data,
+        instance=item,
+        version=part.version if item else None,
+        risks=selectors.measure_risk_choices(part=part, keep=item.risk_id if item else None),
+        projects=Activity.objects.filter(covenant=part.cycle.covenant, kind="project"),
     )
 
 
-def _part_context(request, part: Part, **extra) -> dict:
+def _part_context(request, part: Part, form=None, editing=None) -> dict:
     access = access_for(request.user, part.cycle.covenant)
     manage = access.has(Perm.MONITORING_MANAGE)
     editable = _can_edit(part, request.user)
@@ -303,6 +316,7 @@ def _part_context(request, part: Part, **extra) -> dict:
         "cycle": part.cycle,
         "covenant": part.cycle.covenant,
         "editable": editable,
+        "editing": editing if editable else None,
         "manage": manage,
         "events": part.events.select_related("user")[:50],
         "review_form": ReviewForm() if manage and part.status == Part.Status.SUBMITTED else None,
@@ -312,7 +326,7 @@ def _part_context(request, part: Part, **extra) -> dict:
     if part.kind == Part.Kind.POLICY:
         elements = services.policy_elements()
         initial = {**part.data, "version": part.version}
-        context["form"] = extra.get("form") or PolicyForm(initial=initial, elements=elements)
+        context["form"] = form or PolicyForm(initial=initial, elements=elements)
         labels = {e["code"]: e for e in elements}
         context["element_labels"] = [
             labels[c] for c in part.data.get("elements", []) if c in labels
@@ -320,7 +334,7 @@ def _part_context(request, part: Part, **extra) -> dict:
     elif part.kind == Part.Kind.SELF_ASSESSMENT:
         questions = list(part.cycle.questionnaire.questions.all())
         answers = {a.question_id: a for a in part.answers.all()}
-        context["form"] = extra.get("form") or AssessmentForm(
+        context["form"] = form or AssessmentForm(
             initial={"version": part.version}, questions=questions, answers=answers
         )
         names = dict(OECD_STEPS)
@@ -336,48 +350,52 @@ def _part_context(request, part: Part, **extra) -> dict:
         )
     elif part.kind == Part.Kind.RISK_ANALYSIS:
         context["risks"] = list(part.risks.select_related("finding"))
-        context["form"] = extra.get("form") or RiskForm()
+        context["form"] = form or _risk_form(part, item=editing)
         context["matrix"] = selectors.risk_matrix(part=part)
         context["matrix_chart"] = charts.risk_matrix_chart(context["matrix"])
     elif part.kind == Part.Kind.ACTION_PLAN:
         context["actions"] = list(part.actions.select_related("risk", "project"))
-        risk_part = Part.objects.filter(
-            cycle=part.cycle, organisation=part.organisation, kind=Part.Kind.RISK_ANALYSIS
-        ).first()
-        risks = (
-            RiskItem.objects.filter(part=risk_part, prioritised=True)
-            if risk_part
-            else (RiskItem.objects.none())
-        )
-        projects = Activity.objects.filter(covenant=part.cycle.covenant, kind="project")
-        context["form"] = extra.get("form") or ActionForm(risks=risks, projects=projects)
+        context["form"] = form or _action_form(part, item=editing)
     return context
 
 
 @object_scoped_login
 def part_detail(request, code):
+    """A part: read, or changed by its company (`?edit=<item code>` opens a risk or measure
+    in the form; the form posts it back as `item`)."""
     part = selectors.part_get(code=code, fetched_by=request.user)
     form = None
-    if request.method == "POST":
+    posted = request.method == "POST"
+    editing = _item_of(part, request.POST.get("item") if posted else request.GET.get("edit"))
+    if posted:
         if not _can_edit(part, request.user):
             raise PermissionDenied
-        form = _handle_part_post(request, part)
+        if request.POST.get("item") and editing is None:  # removed by someone meanwhile
+            messages.error(request, services.MSG_STALE)
+            return redirect("monitoring-part", code=part.code)
+        form = _handle_part_post(request, part, editing)
         if form is None:
             return redirect("monitoring-part", code=part.code)
-    return render(request, "monitoring/part.html", _part_context(request, part, form=form))
+    return render(
+        request,
+        "monitoring/part.html",
+        _part_context(request, part, form=form, editing=editing),
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
-def _handle_part_post(request, part: Part):
-    """Save (or submit) the part from the POST; return the form to show again on errors."""
+def _handle_part_post(request, part: Part, item=None):
+    """Save (or submit) the part from the POST, changing `item` when given; return the form
+    to show again with its errors, or None when done (what happened is in the messages)."""
     user = request.user
     submit = "submit" in request.POST
+    form = None
     try:
         if part.kind == Part.Kind.POLICY:
             form = PolicyForm(request.POST, request.FILES, elements=services.policy_elements())
             if not form.is_valid():
                 return form
             data = form.cleaned_data
-            document = data.get("document")
             services.policy_save(
                 part=part,
                 user=user,
@@ -385,7 +403,7 @@ def _handle_part_post(request, part: Part):
                 url=data["url"],
                 date=data["date"],
                 elements=data["elements"],
-                document=document,
+                document=data.get("document"),
                 expected_version=data.get("version"),
             )
         elif part.kind == Part.Kind.SELF_ASSESSMENT:
@@ -400,30 +418,21 @@ def _handle_part_post(request, part: Part):
                 expected_version=form.cleaned_data.get("version"),
             )
         elif part.kind == Part.Kind.RISK_ANALYSIS and not submit:
-            form = RiskForm(request.POST)
+            form = _risk_form(part, request.POST, item)
             if not form.is_valid():
                 return form
-            try:
-                services.risk_save(part=part, user=user, **form.cleaned_data)
-            except ValidationError as exc:  # keep what was typed, with the error on its field
-                add_service_errors(form, exc)
-                return form
+            fields = dict(form.cleaned_data)
+            version = fields.pop("version")
+            services.risk_save(part=part, user=user, risk=item, expected_version=version, **fields)
         elif part.kind == Part.Kind.ACTION_PLAN and not submit:
-            risk_part = Part.objects.filter(
-                cycle=part.cycle, organisation=part.organisation, kind=Part.Kind.RISK_ANALYSIS
-            ).first()
-            form = ActionForm(
-                request.POST,
-                risks=RiskItem.objects.filter(part=risk_part, prioritised=True),
-                projects=Activity.objects.filter(covenant=part.cycle.covenant, kind="project"),
-            )
+            form = _action_form(part, request.POST, item)
             if not form.is_valid():
                 return form
-            try:
-                services.action_save(part=part, user=user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                return form
+            fields = dict(form.cleaned_data)
+            version = fields.pop("version")
+            services.action_save(
+                part=part, user=user, action=item, expected_version=version, **fields
+            )
         if submit:
             services.part_submit(part=part, user=user)
             messages.success(
@@ -432,6 +441,12 @@ def _handle_part_post(request, part: Part):
         else:
             messages.success(request, _("Saved as a draft."))
     except ValidationError as exc:
+        if form is not None and hasattr(exc, "error_dict"):
+            # A problem with a field (a file of the wrong type, a missing reason): show the
+            # form again as it was filled in, with the message on that field.
+            add_service_errors(form, exc)
+            return form
+        # A problem with the part as a whole (someone else saved it, incomplete on submit).
         messages.error(request, " ".join(exc.messages))
     return None
 
@@ -481,15 +496,19 @@ def item_delete(request, code, item):
     part = selectors.part_get(code=code, fetched_by=request.user)
     if not _can_edit(part, request.user):
         raise PermissionDenied
-    if part.kind == Part.Kind.RISK_ANALYSIS:
-        services.risk_delete(
-            part=part, risk=get_object_or_404(part.risks, code=item), user=request.user
-        )
-    elif part.kind == Part.Kind.ACTION_PLAN:
-        services.action_delete(
-            part=part, action=get_object_or_404(part.actions, code=item), user=request.user
-        )
-    messages.success(request, _("Removed."))
+    try:
+        if part.kind == Part.Kind.RISK_ANALYSIS:
+            services.risk_delete(
+                part=part, risk=get_object_or_404(part.risks, code=item), user=request.user
+            )
+        elif part.kind == Part.Kind.ACTION_PLAN:
+            services.action_delete(
+                part=part, action=get_object_or_404(part.actions, code=item), user=request.user
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Removed."))
     return redirect("monitoring-part", code=part.code)
 
 

@@ -97,12 +97,18 @@ def history(request, covenant):
         try:
             count = services.history_import(covenant=covenant, upload=form.cleaned_data["file"])
         except ValidationError as exc:
-            errors = exc.messages
+            if hasattr(exc, "error_dict"):  # the file as a whole: its type, size, or rows
+                add_service_errors(form, exc)
+            else:
+                errors = exc.messages
         else:
             messages.success(request, _("%(n)s figures were imported.") % {"n": count})
             return redirect("monitoring-trend", slug=covenant.slug)
     return render(
-        request, "monitoring/history.html", {"covenant": covenant, "form": form, "errors": errors}
+        request,
+        "monitoring/history.html",
+        {"covenant": covenant, "form": form, "errors": errors},
+        status=400 if errors or form.errors else 200,
     )
 
 
@@ -151,12 +157,15 @@ def risk_register(request, code):
                 part=part, user=request.user, upload=form.cleaned_data["file"]
             )
         except ValidationError as exc:
-            messages.error(
-                request,
-                _("Nothing was imported. Fix these rows and upload the file again:")
-                + " "
-                + " ".join(exc.messages),
-            )
+            if hasattr(exc, "error_dict"):  # the file as a whole: its type, size, or rows
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.error(
+                    request,
+                    _("Nothing was imported. Fix these rows and upload the file again:")
+                    + " "
+                    + " ".join(exc.messages),
+                )
         else:
             messages.success(request, _("%(n)s risks were added.") % {"n": count})
     return redirect("monitoring-part", code=part.code)

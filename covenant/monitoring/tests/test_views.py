@@ -73,9 +73,9 @@ def url(part: Part) -> str:
     return f"/parts/{part.code}/"
 
 
-def text(response) -> str:
+def text(response, status: int = 200) -> str:
     """The page as text, with HTML entities resolved (names with apostrophes, quotes)."""
-    assert response.status_code == 200, response.status_code
+    assert response.status_code == status, response.status_code
     return html_lib.unescape(response.content.decode())
 
 
@@ -283,7 +283,7 @@ def test_a_prioritised_risk_needs_a_reason_and_the_form_keeps_what_was_typed(cli
     risks = part_of(5, K.RISK_ANALYSIS)
     before = risks.risks.count()
     response = post(client, risks, {**RISK, "reason": ""})
-    page = text(response)
+    page = text(response, 400)  # the form is shown again, with the problem on its field
     assert "Say why this risk is prioritised." in page
     assert risks.risks.count() == before
     # What the company typed is still in the form.
@@ -341,7 +341,7 @@ def test_a_policy_document_is_uploaded_and_carried_over_to_the_next_year(client_
     data = policy_data(policy, url="", submit=True)
     data["document"] = SimpleUploadedFile("beleid.exe", b"MZ", "application/octet-stream")
     response = post(client, policy, data)
-    assert "Only these files can be uploaded: PDF, DOCX." in text(response)
+    assert "Only these files can be uploaded: PDF, DOCX." in text(response, 400)
     policy.refresh_from_db()
     assert policy.status == S.DRAFT and not policy.policy_document
 

@@ -262,3 +262,50 @@ def test_closed_year_is_read_only_until_the_secretariat_reopens_a_part(new_page)
     expect(messages(company)).to_have_text("Your IMVO policy was submitted.")
     expect(company.locator("ol.log")).to_contain_text(REASON)
     audit(company, "monitoring-part-policy-reopened")
+
+
+def test_company_changes_a_risk_and_a_carried_over_measure_in_place(new_page):
+    company = new_page()
+    login(company, "company")
+
+    # The carried-over nickel risk becomes a priority, with its reason.
+    company.goto(f"{MONITORING}/mine/")
+    open_part(company, "Risk analysis")
+    register = company.locator("table[aria-labelledby=register] tbody")
+    register.locator("tr").filter(has_text="nickel").get_by_role(
+        "link", name=re.compile(r"^Edit")
+    ).click()
+    form = company.locator("form[aria-labelledby=edit-risk]")
+    expect(form.get_by_label("Commodity")).to_have_value("nickel")
+    expect(form.get_by_label("Prioritised")).not_to_be_checked()
+    expect(company.locator("form[aria-labelledby=add-risk]")).to_have_count(0)
+    audit(company, "monitoring-part-risk-change")
+    form.get_by_label("Prioritised").check()
+    form.get_by_label("Reason for the priority").fill(
+        "Nickel smelting in Indonesia pollutes rivers."
+    )
+    submit(form.get_by_role("button", name="Save", exact=True))
+    expect(messages(company)).to_have_text("Saved as a draft.")
+    expect(register.locator("tr").filter(has_text="nickel")).to_contain_text(
+        "yes: Nickel smelting in Indonesia"
+    )
+    expect(company.locator("form[aria-labelledby=add-risk]")).to_have_count(1)
+
+    # A carried-over measure gets its progress.
+    company.goto(f"{MONITORING}/mine/")
+    open_part(company, "Action plan")
+    plan = company.locator("table[aria-labelledby=plan] tbody")
+    plan.locator("tr").filter(has_text="(tin)").get_by_role(
+        "link", name=re.compile(r"^Edit")
+    ).click()
+    form = company.locator("form[aria-labelledby=edit-action]")
+    expect(form.get_by_label("Measure")).to_have_value(re.compile(r"\(tin\)"))
+    audit(company, "monitoring-part-measure-change")
+    form.get_by_label("Status").select_option("done")
+    form.get_by_label("Progress notes").fill("All tin suppliers sent their smelter list.")
+    submit(form.get_by_role("button", name="Save", exact=True))
+    expect(messages(company)).to_have_text("Saved as a draft.")
+    row = plan.locator("tr").filter(has_text="(tin)")
+    expect(row).to_contain_text("done")
+    expect(row).to_contain_text("All tin suppliers sent their smelter list.")
+    expect(row).to_contain_text("tin BO")  # still against its risk
