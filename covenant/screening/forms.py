@@ -72,3 +72,24 @@ class CountryMapForm(forms.Form):
             item["value"]: "" if self.cleaned_data[key] == NO_COUNTRY else self.cleaned_data[key]
             for key, item in self.values
         }
+
+
+class SynonymForm(forms.Form):
+    """A word of the company's own for a commodity, taught from the preview's unmatched lines."""
+
+    text = forms.CharField(
+        label=_("Word in your descriptions"),
+        max_length=120,
+        help_text=_("For example “glimmer”; end it in * for every word that starts so."),
+    )
+    commodity = forms.ChoiceField(label=_("means"))
+
+    def __init__(self, *args, commodities: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commodity"].choices = [
+            ("", _("— choose a commodity —")),
+            *sorted(commodities.items(), key=lambda item: item[1].lower()),
+        ]
+
+    def commodity_label(self) -> str:
+        return dict(self.fields["commodity"].choices).get(self.cleaned_data["commodity"], "")

@@ -27,6 +27,8 @@ class ColumnMapping(models.Model):
     header_map = models.JSONField(default=dict, blank=True)
     # Country values the engine does not know, as the company mapped them: {value: ISO-2}.
     country_map = models.JSONField(default=dict, blank=True)
+    # The company's own words for commodities: {text in lower case: commodity code}.
+    synonyms = models.JSONField(default=dict, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -4,12 +4,12 @@ from the knowledge base, and the comparison of a run with the previous one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import translation
 from django_countries import countries
@@ -111,6 +111,31 @@ def finding_get(*, code, fetched_by) -> Finding:
 def mapping_for(organisation: Organisation) -> dict[str, str]:
     mapping = ColumnMapping.objects.filter(organisation=organisation).first()
     return dict(mapping.header_map) if mapping else {}
+
+
+def company_synonyms_for(organisation: Organisation) -> dict[str, str]:
+    """The company's own words for commodities: {text (lower case, "word*" for a prefix):
+    commodity code}, used in its screenings beside the knowledge base's synonyms."""
+    mapping = ColumnMapping.objects.filter(organisation=organisation).first()
+    return dict(mapping.synonyms) if mapping else {}
+
+
+def synonym_meaning(text: str) -> str | None:
+    """The commodity code a text already names in the knowledge base (a current synonym or a
+    commodity's Dutch or English name), else None."""
+    text = text.strip().lower()
+    found = (
+        CommoditySynonym.objects.filter(text__iexact=text, source__is_current=True)
+        .values_list("commodity__code", flat=True)
+        .first()
+    )
+    if found:
+        return found
+    return (
+        Commodity.objects.filter(Q(name_en__iexact=text) | Q(name_nl__iexact=text))
+        .values_list("code", flat=True)
+        .first()
+    )
 
 
 def country_map_for(organisation: Organisation) -> dict[str, str]:
@@ -399,7 +424,7 @@ def sector_map(*, covenant: Covenant, fetched_by) -> SectorMap:
 # The engine's reference from the knowledge base ---------------------------------------------
 
 
-def reference_from_knowledge() -> Reference:
+def reference_from_knowledge(*, company_synonyms: Mapping[str, str] | None = None) -> Reference:
     """The knowledge tables of current sources as the engine's Reference.
 
     Production: per commodity and stage, the latest year with shares, and of its measures the
@@ -496,6 +521,12 @@ def reference_from_knowledge() -> Reference:
         if governance
         else []
     )
+    known = {s["text"] for s in synonyms}
+    synonyms += [
+        {"commodity": commodity, "text": text}
+        for text, commodity in (company_synonyms or {}).items()
+        if text not in known  # the knowledge base's meaning of a word wins
+    ]
     return Reference.build(
         commodities=[{"commodity": c["code"], "name": c["name_en"]} for c in commodities],
         synonyms=pl.DataFrame(

@@ -176,6 +176,7 @@ def _understand(
     header_map: dict,
     template: rmi.RmiResult | None = None,
     country_map: dict | None = None,
+    synonyms: dict | None = None,
 ) -> dict:
     """Read and check the whole file; return what the upload keeps of it (for an RMI template,
     its smelters under report["rmi"]). Country values the engine does not know (and
@@ -195,7 +196,7 @@ def _understand(
     frame = lines.collect()
     matched = engine.match_commodities(
         frame.select("line", "description", "hs_code", "origin_country"),
-        selectors.reference_from_knowledge(),
+        selectors.reference_from_knowledge(company_synonyms=synonyms),
     )
     unmatched = matched.filter(pl.col("commodity").is_null()).drop(
         "commodity", "matched_by", "matched_on"
@@ -243,7 +244,14 @@ def upload_store(
         if template is not None:
             header_map = {}  # the template's lines carry the engine's own headers
         payload = rmi.rmi_to_csv(template) if template else as_csv(name, data)
-        fields = _understand(name, payload, header_map, template, country_map)
+        fields = _understand(
+            name,
+            payload,
+            header_map,
+            template,
+            country_map,
+            selectors.company_synonyms_for(organisation),
+        )
     except engine.PurchaseFileError as exc:
         if not _is_header_problem(exc):
             raise _file_error(exc) from exc
@@ -287,7 +295,12 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
         data = handle.read()
     try:
         fields = _understand(
-            upload.name, as_csv(upload.name, data), header_map, None, upload.country_map
+            upload.name,
+            as_csv(upload.name, data),
+            header_map,
+            None,
+            upload.country_map,
+            selectors.company_synonyms_for(upload.organisation),
         )
     except engine.PurchaseFileError as exc:
         raise ValidationError(exc.translated()) from exc
@@ -322,7 +335,14 @@ def upload_map_countries(*, upload: Upload, user, country_map: dict[str, str]) -
     template = rmi_template(upload.name, data)
     payload = rmi.rmi_to_csv(template) if template else as_csv(upload.name, data)
     try:
-        fields = _understand(upload.name, payload, upload.header_map, template, merged)
+        fields = _understand(
+            upload.name,
+            payload,
+            upload.header_map,
+            template,
+            merged,
+            selectors.company_synonyms_for(upload.organisation),
+        )
     except engine.PurchaseFileError as exc:
         raise ValidationError(exc.translated()) from exc
     with transaction.atomic():
@@ -335,6 +355,52 @@ def upload_map_countries(*, upload: Upload, user, country_map: dict[str, str]) -
         remembered.updated_by = user
         remembered.save()
     return upload
+
+
+def synonym_add(*, upload: Upload, user, text: str, commodity: str) -> tuple[Upload, int]:
+    """Teach the screening a word of the company's own for a commodity ("glimmer" → mica; end
+    it in * for a prefix), remember it for the company's screenings, and read the upload again
+    with it. Returns the upload and how many of its lines the word now links. Raises
+    ValidationError (nothing changes) for an empty word, an unknown commodity, or a word the
+    knowledge base already uses for a commodity."""
+    from covenant.knowledge.models import Commodity
+
+    if not selectors.can_run(user, upload.covenant, upload.organisation_id):
+        raise PermissionDenied
+    text = " ".join(text.split()).lower()
+    if len(text.rstrip("*")) < 2:
+        raise ValidationError({"text": _("Give a word of at least two letters.")})
+    if not Commodity.objects.filter(code=commodity).exists():
+        raise ValidationError({"commodity": _("Choose a commodity.")})
+    meaning = selectors.synonym_meaning(text.rstrip("*"))
+    if meaning:
+        raise ValidationError(
+            {
+                "text": _("“%(text)s” already means %(commodity)s in the knowledge base.")
+                % {"text": text, "commodity": selectors.commodity_names().get(meaning, meaning)}
+            }
+        )
+    synonyms = {**selectors.company_synonyms_for(upload.organisation), text: commodity}
+    with upload.file.open("rb") as handle:
+        data = handle.read()
+    template = rmi_template(upload.name, data)
+    payload = rmi.rmi_to_csv(template) if template else as_csv(upload.name, data)
+    try:
+        fields = _understand(
+            upload.name, payload, upload.header_map, template, upload.country_map, synonyms
+        )
+    except engine.PurchaseFileError as exc:
+        raise ValidationError(exc.translated()) from exc
+    linked = upload.unmatched_count - fields.get("unmatched_count", upload.unmatched_count)
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(upload, name, value)
+        upload.save()
+        remembered, _created = ColumnMapping.objects.get_or_create(organisation=upload.organisation)
+        remembered.synonyms = {**remembered.synonyms, text: commodity}
+        remembered.updated_by = user
+        remembered.save()
+    return upload, linked
 
 
 def lines_to_csv(lines: list[dict]) -> bytes:
@@ -449,7 +515,9 @@ def run_execute(run: Run) -> Run:
     upload = run.upload
     _progress(run, Run.Status.RUNNING, 10, started_at=timezone.now(), error="")
     try:
-        reference = selectors.reference_from_knowledge()
+        reference = selectors.reference_from_knowledge(
+            company_synonyms=selectors.company_synonyms_for(run.organisation)
+        )
         _progress(run, Run.Status.RUNNING, 30)
         with upload.file.open("rb") as handle:
             payload = as_csv(upload.name, handle.read())

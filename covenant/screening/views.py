@@ -14,8 +14,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from covenant.accounts.access import Perm
@@ -25,7 +27,7 @@ from covenant.lib.forms import add_service_errors
 from covenant.lib.spreadsheet import safe_cell, xlsx_bytes
 from covenant.lib.taxonomy import ChainStage, Theme
 from covenant.screening import charts, selectors, services
-from covenant.screening.forms import CountryMapForm, MappingForm, UploadForm
+from covenant.screening.forms import CountryMapForm, MappingForm, SynonymForm, UploadForm
 from covenant.screening.models import Finding, Run, Upload
 
 COUNTRY_FIELDS = ("supplier_country", "origin_country")  # ISO codes in the purchase lines
@@ -156,6 +158,10 @@ def preview(request, code):
         return redirect("screening-mapping", code=upload.code)
     if upload.status == Upload.Status.NEEDS_COUNTRIES and can_run:
         return redirect("screening-countries", code=upload.code)
+    return _render_preview(request, upload, can_run)
+
+
+def _render_preview(request, upload: Upload, can_run: bool, synonym_form=None):
     columns = [c for c in services.FIELD_LABELS if c in upload.report.get("columns", {})]
     preview = selectors.with_country_labels(upload.preview, COUNTRY_FIELDS)
     rmi = upload.report.get("rmi")
@@ -172,7 +178,56 @@ def preview(request, code):
         "can_run": can_run,
         "runs": upload.runs.all(),
     }
-    return render(request, "screening/preview.html", context)
+    if can_run:
+        names = selectors.commodity_names()
+        context["synonym_form"] = synonym_form or SynonymForm(commodities=names)
+        context["own_words"] = sorted(
+            (text, names.get(code, code))
+            for text, code in selectors.company_synonyms_for(upload.organisation).items()
+        )
+    return render(
+        request,
+        "screening/preview.html",
+        context,
+        status=400 if synonym_form is not None and synonym_form.errors else 200,
+    )
+
+
+@object_scoped_login
+def synonym_add(request, code):
+    upload = selectors.upload_get(code=code, fetched_by=request.user)
+    _writer(request, upload.covenant, upload.organisation_id)
+    if request.method != "POST":  # the form lives on the preview
+        return redirect(reverse("screening-preview", args=[upload.code]) + "#teach")
+    form = SynonymForm(request.POST, commodities=selectors.commodity_names())
+    if form.is_valid():
+        try:
+            upload, linked = services.synonym_add(
+                upload=upload,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                commodity=form.cleaned_data["commodity"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "“%(text)s” now means %(commodity)s in your company's screenings: "
+                    "%(n)s more line is linked.",
+                    "“%(text)s” now means %(commodity)s in your company's screenings: "
+                    "%(n)s more lines are linked.",
+                    linked,
+                )
+                % {
+                    "text": form.cleaned_data["text"].strip().lower(),
+                    "commodity": form.commodity_label(),
+                    "n": linked,
+                },
+            )
+            return redirect(reverse("screening-preview", args=[upload.code]) + "#unmatched")
+    return _render_preview(request, upload, True, synonym_form=form)
 
 
 def _theme_labels() -> dict[str, str]:

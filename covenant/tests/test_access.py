@@ -163,6 +163,7 @@ OBJECT_EXPECTED = {
         "anonymous": L,
     }) for name, obj in (("screening-mapping", "own_upload"), ("screening-adopt", "own_finding"),
                          ("screening-countries", "own_upload"),
+                         ("screening-synonym", "own_upload"),
                          ("api:screening_upload_run", "demo"),
                          ("api:screening_lines_run", "demo"))},
 }  # fmt: skip

@@ -243,7 +243,7 @@ def test_unknown_countries_are_mapped_once_and_remembered(
     assert "Bolivia (BO)" in page and "Germany (DE)" in page
     assert '<option value="BO" selected>' in page  # a near-certain match, chosen already
     eu = page.split("“EU”", 1)[1].split("</tr>", 1)[0]
-    assert "<option value=\"\" selected>" in eu  # "EU" is no misspelt country: no guess
+    assert '<option value="" selected>' in eu  # "EU" is no misspelt country: no guess
     by_value = {item["value"]: item for item in upload.report["unknown_countries"]}
     assert by_value["Bolivai"]["row"] == 2 and by_value["Duitsladn"]["row"] == 3
     assert by_value["Bolivai"]["column"] == "Land van herkomst"
@@ -399,3 +399,43 @@ def test_the_demo_company_has_one_completed_run_with_the_expected_top_findings(d
     assert {("health_safety", "manganese", "ZA"), ("environment", "manganese", "ZA")} <= top
     assert ("child_labour", "mica", "MG") in ranked[:8]
     assert ("child_labour", "mica", "IN") in ranked
+
+
+def test_a_company_teaches_its_own_word_from_the_unmatched_lines(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for("company")
+    data = (
+        b"Omschrijving;Land van herkomst;Bedrag\n"
+        b"Muscovietplaat 2mm;India;500,00\n"
+        b"Muscoviet band;India;300,00\n"
+        b"Verf RAL 7016;;250,00\n"
+    )
+    _upload(client, demo, data)
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.unmatched_count == 3
+    preview = reverse("screening-preview", args=[upload.code])
+    page = html.unescape(client.get(preview).content.decode())
+    assert "Link more lines" in page
+
+    words = reverse("screening-synonym", args=[upload.code])
+    # A word the knowledge base already uses is refused, with its meaning; nothing changes.
+    response = client.post(words, {"text": "Koper", "commodity": "mica"})
+    assert response.status_code == 400
+    assert "“koper” already means copper" in html.unescape(response.content.decode())
+    assert "koper" not in selectors.company_synonyms_for(upload.organisation)
+
+    response = client.post(words, {"text": "Muscoviet*", "commodity": "mica"}, follow=True)
+    assert "“muscoviet*” now means mica in your company's screenings: 2 more lines are linked." in (
+        html.unescape(response.content.decode())
+    )
+    upload.refresh_from_db()
+    assert upload.unmatched_count == 1
+    assert [u["description"] for u in upload.unmatched] == ["Verf RAL 7016"]
+
+    _response, run = _run(client, upload, django_capture_on_commit_callbacks)
+    mica = run.findings.filter(commodity="mica", country="IN")
+    assert mica.exists() and sorted(mica.first().line_numbers) == [2, 3]
+    # Another company does not get the word.
+    other = Organisation.objects.exclude(pk=upload.organisation_id).first()
+    assert selectors.company_synonyms_for(other) == {}
