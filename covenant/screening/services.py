@@ -555,20 +555,29 @@ def run_execute(run: Run) -> Run:
 # Adopting a finding -----------------------------------------------------------------------
 
 MSG_NO_OPEN_CYCLE = gettext_lazy("There is no open monitoring cycle to add the risk to.")
+MSG_NOT_MONITORED = gettext_lazy(
+    "Your company has no risk analysis in the monitoring of %(year)s: a company that joined "
+    "during the year is monitored from the next year on."
+)
 
 
-def risk_part_for(*, covenant: Covenant, organisation: Organisation) -> Part | None:
-    """The company's risk analysis of the latest open monitoring year."""
+def risk_part_for(*, covenant: Covenant, organisation: Organisation) -> Part:
+    """The company's risk analysis of the latest open monitoring year. Raises
+    ValidationError when no cycle is open or the company has no risk analysis in it."""
     cycle = (
         Cycle.objects.filter(covenant=covenant, closed_at__isnull=True)
+        .select_related("year")
         .order_by("-year__number")
         .first()
     )
     if cycle is None:
-        return None
-    return Part.objects.filter(
+        raise ValidationError(MSG_NO_OPEN_CYCLE)
+    part = Part.objects.filter(
         cycle=cycle, organisation=organisation, kind=Part.Kind.RISK_ANALYSIS
     ).first()
+    if part is None:
+        raise ValidationError(MSG_NOT_MONITORED % {"year": cycle.year.label})
+    return part
 
 
 def likelihood_1_4(likelihood: float) -> int:
@@ -583,8 +592,6 @@ def finding_adopt(*, finding: Finding, user) -> RiskItem:
     if not selectors.can_run(user, run.covenant, run.organisation_id):
         raise PermissionDenied
     part = risk_part_for(covenant=run.covenant, organisation=run.organisation)
-    if part is None:
-        raise ValidationError(MSG_NO_OPEN_CYCLE)
     if part.risks.filter(finding=finding).exists():
         raise ValidationError(_("This finding is in the risk register already."))
     names = selectors.commodity_names()

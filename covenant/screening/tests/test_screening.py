@@ -439,3 +439,22 @@ def test_a_company_teaches_its_own_word_from_the_unmatched_lines(
     # Another company does not get the word.
     other = Organisation.objects.exclude(pk=upload.organisation_id).first()
     assert selectors.company_synonyms_for(other) == {}
+
+
+def test_adopting_without_a_risk_analysis_in_the_open_year_says_why(demo, client_for):
+    from covenant.monitoring.models import Part
+
+    company = Organisation.objects.get(name="Staalbouw Noord B.V.")
+    run = Run.objects.filter(organisation=company, status=Run.Status.DONE).latest("created_at")
+    finding = run.findings.order_by("rank").first()
+    part = Part.objects.get(
+        cycle__covenant=demo, cycle__closed_at=None, organisation=company, kind="risk_analysis"
+    )
+    label = part.cycle.year.label
+    part.delete()  # as for a company that joined during the year
+    response = client_for("company").post(
+        reverse("screening-adopt", args=[finding.code]), follow=True
+    )
+    page = html.unescape(response.content.decode())
+    assert f"Your company has no risk analysis in the monitoring of {label}" in page
+    assert not RiskItem.objects.filter(finding=finding).exists()
