@@ -9,7 +9,8 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Router, Schema, Status
 from ninja.errors import AuthenticationError
 
 from covenant.accounts.access import Perm, access_for
@@ -44,6 +45,40 @@ class PartOut(Schema):
     version: int
 
 
+VERSION_IN = Field(
+    None,
+    description=(
+        "The version of the part (risk register or action plan) your change is based on, "
+        "as the last response gave it. When given and the part has changed since, nothing "
+        "is saved and the answer is 409."
+    ),
+)
+VERSION_OUT = Field(
+    description="The part's version after this request; send it with your next change."
+)
+MSG_API_STALE = _(
+    "The part was changed by someone else: it is at version %(current)s, not %(sent)s. "
+    "Nothing was saved. Read the part again and send your change with its current version."
+)
+OPTIMISTIC = (
+    "Every change raises the part's version by one. To be sure no one else changed the part "
+    "meanwhile, send the `version` the last response gave: when the part has moved on, "
+    "nothing is saved and the answer is 409 with the current version in `extra.version`. "
+    "Without `version`, the change is saved whatever happened meanwhile."
+)
+OPTIMISTIC_DELETE = (
+    "Removing raises the part's version by one. To be sure no one else changed the part "
+    "meanwhile, add `?version=` with the version the last response gave: when the part has "
+    "moved on, nothing is removed and the answer is 409 with the current version in "
+    "`extra.version`."
+)
+
+
+class ErrorOut(Schema):
+    message: str
+    extra: dict
+
+
 class RiskIn(Schema):
     theme: str
     commodity: str = ""
@@ -55,11 +90,13 @@ class RiskIn(Schema):
     likelihood: int
     prioritised: bool = False
     reason: str = ""
+    version: int | None = VERSION_IN
 
 
 class RiskOut(RiskIn):
     code: UUID
     severity: int
+    version: int = VERSION_OUT
 
 
 class ActionIn(Schema):
@@ -70,10 +107,12 @@ class ActionIn(Schema):
     status: str = "planned"
     progress: str = ""
     leverage: str = ""
+    version: int | None = VERSION_IN
 
 
 class ActionOut(ActionIn):
     code: UUID
+    version: int = VERSION_OUT
 
 
 def _cycle_for(request, slug: str, number: int):
@@ -155,7 +194,13 @@ def _own_part(request, code: UUID, kind: str, write: bool) -> Part:
     return part
 
 
-def _risk_out(r: RiskItem) -> dict:
+def _stale(exc: services.StaleVersion, sent: int | None):
+    """Return the 409 answer to a change based on an older version of the part."""
+    message = MSG_API_STALE % {"current": exc.version, "sent": sent}
+    return Status(409, {"message": str(message), "extra": {"version": exc.version}})
+
+
+def _risk_out(r: RiskItem, version: int) -> dict:
     return {
         "code": r.code,
         "theme": r.theme,
@@ -169,10 +214,11 @@ def _risk_out(r: RiskItem) -> dict:
         "prioritised": r.prioritised,
         "reason": r.reason,
         "severity": r.severity,
+        "version": version,
     }
 
 
-def _action_out(a: Action) -> dict:
+def _action_out(a: Action, version: int) -> dict:
     return {
         "code": a.code,
         "measure": a.measure,
@@ -182,44 +228,82 @@ def _action_out(a: Action) -> dict:
         "status": a.status,
         "progress": a.progress,
         "leverage": a.leverage,
+        "version": version,
     }
 
 
-@router.get("/parts/{code}/risks", response=list[RiskOut], summary="A risk register")
+@router.get(
+    "/parts/{code}/risks",
+    response=list[RiskOut],
+    summary="A risk register",
+    description="Each risk carries the register's current `version`. " + OPTIMISTIC,
+)
 @declare(OBJECT)
 def risk_list(request, code: UUID):
     part = _own_part(request, code, Part.Kind.RISK_ANALYSIS, write=False)
-    return [_risk_out(r) for r in part.risks.all()]
+    return [_risk_out(r, part.version) for r in part.risks.all()]
 
 
-@router.post("/parts/{code}/risks", response={201: RiskOut}, summary="Add a risk")
+@router.post(
+    "/parts/{code}/risks",
+    response={201: RiskOut, 409: ErrorOut},
+    summary="Add a risk",
+    description=OPTIMISTIC,
+)
 @declare(OBJECT)
 def risk_create(request, code: UUID, payload: RiskIn):
     part = _own_part(request, code, Part.Kind.RISK_ANALYSIS, write=True)
-    risk = services.risk_save(part=part, user=request.auth, **payload.dict())
-    return Status(201, _risk_out(risk))
+    fields = payload.dict()
+    version = fields.pop("version")
+    try:
+        risk = services.risk_save(part=part, user=request.auth, expected_version=version, **fields)
+    except services.StaleVersion as exc:
+        return _stale(exc, version)
+    return Status(201, _risk_out(risk, part.version))
 
 
-@router.put("/parts/{code}/risks/{risk_code}", response=RiskOut, summary="Change a risk")
+@router.put(
+    "/parts/{code}/risks/{risk_code}",
+    response={200: RiskOut, 409: ErrorOut},
+    summary="Change a risk",
+    description=OPTIMISTIC,
+)
 @declare(OBJECT)
 def risk_update(request, code: UUID, risk_code: UUID, payload: RiskIn):
     part = _own_part(request, code, Part.Kind.RISK_ANALYSIS, write=True)
     risk = get_object_or_404(part.risks, code=risk_code)
-    return _risk_out(services.risk_save(part=part, user=request.auth, risk=risk, **payload.dict()))
+    fields = payload.dict()
+    version = fields.pop("version")
+    try:
+        risk = services.risk_save(
+            part=part, user=request.auth, risk=risk, expected_version=version, **fields
+        )
+    except services.StaleVersion as exc:
+        return _stale(exc, version)
+    return _risk_out(risk, part.version)
 
 
-@router.delete("/parts/{code}/risks/{risk_code}", response={204: None}, summary="Remove a risk")
+@router.delete(
+    "/parts/{code}/risks/{risk_code}",
+    response={204: None, 409: ErrorOut},
+    summary="Remove a risk",
+    description=OPTIMISTIC_DELETE,
+)
 @declare(OBJECT)
-def risk_delete(request, code: UUID, risk_code: UUID):
+def risk_delete(request, code: UUID, risk_code: UUID, version: int | None = None):
     part = _own_part(request, code, Part.Kind.RISK_ANALYSIS, write=True)
-    services.risk_delete(
-        part=part, risk=get_object_or_404(part.risks, code=risk_code), user=request.auth
-    )
+    risk = get_object_or_404(part.risks, code=risk_code)
+    try:
+        services.risk_delete(part=part, risk=risk, user=request.auth, expected_version=version)
+    except services.StaleVersion as exc:
+        return _stale(exc, version)
     return Status(204, None)
 
 
-def _action_fields(part: Part, payload: ActionIn) -> dict:
+def _action_fields(part: Part, payload: ActionIn) -> tuple[dict, int | None]:
+    """Return the measure's fields for the service (its risk found by code) and the version."""
     data = payload.dict()
+    version = data.pop("version")
     risk_code = data.pop("risk")
     data["risk"] = None
     if risk_code:
@@ -229,43 +313,74 @@ def _action_fields(part: Part, payload: ActionIn) -> dict:
             part__cycle=part.cycle,
             part__organisation_id=part.organisation_id,
         )
-    return data
+    return data, version
 
 
-@router.get("/parts/{code}/actions", response=list[ActionOut], summary="An action plan")
+@router.get(
+    "/parts/{code}/actions",
+    response=list[ActionOut],
+    summary="An action plan",
+    description="Each measure carries the plan's current `version`. " + OPTIMISTIC,
+)
 @declare(OBJECT)
 def action_list(request, code: UUID):
     part = _own_part(request, code, Part.Kind.ACTION_PLAN, write=False)
-    return [_action_out(a) for a in part.actions.select_related("risk")]
+    return [_action_out(a, part.version) for a in part.actions.select_related("risk")]
 
 
-@router.post("/parts/{code}/actions", response={201: ActionOut}, summary="Add a measure")
+@router.post(
+    "/parts/{code}/actions",
+    response={201: ActionOut, 409: ErrorOut},
+    summary="Add a measure",
+    description=OPTIMISTIC,
+)
 @declare(OBJECT)
 def action_create(request, code: UUID, payload: ActionIn):
     part = _own_part(request, code, Part.Kind.ACTION_PLAN, write=True)
-    action = services.action_save(part=part, user=request.auth, **_action_fields(part, payload))
-    return Status(201, _action_out(action))
+    fields, version = _action_fields(part, payload)
+    try:
+        action = services.action_save(
+            part=part, user=request.auth, expected_version=version, **fields
+        )
+    except services.StaleVersion as exc:
+        return _stale(exc, version)
+    return Status(201, _action_out(action, part.version))
 
 
-@router.put("/parts/{code}/actions/{action_code}", response=ActionOut, summary="Change a measure")
+@router.put(
+    "/parts/{code}/actions/{action_code}",
+    response={200: ActionOut, 409: ErrorOut},
+    summary="Change a measure",
+    description=OPTIMISTIC,
+)
 @declare(OBJECT)
 def action_update(request, code: UUID, action_code: UUID, payload: ActionIn):
     part = _own_part(request, code, Part.Kind.ACTION_PLAN, write=True)
     action = get_object_or_404(part.actions, code=action_code)
-    return _action_out(
-        services.action_save(
-            part=part, user=request.auth, action=action, **_action_fields(part, payload)
+    fields, version = _action_fields(part, payload)
+    try:
+        action = services.action_save(
+            part=part, user=request.auth, action=action, expected_version=version, **fields
         )
-    )
+    except services.StaleVersion as exc:
+        return _stale(exc, version)
+    return _action_out(action, part.version)
 
 
 @router.delete(
-    "/parts/{code}/actions/{action_code}", response={204: None}, summary="Remove a measure"
+    "/parts/{code}/actions/{action_code}",
+    response={204: None, 409: ErrorOut},
+    summary="Remove a measure",
+    description=OPTIMISTIC_DELETE,
 )
 @declare(OBJECT)
-def action_delete(request, code: UUID, action_code: UUID):
+def action_delete(request, code: UUID, action_code: UUID, version: int | None = None):
     part = _own_part(request, code, Part.Kind.ACTION_PLAN, write=True)
-    services.action_delete(
-        part=part, action=get_object_or_404(part.actions, code=action_code), user=request.auth
-    )
+    action = get_object_or_404(part.actions, code=action_code)
+    try:
+        services.action_delete(
+            part=part, action=action, user=request.auth, expected_version=version
+        )
+    except services.StaleVersion as exc:
+        return _stale(exc, version)
     return Status(204, None)

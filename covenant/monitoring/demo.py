@@ -168,10 +168,7 @@ def load(covenant: Covenant, log: Callable[[str], None] = lambda _m: None) -> in
                 ).select_related("organisation", "cycle__year", "cycle__questionnaire"):
                     late = kind == Part.Kind.ACTION_PLAN and spec["late_plans"]
                     _fill(part, year.number, late)
-            closing = timezone.make_aware(
-                dt.datetime.combine(deadline + dt.timedelta(days=30), dt.time(12))
-            )
-            services.cycle_close(cycle=cycle, user=None, when=closing)
+            services.cycle_close(cycle=cycle, user=None, closed_on=deadline + dt.timedelta(days=30))
         else:  # year 5: open; a few companies confirmed their carried-over policy
             for part in Part.objects.filter(
                 cycle=cycle, kind=Part.Kind.POLICY, organisation__name__in=[TATA, WUP, ALU]

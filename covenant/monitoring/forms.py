@@ -7,33 +7,70 @@ from django.utils.translation import gettext_lazy as _
 from covenant.covenants.forms import DateInput
 from covenant.lib.forms import ModelFieldsForm
 from covenant.monitoring.models import Action, RiskItem
+from covenant.monitoring.services import REMINDER_DAYS_MAX
 
 
 def _lang() -> str:
     return "nl" if (get_language() or "nl").startswith("nl") else "en"
 
 
-class CycleOpenForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
-    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
-    target_score = forms.IntegerField(
-        label=_("Target score (%)"), min_value=0, max_value=100, initial=80
+class CycleSettingsForm(forms.Form):
+    """The settings of a cycle the secretariat can change while it is open; the ranges are
+    checked by services.cycle_update (the inputs only hint them to the browser)."""
+
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        widget=DateInput(),
+        help_text=_(
+            "Moving the deadline does not change which parts are late: that was recorded when "
+            "each part was submitted. Companies with parts still to deliver get a new reminder "
+            "before the new deadline."
+        ),
     )
+    target_score = forms.IntegerField(
+        label=_("Target score (%)"),
+        initial=80,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100}),
+    )
+    reminder_days = forms.IntegerField(
+        label=_("Reminder (days before the deadline)"),
+        initial=14,
+        widget=forms.NumberInput(attrs={"min": 0, "max": REMINDER_DAYS_MAX}),
+        help_text=_(
+            "Companies with parts still to deliver get an e-mail this many days before the "
+            "deadline."
+        ),
+    )
+
+
+class CycleOpenForm(CycleSettingsForm):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
     questionnaire = forms.ModelChoiceField(
         label=_("Questionnaire version"),
         queryset=None,
         empty_label=None,
         help_text=_("Answers of last year carry over to the questions the new version maps."),
     )
+    field_order = ["year", "deadline", "target_score", "reminder_days", "questionnaire"]
 
     def __init__(self, *args, years, **kwargs):
         from covenant.monitoring.models import Questionnaire
 
         super().__init__(*args, **kwargs)
+        # Opening, nothing was submitted yet: the settings form's note on lateness is moot.
+        self.fields["deadline"].help_text = ""
         self.fields["year"].choices = [(y.number, f"{y.number} ({y.label})") for y in years]
         versions = Questionnaire.objects.order_by("-version", "code")
         self.fields["questionnaire"].queryset = versions
         self.fields["questionnaire"].initial = versions.first()
+
+
+class CycleCloseForm(forms.Form):
+    closed_on = forms.DateField(
+        label=_("Closing date"),
+        widget=DateInput(),
+        help_text=_("Today or an earlier day, not a day to come."),
+    )
 
 
 class PolicyForm(forms.Form):

@@ -99,6 +99,12 @@ class Cycle(models.Model):
 
     class Meta:
         ordering = ["covenant", "year__number"]
+        constraints = [
+            # A percentage; services.cycle_open and cycle_update say so in words first.
+            models.CheckConstraint(
+                condition=models.Q(target_score__lte=100), name="cycle_target_score_0_100"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.covenant} – {self.year}"
@@ -186,6 +192,8 @@ class PartEvent(models.Model):
         NEEDS_IMPROVEMENT = "needs_improvement", _("needs improvement")
         REOPENED = "reopened", _("reopened")
         CONFIRMED = "confirmed", _("carried-over answers confirmed")
+        # The note holds the label of the year it came from, e.g. "2022-2023".
+        CARRIED_OVER = "carried_over", _("carried over from last year")
 
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action)

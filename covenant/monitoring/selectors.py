@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from statistics import mean
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from covenant.accounts.access import access_for
@@ -63,6 +63,23 @@ def cycle_get(*, covenant: Covenant, number: int) -> Cycle:
         raise Http404
     cycle.covenant = covenant  # the caller's instance, already loaded
     return cycle
+
+
+@dataclass
+class OpenWork:
+    """What is still open in a cycle: parts not delivered, and parts awaiting a review."""
+
+    not_delivered: int
+    to_review: int
+
+
+def cycle_open_work(*, cycle: Cycle) -> OpenWork:
+    """Return how many of the cycle's parts are not delivered and how many await review."""
+    counts = Part.objects.filter(cycle=cycle).aggregate(
+        not_delivered=Count("pk", filter=~Q(status__in=Part.DELIVERED)),
+        to_review=Count("pk", filter=Q(status=Part.Status.SUBMITTED)),
+    )
+    return OpenWork(**counts)
 
 
 def part_list(*, cycle: Cycle, fetched_by) -> QuerySet[Part]:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -56,6 +56,14 @@ MSG_ALL_QUESTIONS = _("Answer every question before submitting (%(missing)s open
 MSG_EVIDENCE_NEEDED = _("Add evidence for answers above level 1 (question %(keys)s).")
 MSG_NO_RISKS = _("Add at least one risk to the register before submitting.")
 MSG_NO_ACTIONS = _("Add at least one measure before submitting.")
+
+
+class StaleVersion(ValidationError):
+    """Someone else changed the part since the caller read it (`version`: where it is now)."""
+
+    def __init__(self, message, *, version: int | None):
+        super().__init__(message)
+        self.version = version
 
 
 def questionnaire_load_standard() -> Questionnaire:
@@ -197,9 +205,10 @@ def _item_event(part: Part, user, message, item) -> None:
     _event(part, PartEvent.Action.SAVED, user, note=str(message % {"item": item}))
 
 
-def _carry_over(previous: Part, part: Part, risk_map: dict[int, RiskItem]) -> None:
-    """Copy last year's delivered part as a draft. `risk_map` (old risk pk -> its copy) is
-    shared by the company's parts, so that carried-over measures keep their risk."""
+def _carry_over(previous: Part, part: Part, risk_map: dict[int, RiskItem], user) -> None:
+    """Copy last year's delivered part as a draft, and say so in its history. `risk_map` (old
+    risk pk -> its copy) is shared by the company's parts, so that carried-over measures keep
+    their risk."""
     part.data = dict(previous.data)
     part.score = previous.score if part.kind != Part.Kind.SELF_ASSESSMENT else None
     part.policy_document = previous.policy_document
@@ -231,6 +240,8 @@ def _carry_over(previous: Part, part: Part, risk_map: dict[int, RiskItem]) -> No
         a.code = uuid.uuid4()
         a.risk = risk_map.get(a.risk_id)
         a.save()
+    # The year's label, not a sentence: the history is read in either language.
+    _event(part, PartEvent.Action.CARRIED_OVER, user, note=previous.cycle.year.label)
 
 
 @transaction.atomic
@@ -241,18 +252,27 @@ def cycle_open(
     deadline: dt.date,
     questionnaire: Questionnaire,
     target_score: int = 80,
+    reminder_days: int = 14,
     carry_over: bool = True,
+    user=None,
 ) -> Cycle:
     """Open the monitoring of a year: a policy part for every member company at the end of the
-    year, and all four parts for the companies monitored (members for the whole year)."""
+    year, and all four parts for the companies monitored (members for the whole year).
+
+    With `carry_over`, a company's part delivered last year is copied as a draft, with an
+    event in its history (by `user`, who opened the cycle)."""
     if Cycle.objects.filter(year=year).exists():
         raise ValidationError({"year": MSG_CYCLE_EXISTS % {"number": year.number}})
+    _check_cycle_settings(
+        year=year, deadline=deadline, target_score=target_score, reminder_days=reminder_days
+    )
     cycle = Cycle(
         covenant=covenant,
         year=year,
         deadline=deadline,
         questionnaire=questionnaire,
         target_score=target_score,
+        reminder_days=reminder_days,
     )
     cycle.full_clean()
     cycle.save()
@@ -266,8 +286,55 @@ def cycle_open(
             if carry_over and previous:
                 old = Part.objects.filter(cycle=previous, organisation=org, kind=kind).first()
                 if old is not None and old.is_delivered:
-                    _carry_over(old, part, risk_map)
+                    _carry_over(old, part, risk_map, user)
     indicators_install_standard(covenant=covenant)
+    return cycle
+
+
+MSG_DEADLINE_BEFORE_YEAR = _("The deadline cannot be before the year starts (%(start)s).")
+MSG_TARGET_RANGE = _("The target score is a percentage from 0 to 100.")
+MSG_REMINDER_RANGE = _("Send the reminder from 0 to %(max)s days before the deadline.")
+MSG_CYCLE_CLOSED = _("The monitoring of this year is closed; its settings can no longer change.")
+REMINDER_DAYS_MAX = 60  # two months: an earlier reminder is forgotten by the deadline
+
+
+def _check_cycle_settings(
+    *, year: CovenantYear, deadline: dt.date, target_score: int, reminder_days: int
+) -> None:
+    """Raise ValidationError, per field, on settings a cycle of `year` cannot have."""
+    errors = {}
+    if deadline < year.start:
+        errors["deadline"] = MSG_DEADLINE_BEFORE_YEAR % {"start": date_format(year.start, "j F Y")}
+    if not 0 <= target_score <= 100:
+        errors["target_score"] = MSG_TARGET_RANGE
+    if not 0 <= reminder_days <= REMINDER_DAYS_MAX:
+        errors["reminder_days"] = MSG_REMINDER_RANGE % {"max": REMINDER_DAYS_MAX}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def cycle_update(
+    *, cycle: Cycle, deadline: dt.date, target_score: int, reminder_days: int
+) -> Cycle:
+    """Change the deadline, target score and reminder days of an open cycle.
+
+    Whether a part was late stays as recorded at its submission. A new deadline clears the
+    record of the reminder, so that companies are reminded of the new date (see tasks.py).
+    """
+    closed = Cycle.objects.select_for_update().filter(pk=cycle.pk).values_list("closed_at")
+    if closed.get()[0] is not None:
+        raise ValidationError(MSG_CYCLE_CLOSED)
+    _check_cycle_settings(
+        year=cycle.year, deadline=deadline, target_score=target_score, reminder_days=reminder_days
+    )
+    fields = ["deadline", "target_score", "reminder_days"]
+    if deadline != cycle.deadline:
+        cycle.reminded_at = None
+        fields.append("reminded_at")
+    cycle.deadline, cycle.target_score, cycle.reminder_days = deadline, target_score, reminder_days
+    cycle.full_clean()
+    cycle.save(update_fields=fields)
     return cycle
 
 
@@ -310,7 +377,8 @@ def _bump(part: Part, expected_version: int | None) -> None:
     current = expected_version if expected_version is not None else part.version
     updated = Part.objects.filter(pk=part.pk, version=current).update(version=current + 1)
     if not updated:
-        raise ValidationError(MSG_STALE)
+        now = Part.objects.filter(pk=part.pk).values_list("version", flat=True).first()
+        raise StaleVersion(MSG_STALE, version=now)
     part.version = current + 1
 
 
@@ -436,11 +504,11 @@ def risk_save(
 
 
 @transaction.atomic
-def risk_delete(*, part: Part, risk: RiskItem, user) -> None:
+def risk_delete(*, part: Part, risk: RiskItem, user, expected_version: int | None = None) -> None:
     _check_editable(part)
     description = str(risk)
+    _bump(part, expected_version)
     risk.delete()
-    _bump(part, None)
     _item_event(part, user, MSG_ITEM_REMOVED, description)
 
 
@@ -479,11 +547,11 @@ def action_save(
 
 
 @transaction.atomic
-def action_delete(*, part: Part, action: Action, user) -> None:
+def action_delete(*, part: Part, action: Action, user, expected_version: int | None = None) -> None:
     _check_editable(part)
     description = str(action)
+    _bump(part, expected_version)
     action.delete()
-    _bump(part, None)
     _item_event(part, user, MSG_ITEM_REMOVED, description)
 
 
@@ -564,9 +632,22 @@ def part_reopen(*, part: Part, user, reason: str) -> Part:
     return part
 
 
+MSG_CLOSED_ALREADY = _("The monitoring of this year is closed already.")
+MSG_CLOSING_IN_FUTURE = _("The closing date cannot be in the future.")
+
+
 @transaction.atomic
-def cycle_close(*, cycle: Cycle, user, when: dt.datetime | None = None) -> Cycle:
-    """Close the cycle: submissions are locked and the year's figures frozen."""
+def cycle_close(*, cycle: Cycle, user, closed_on: dt.date | None = None) -> Cycle:
+    """Close the cycle: submissions are locked and the year's figures frozen.
+
+    `closed_on` is the closing date on record: today (the default: closed now) or an earlier
+    day (closed at noon that day); never a day to come."""
+    closed = Cycle.objects.select_for_update().filter(pk=cycle.pk).values_list("closed_at")
+    if closed.get()[0] is not None:
+        raise ValidationError(MSG_CLOSED_ALREADY)
+    today = timezone.localdate()
+    if closed_on is not None and closed_on > today:
+        raise ValidationError({"closed_on": MSG_CLOSING_IN_FUTURE})
     rows = selectors.compute_figures(cycle=cycle)
     cycle.frozen_figures = {
         row.indicator.code: {
@@ -578,7 +659,10 @@ def cycle_close(*, cycle: Cycle, user, when: dt.datetime | None = None) -> Cycle
         }
         for row in rows
     }
-    cycle.closed_at = when or timezone.now()
+    if closed_on is None or closed_on == today:
+        cycle.closed_at = timezone.now()
+    else:
+        cycle.closed_at = timezone.make_aware(dt.datetime.combine(closed_on, dt.time(12)))
     cycle.save(update_fields=["frozen_figures", "closed_at"])
     return cycle
 

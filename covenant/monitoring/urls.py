@@ -27,6 +27,11 @@ urlpatterns = [
         name="monitoring-dashboard",
     ),
     path(
+        "covenants/<slug:slug>/monitoring/<int:number>/settings/",
+        views_settings.cycle_settings,
+        name="monitoring-cycle-settings",
+    ),
+    path(
         "covenants/<slug:slug>/monitoring/<int:number>/company-figures/",
         views_settings.company_figures,
         name="monitoring-company-figures",

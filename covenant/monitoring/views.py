@@ -26,6 +26,7 @@ from covenant.monitoring import charts, selectors, services
 from covenant.monitoring.forms import (
     ActionForm,
     AssessmentForm,
+    CycleCloseForm,
     CycleOpenForm,
     PolicyForm,
     ReopenForm,
@@ -54,6 +55,8 @@ def cycles(request, covenant):
                     deadline=form.cleaned_data["deadline"],
                     questionnaire=form.cleaned_data["questionnaire"],
                     target_score=form.cleaned_data["target_score"],
+                    reminder_days=form.cleaned_data["reminder_days"],
+                    user=request.user,
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -74,6 +77,7 @@ def cycles(request, covenant):
             "manage": manage,
             "is_company": request.access.has(Perm.MONITORING_SUBMIT),
         },
+        status=400 if form is not None and form.errors else 200,
     )
 
 
@@ -224,16 +228,39 @@ def export(request, covenant, number: int):
 
 
 @covenant_permission(Perm.MONITORING_MANAGE)
-@require_POST
 def close(request, covenant, number: int):
+    """Close the cycle in two steps: a page saying what closing does and what is still open,
+    with the closing date, then its POST."""
     cycle = selectors.cycle_get(covenant=covenant, number=number)
-    if not cycle.is_closed:
-        services.cycle_close(cycle=cycle, user=request.user)
-        messages.success(
-            request,
-            _("The monitoring of year %(n)s is closed and its figures are frozen.") % {"n": number},
-        )
-    return redirect("monitoring-dashboard", slug=covenant.slug, number=number)
+    if cycle.is_closed:
+        messages.info(request, services.MSG_CLOSED_ALREADY)
+        return redirect("monitoring-dashboard", slug=covenant.slug, number=number)
+    form = CycleCloseForm(request.POST or None, initial={"closed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cycle_close(
+                cycle=cycle, user=request.user, closed_on=form.cleaned_data["closed_on"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The monitoring of year %(n)s is closed and its figures are frozen.")
+                % {"n": number},
+            )
+            return redirect("monitoring-dashboard", slug=covenant.slug, number=number)
+    return render(
+        request,
+        "monitoring/close.html",
+        {
+            "covenant": covenant,
+            "cycle": cycle,
+            "form": form,
+            "open_work": selectors.cycle_open_work(cycle=cycle),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @covenant_permission(Perm.MONITORING_SUBMIT)

@@ -1,4 +1,5 @@
-"""Secretariat pages of the monitoring: indicators, figures of earlier years, the trend."""
+"""Secretariat pages of the monitoring: a cycle's settings, indicators, figures of earlier
+years, the trend."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from covenant.covenants.models import Organisation
 from covenant.lib.forms import ModelFieldsForm, add_service_errors
 from covenant.monitoring import selectors, services
 from covenant.monitoring import selectors as monitoring_selectors
+from covenant.monitoring.forms import CycleSettingsForm
 from covenant.monitoring.models import Indicator, Part, SizeRule
 from covenant.monitoring.views import can_edit_part
 
@@ -33,6 +35,32 @@ class IndicatorForm(ModelFieldsForm):
             required=False,
             choices=[("", "—")] + [(e["code"], e[lang_key]) for e in services.policy_elements()],
         )
+
+
+@covenant_permission(Perm.MONITORING_MANAGE)
+def cycle_settings(request, covenant, number: int):
+    """The deadline, target score and reminder days of a cycle, changed while it is open."""
+    cycle = monitoring_selectors.cycle_get(covenant=covenant, number=number)
+    current = {
+        "deadline": cycle.deadline,
+        "target_score": cycle.target_score,
+        "reminder_days": cycle.reminder_days,
+    }
+    form = CycleSettingsForm(request.POST or None, initial=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cycle_update(cycle=cycle, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The settings of the cycle were saved."))
+            return redirect("monitoring-dashboard", slug=covenant.slug, number=number)
+    return render(
+        request,
+        "monitoring/cycle_settings.html",
+        {"covenant": covenant, "cycle": cycle, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 class HistoryUploadForm(forms.Form):

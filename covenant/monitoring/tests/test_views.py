@@ -440,6 +440,7 @@ def test_secretariat_asks_for_improvement_and_the_company_resubmits(
         f"needs improvement (Sanne Secretariaat): {feedback}",
         "submitted (Bram Bedrijf)",
         "saved as draft (Bram Bedrijf)",
+        "carried over from last year: 2022-2023",  # when the year was opened
     ]
 
 
@@ -468,12 +469,14 @@ def test_risk_and_measure_changes_are_in_the_history(client_for):
     assert entries == [
         f"saved as draft (Bram Bedrijf): Removed: {other}",
         "saved as draft (Bram Bedrijf): Added: forced labour cobalt CD",
+        "carried over from last year: 2022-2023",
     ]
 
     plan = part_of(5, K.ACTION_PLAN)
     post(client, plan, action_data(cobalt))
-    [entry] = re.findall(r"<li>[^<]*? – (.*?)</li>", history(text(client.get(url(plan)))))
+    entry, carried = re.findall(r"<li>[^<]*? – (.*?)</li>", history(text(client.get(url(plan)))))
     assert entry.startswith("saved as draft (Bram Bedrijf): Added: Ask our cobalt suppliers")
+    assert carried == "carried over from last year: 2022-2023"
 
 
 # --- closed cycles --------------------------------------------------------------------------

@@ -5,6 +5,9 @@
   sent back with feedback), and the company member reads the feedback;
 - in the closed year 4 the company's parts are read-only until the secretariat reopens one,
   with a reason that stays in the part's history;
+- the secretariat changes year 5's settings (a reminder too early is refused, with what was
+  typed kept) and closes the year in two steps: a confirmation page with what is still open
+  and the closing date (a day to come is refused); a carried-over part's history says so;
 - axe-core finds no serious or critical violation on any monitoring page visited, and each
   page is saved as a screenshot in test-artifacts/screens/monitoring-*.png.
 """
@@ -309,3 +312,64 @@ def test_company_changes_a_risk_and_a_carried_over_measure_in_place(new_page):
     expect(row).to_contain_text("done")
     expect(row).to_contain_text("All tin suppliers sent their smelter list.")
     expect(row).to_contain_text("tin BO")  # still against its risk
+
+
+def test_secretariat_changes_the_settings_and_closes_year_five_in_two_steps(new_page):
+    secretariat = new_page()
+    login(secretariat, "secretariat")
+    secretariat.goto(f"{MONITORING}/5/")
+    expect(secretariat.locator("main")).to_contain_text("reminder 14 days before the deadline")
+
+    # The settings: a reminder too early is refused with what was typed kept.
+    secretariat.get_by_role("link", name="Change the settings of the cycle").click()
+    expect(heading(secretariat)).to_have_text("Settings of the monitoring of year 5 (2023-2024)")
+    form = secretariat.locator("main form.stacked")
+    expect(form).to_contain_text("Moving the deadline does not change which parts are late")
+    audit(secretariat, "monitoring-cycle-settings")
+    form.get_by_label("Deadline:", exact=True).fill("2030-03-31")
+    form.get_by_label("Target score (%)").fill("70")
+    form.get_by_label("Reminder (days before the deadline)").fill("90")
+    submit(form.get_by_role("button", name="Save"))
+    form = secretariat.locator("main form.stacked")
+    expect(form).to_contain_text("Send the reminder from 0 to 60 days before the deadline.")
+    expect(form.get_by_label("Reminder (days before the deadline)")).to_have_value("90")
+    expect(form.get_by_label("Deadline:", exact=True)).to_have_value("2030-03-31")
+    audit(secretariat, "monitoring-cycle-settings-error")
+    form.get_by_label("Reminder (days before the deadline)").fill("21")
+    submit(form.get_by_role("button", name="Save"))
+    expect(messages(secretariat)).to_have_text("The settings of the cycle were saved.")
+    main = secretariat.locator("main")
+    expect(main).to_contain_text("Deadline: 31 March 2030")
+    expect(main).to_contain_text("Target score: 70% · reminder 21 days before the deadline")
+    expect(main).to_contain_text("Nothing is overdue.")
+
+    # Closing: the button leads to a page that says what it does; nothing is closed yet.
+    secretariat.get_by_role("link", name="Close the cycle…").click()
+    expect(heading(secretariat)).to_have_text("Close the monitoring of year 5 (2023-2024)?")
+    main = secretariat.locator("main")
+    expect(main).to_contain_text("Closing cannot be undone.")
+    expect(main.locator("[data-count=not-delivered]")).to_contain_text("37 parts not delivered")
+    expect(main.locator("[data-count=to-review]")).to_contain_text("3 parts awaiting review")
+    audit(secretariat, "monitoring-close-confirm")
+    form = secretariat.locator("main form.stacked")
+    form.get_by_label("Closing date").fill("2099-01-01")
+    submit(form.get_by_role("button", name="Close the cycle and freeze the figures"))
+    form = secretariat.locator("main form.stacked")
+    expect(form).to_contain_text("The closing date cannot be in the future.")
+    audit(secretariat, "monitoring-close-error")
+    form.get_by_label("Closing date").fill("2024-11-01")
+    submit(form.get_by_role("button", name="Close the cycle and freeze the figures"))
+    expect(messages(secretariat)).to_have_text(
+        "The monitoring of year 5 is closed and its figures are frozen."
+    )
+    expect(secretariat.locator("main")).to_contain_text("closed on 1 November 2024")
+    expect(secretariat.get_by_role("link", name="Close the cycle…")).to_have_count(0)
+    expect(secretariat.get_by_role("link", name="Change the settings of the cycle")).to_have_count(
+        0
+    )
+
+    # A carried-over part says where it came from in its history.
+    matrix_cell(secretariat, STAAL, 2).get_by_role("link").click()
+    expect(secretariat.locator("ol.log li").last).to_have_text(
+        re.compile(r"carried over from last year: 2022-2023$")
+    )
