@@ -291,29 +291,62 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
             _("Each field can come from one column only: %(f)s.")
             % {"f": ", ".join(str(FIELD_LABELS[f]) for f in sorted(doubled))}
         )
+    fields = _reread(upload, header_map=header_map)
+    with transaction.atomic():
+        _save_read(upload, fields, header_map=header_map)
+        _remember(upload, user, header_map=header_map)
+    return upload
+
+
+def _reread(
+    upload: Upload,
+    *,
+    header_map: dict | None = None,
+    country_map: dict | None = None,
+    synonyms: dict | None = None,
+) -> dict:
+    """Read the stored upload again, with the mappings given or else those it was read with
+    (and the company's own words); return what `_understand` gives. Raises ValidationError."""
     with upload.file.open("rb") as handle:
         data = handle.read()
+    template = rmi_template(upload.name, data)
+    payload = rmi.rmi_to_csv(template) if template else as_csv(upload.name, data)
     try:
-        fields = _understand(
+        return _understand(
             upload.name,
-            as_csv(upload.name, data),
-            header_map,
-            None,
-            upload.country_map,
-            selectors.company_synonyms_for(upload.organisation),
+            payload,
+            upload.header_map if header_map is None else header_map,
+            template,
+            upload.country_map if country_map is None else country_map,
+            selectors.company_synonyms_for(upload.organisation) if synonyms is None else synonyms,
         )
     except engine.PurchaseFileError as exc:
         raise ValidationError(exc.translated()) from exc
-    with transaction.atomic():
-        for name, value in fields.items():
-            setattr(upload, name, value)
-        upload.header_map = header_map
-        upload.save()
-        ColumnMapping.objects.update_or_create(
-            organisation=upload.organisation,
-            defaults={"header_map": header_map, "updated_by": user},
-        )
-    return upload
+
+
+def _save_read(upload: Upload, fields: dict, **maps) -> None:
+    for name, value in {**fields, **maps}.items():
+        setattr(upload, name, value)
+    upload.save()
+
+
+def _remember(
+    upload: Upload,
+    user,
+    *,
+    header_map: dict | None = None,
+    country_map: dict | None = None,
+    synonyms: dict | None = None,
+) -> None:
+    """Keep the company's mapping for its next uploads: the header map as given, country
+    values and words added to those it has."""
+    remembered, _created = ColumnMapping.objects.get_or_create(organisation=upload.organisation)
+    if header_map is not None:
+        remembered.header_map = header_map
+    remembered.country_map = {**remembered.country_map, **(country_map or {})}
+    remembered.synonyms = {**remembered.synonyms, **(synonyms or {})}
+    remembered.updated_by = user
+    remembered.save()
 
 
 def upload_map_countries(*, upload: Upload, user, country_map: dict[str, str]) -> Upload:
@@ -330,30 +363,10 @@ def upload_map_countries(*, upload: Upload, user, country_map: dict[str, str]) -
     if wrong:
         raise ValidationError(_("Unknown country code: %(c)s.") % {"c": ", ".join(wrong)})
     merged = {**upload.country_map, **country_map}
-    with upload.file.open("rb") as handle:
-        data = handle.read()
-    template = rmi_template(upload.name, data)
-    payload = rmi.rmi_to_csv(template) if template else as_csv(upload.name, data)
-    try:
-        fields = _understand(
-            upload.name,
-            payload,
-            upload.header_map,
-            template,
-            merged,
-            selectors.company_synonyms_for(upload.organisation),
-        )
-    except engine.PurchaseFileError as exc:
-        raise ValidationError(exc.translated()) from exc
+    fields = _reread(upload, country_map=merged)
     with transaction.atomic():
-        for name, value in fields.items():
-            setattr(upload, name, value)
-        upload.country_map = merged
-        upload.save()
-        remembered, _created = ColumnMapping.objects.get_or_create(organisation=upload.organisation)
-        remembered.country_map = {**remembered.country_map, **country_map}
-        remembered.updated_by = user
-        remembered.save()
+        _save_read(upload, fields, country_map=merged)
+        _remember(upload, user, country_map=country_map)
     return upload
 
 
@@ -381,25 +394,11 @@ def synonym_add(*, upload: Upload, user, text: str, commodity: str) -> tuple[Upl
             }
         )
     synonyms = {**selectors.company_synonyms_for(upload.organisation), text: commodity}
-    with upload.file.open("rb") as handle:
-        data = handle.read()
-    template = rmi_template(upload.name, data)
-    payload = rmi.rmi_to_csv(template) if template else as_csv(upload.name, data)
-    try:
-        fields = _understand(
-            upload.name, payload, upload.header_map, template, upload.country_map, synonyms
-        )
-    except engine.PurchaseFileError as exc:
-        raise ValidationError(exc.translated()) from exc
+    fields = _reread(upload, synonyms=synonyms)
     linked = upload.unmatched_count - fields.get("unmatched_count", upload.unmatched_count)
     with transaction.atomic():
-        for name, value in fields.items():
-            setattr(upload, name, value)
-        upload.save()
-        remembered, _created = ColumnMapping.objects.get_or_create(organisation=upload.organisation)
-        remembered.synonyms = {**remembered.synonyms, text: commodity}
-        remembered.updated_by = user
-        remembered.save()
+        _save_read(upload, fields)
+        _remember(upload, user, synonyms={text: commodity})
     return upload, linked
 
 
