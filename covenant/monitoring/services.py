@@ -363,11 +363,18 @@ def part_is_editable(*, part: Part) -> bool:
     return True
 
 
+_PART_VALUES = [f.attname for f in Part._meta.concrete_fields if not f.is_relation]
+
+
 def _check_editable(part: Part) -> None:
-    """part_check_editable on the part's current status, read under a row lock: a write must
-    not slip in after a submission or review that the caller's copy does not show yet."""
-    part.status = (
-        Part.objects.select_for_update().filter(pk=part.pk).values_list("status", flat=True).get()
+    """part_check_editable on the part as it is now, read under a row lock: a write must not
+    slip in after a submission or review that the caller's copy does not show yet, nor write
+    an older copy's values back (the part's own columns are read afresh; so is whether the
+    cycle was closed meanwhile)."""
+    Part.objects.select_for_update().filter(pk=part.pk).values_list("pk").get()
+    part.refresh_from_db(fields=_PART_VALUES)
+    part.cycle.closed_at = (
+        Cycle.objects.filter(pk=part.cycle_id).values_list("closed_at", flat=True).get()
     )
     part_check_editable(part=part)
 
@@ -624,6 +631,8 @@ def part_review(
 @transaction.atomic
 def part_reopen(*, part: Part, user, reason: str) -> Part:
     """Reopen one company's part after the cycle closed; the reason stays in its history."""
+    if not part.cycle.is_closed:
+        raise ValidationError(MSG_REOPEN_OPEN_CYCLE)
     if not reason.strip():
         raise ValidationError({"reason": MSG_REASON_NEEDED})
     part.status = Part.Status.DRAFT
@@ -633,6 +642,10 @@ def part_reopen(*, part: Part, user, reason: str) -> Part:
 
 
 MSG_CLOSED_ALREADY = _("The monitoring of this year is closed already.")
+MSG_REOPEN_OPEN_CYCLE = _(
+    "Reopening is for a part of a closed year. While the year is open, review the part and ask "
+    "for improvement instead."
+)
 MSG_CLOSING_IN_FUTURE = _("The closing date cannot be in the future.")
 
 
@@ -881,6 +894,10 @@ def risk_register_xlsx(*, part: Part) -> bytes:
     return xlsx_bytes({"risks": rows, "codes": codes})
 
 
+class RowErrors(ValidationError):
+    """The problems of an import's rows, each naming its row; nothing was imported."""
+
+
 def risk_register_import(*, part: Part, user, upload) -> int:
     """Add the rows of an Excel risk register; every row is checked first and nothing is
     imported while any row has a problem (ValidationError lists them by row and column)."""
@@ -963,7 +980,7 @@ def risk_register_import(*, part: Part, user, upload) -> int:
         else:
             clean.append(risk)
     if errors:
-        raise ValidationError(errors)
+        raise RowErrors(errors)
     if not clean:
         raise ValidationError(_("The file holds no risks."))
     # Thousands of rows are added at once, as one change in the part's history.

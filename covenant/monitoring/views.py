@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from covenant.accounts.access import Perm, access_for
 from covenant.accounts.decorators import covenant_permission, object_scoped_login
+from covenant.accounts.models import Role
 from covenant.activities.models import Activity
 from covenant.lib.forms import add_service_errors
 from covenant.lib.spreadsheet import xlsx_bytes
@@ -145,13 +146,13 @@ def dashboard(request, covenant, number: int):
     page = page if page.isdigit() else "1"
     # The figures and the matrix are the same for every viewer of one kind until the data
     # changes: they are rendered once and cached under a fingerprint of what they rest on.
+    # The kind holds both what decides the page (managing: the matrix and names) and what
+    # decides the figures' disclosure (being of the secretariat, see selectors.figure_list).
+    kind = f"{int(manage)}{int(request.access.has_kind(Role.Kind.SECRETARIAT))}:" + (
+        f"{show}:{page}" if manage else ""
+    )
     fingerprint = ":".join(
-        [
-            selectors.cycle_stamp(cycle=cycle),
-            get_language() or "",
-            f"secretariat:{show}:{page}" if manage else "others",
-            str(today),
-        ]
+        [selectors.cycle_stamp(cycle=cycle), get_language() or "", kind, str(today)]
     )
     key = f"monitoring-dashboard:{cycle.pk}:{hashlib.sha256(fingerprint.encode()).hexdigest()}"
     cache = caches["dashboards"]

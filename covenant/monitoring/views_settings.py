@@ -185,15 +185,15 @@ def risk_register(request, code):
                 part=part, user=request.user, upload=form.cleaned_data["file"]
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):  # the file as a whole: its type, size, or rows
-                messages.error(request, " ".join(exc.messages))
-            else:
+            if isinstance(exc, services.RowErrors):
                 messages.error(
                     request,
                     _("Nothing was imported. Fix these rows and upload the file again:")
                     + " "
                     + " ".join(exc.messages),
                 )
+            else:  # the part is locked, or the file as a whole: its type, size, columns
+                messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("%(n)s risks were added.") % {"n": count})
     return redirect("monitoring-part", code=part.code)

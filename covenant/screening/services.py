@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -340,7 +341,10 @@ def _remember(
 ) -> None:
     """Keep the company's mapping for its next uploads: the header map as given, country
     values and words added to those it has."""
-    remembered, _created = ColumnMapping.objects.get_or_create(organisation=upload.organisation)
+    # under a row lock: two colleagues adding words at once both keep theirs
+    remembered, _created = ColumnMapping.objects.select_for_update().get_or_create(
+        organisation=upload.organisation
+    )
     if header_map is not None:
         remembered.header_map = header_map
     remembered.country_map = {**remembered.country_map, **(country_map or {})}
@@ -380,9 +384,12 @@ def synonym_add(*, upload: Upload, user, text: str, commodity: str) -> tuple[Upl
 
     if not selectors.can_run(user, upload.covenant, upload.organisation_id):
         raise PermissionDenied
-    text = " ".join(text.split()).lower()
-    if len(text.rstrip("*")) < 2:
+    prefix = text.strip().endswith("*")
+    # as the engine compares words: letters and digits, anything else a space
+    words = " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())
+    if len(words.replace(" ", "")) < 2:
         raise ValidationError({"text": _("Give a word of at least two letters.")})
+    text = words + ("*" if prefix else "")
     if not Commodity.objects.filter(code=commodity).exists():
         raise ValidationError({"commodity": _("Choose a commodity.")})
     meaning = selectors.synonym_meaning(text.rstrip("*"))

@@ -89,3 +89,20 @@ def test_a_cached_dashboard_still_shows_a_new_submission(client_for, demo):
     services.part_submit(part=part, user=None)
     _n, html = _queries(client, url)
     assert f'href="/parts/{part.code}/"><span class="badge status-submitted">' in html
+
+
+@override_settings(CACHES=LOCMEM)
+def test_a_dashboard_cached_for_the_secretariat_is_never_served_to_others(client_for, demo):
+    from django.core.cache import caches
+
+    caches["dashboards"].clear()
+    demo.disclosure_threshold = 13  # more than the year's 12 companies: all suppressed
+    demo.save(update_fields=["disclosure_threshold"])
+    url = "/covenants/metaalsector/monitoring/4/"
+    secretariat_page = client_for("secretariat").get(url).content.decode()
+    assert "11 of 12" in secretariat_page and "Staalbouw Noord B.V." in secretariat_page
+    for role in ("stakeholder", "steering", "company"):
+        _n, page = _queries(client_for(role), url)
+        assert "11 of 12" not in page, role
+        assert "not shown: fewer than 13 companies" in page, role
+        assert "Staalbouw Noord B.V." not in page.split("<main", 1)[1], role

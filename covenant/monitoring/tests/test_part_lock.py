@@ -202,3 +202,22 @@ def test_a_reopened_risk_analysis_that_needs_improvement_takes_risks_again(clien
     assert risks.risks.filter(commodity="mica", country="IN").exists()
     response = post(client_for("company"), risks, {"submit": ""})
     assert "Your risk analysis was submitted." in shown_messages(response)
+
+
+def test_submitting_an_older_copy_keeps_what_was_saved_meanwhile(api):
+    part = part_of(5, K.RISK_ANALYSIS)  # the copy a page loaded
+    services.risk_save(part=part_of(5, K.RISK_ANALYSIS), user=user_for("company"), **API_RISK)
+    saved_version = Part.objects.get(pk=part.pk).version
+    assert saved_version > part.version  # the page's copy is behind
+    services.part_submit(part=part, user=user_for("company"))
+    fresh = Part.objects.get(pk=part.pk)
+    assert fresh.status == S.SUBMITTED
+    assert fresh.version == saved_version  # not written back to the older copy's
+    assert fresh.risks.filter(commodity="mica", country="IN").exists()
+
+
+def test_reopening_is_refused_while_the_year_is_open(demo):
+    part = part_of(5, K.POLICY)
+    with pytest.raises(ValidationError, match="Reopening is for a part of a closed year"):
+        services.part_reopen(part=part, user=user_for("secretariat"), reason="Typo")
+    assert not part.events.filter(action="reopened").exists()

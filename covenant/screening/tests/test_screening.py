@@ -458,3 +458,27 @@ def test_adopting_without_a_risk_analysis_in_the_open_year_says_why(demo, client
     page = html.unescape(response.content.decode())
     assert f"Your company has no risk analysis in the monitoring of {label}" in page
     assert not RiskItem.objects.filter(finding=finding).exists()
+
+
+@pytest.mark.parametrize("word", ["a.", "c++*", " - "])
+def test_a_word_of_less_than_two_letters_is_refused(demo, client_for, word):
+    client = client_for("company")
+    _upload(client, demo, GOOD)
+    upload = Upload.objects.latest("uploaded_at")
+    response = client.post(
+        reverse("screening-synonym", args=[upload.code]), {"text": word, "commodity": "mica"}
+    )
+    assert response.status_code == 400
+    assert "at least two letters" in response.content.decode()
+    assert selectors.company_synonyms_for(upload.organisation) == {}
+
+
+def test_a_word_is_kept_as_the_engine_compares_it(demo, client_for):
+    client = client_for("company")
+    _upload(client, demo, GOOD)
+    upload = Upload.objects.latest("uploaded_at")
+    client.post(
+        reverse("screening-synonym", args=[upload.code]),
+        {"text": "  Isolatie-Plaat* ", "commodity": "mica"},
+    )
+    assert selectors.company_synonyms_for(upload.organisation) == {"isolatie plaat*": "mica"}
