@@ -392,7 +392,7 @@ def synonym_add(*, upload: Upload, user, text: str, commodity: str) -> tuple[Upl
     text = words + ("*" if prefix else "")
     if not Commodity.objects.filter(code=commodity).exists():
         raise ValidationError({"commodity": _("Choose a commodity.")})
-    meaning = selectors.synonym_meaning(text.rstrip("*"))
+    meaning = selectors.synonym_meaning(text)  # "zink*" (a prefix) is not "zink" (a word)
     if meaning:
         raise ValidationError(
             {

@@ -482,3 +482,16 @@ def test_a_word_is_kept_as_the_engine_compares_it(demo, client_for):
         {"text": "  Isolatie-Plaat* ", "commodity": "mica"},
     )
     assert selectors.company_synonyms_for(upload.organisation) == {"isolatie plaat*": "mica"}
+
+
+def test_a_prefix_of_a_known_word_links_dutch_compounds(demo, client_for):
+    client = client_for("company")
+    _upload(client, demo, b"Omschrijving;Bedrag\nZinkplaat 2mm;80,00\nZinkdraad;20,00\n")
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.unmatched_count == 2  # "zink" is known as a whole word only
+    response = client.post(
+        reverse("screening-synonym", args=[upload.code]), {"text": "zink*", "commodity": "zinc"}
+    )
+    assert response.status_code == 302
+    upload.refresh_from_db()
+    assert upload.unmatched_count == 0
