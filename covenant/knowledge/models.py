@@ -98,6 +98,17 @@ class Commodity(models.Model):
     def __str__(self) -> str:
         return self.name_en
 
+    @property
+    def name(self) -> str:
+        """The name in the active language: Dutch in Dutch, English otherwise."""
+        from django.utils.translation import get_language
+
+        return (
+            self.name_nl
+            if (get_language() or "").startswith("nl") and self.name_nl
+            else self.name_en
+        )
+
 
 class CommoditySynonym(models.Model):
     class Language(models.TextChoices):

@@ -255,3 +255,11 @@ def test_an_unknown_kind_of_fact_is_not_found(client_for):
     client = client_for("secretariat")
     assert client.get("/knowledge/facts/hs_code/new/").status_code == 404
     assert client.get("/knowledge/facts/hs_code/1/").status_code == 404
+
+
+def test_the_country_page_names_commodities_in_the_pages_language(client_for):
+    client = client_for("company")
+    dutch = client.get("/knowledge/countries/CD/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    english = client.get("/knowledge/countries/CD/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">Kobalt</a>" in dutch and ">Cobalt</a>" not in dutch
+    assert ">Cobalt</a>" in english and ">Kobalt</a>" not in english
