@@ -269,6 +269,8 @@ def my_submission(request, covenant):
     access = request.access
     companies = [r.organisation for r in access.roles if r.kind == "company" and r.organisation]
     cycle_list = list(selectors.cycle_list(covenant=covenant))
+    for c in cycle_list:
+        c.covenant = covenant  # the instance already loaded, not one query more
     number = request.GET.get("year")
     cycle = next((c for c in cycle_list if str(c.year.number) == number), None)
     if cycle is None:
