@@ -6,6 +6,8 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
 from covenant.accounts.services import api_token_user
+from covenant.monitoring.api import stale_version_answer
+from covenant.monitoring.services import StaleVersion
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -50,6 +52,12 @@ def validation_error(request, exc: ValidationError):
     return api.create_response(
         request, {"message": " ".join(exc.messages), "extra": extra}, status=400
     )
+
+
+@api.exception_handler(StaleVersion)
+def stale_version(request, exc: StaleVersion):
+    """A change based on an older version of a part: 409, nothing saved."""
+    return api.create_response(request, stale_version_answer(exc), status=409)
 
 
 api.add_router("/", "covenant.covenants.api.router")

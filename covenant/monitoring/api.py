@@ -194,10 +194,11 @@ def _own_part(request, code: UUID, kind: str, write: bool) -> Part:
     return part
 
 
-def _stale(exc: services.StaleVersion, sent: int | None):
-    """Return the 409 answer to a change based on an older version of the part."""
-    message = MSG_API_STALE % {"current": exc.version, "sent": sent}
-    return Status(409, {"message": str(message), "extra": {"version": exc.version}})
+def stale_version_answer(exc: services.StaleVersion) -> dict:
+    """The 409 answer's body to a change based on an older version of the part (the API's
+    exception handler in covenant/api.py sends it for every endpoint)."""
+    message = MSG_API_STALE % {"current": exc.version, "sent": exc.sent}
+    return {"message": str(message), "extra": {"version": exc.version}}
 
 
 def _risk_out(r: RiskItem, version: int) -> dict:
@@ -255,10 +256,7 @@ def risk_create(request, code: UUID, payload: RiskIn):
     part = _own_part(request, code, Part.Kind.RISK_ANALYSIS, write=True)
     fields = payload.dict()
     version = fields.pop("version")
-    try:
-        risk = services.risk_save(part=part, user=request.auth, expected_version=version, **fields)
-    except services.StaleVersion as exc:
-        return _stale(exc, version)
+    risk = services.risk_save(part=part, user=request.auth, expected_version=version, **fields)
     return Status(201, _risk_out(risk, part.version))
 
 
@@ -274,12 +272,9 @@ def risk_update(request, code: UUID, risk_code: UUID, payload: RiskIn):
     risk = get_object_or_404(part.risks, code=risk_code)
     fields = payload.dict()
     version = fields.pop("version")
-    try:
-        risk = services.risk_save(
-            part=part, user=request.auth, risk=risk, expected_version=version, **fields
-        )
-    except services.StaleVersion as exc:
-        return _stale(exc, version)
+    risk = services.risk_save(
+        part=part, user=request.auth, risk=risk, expected_version=version, **fields
+    )
     return _risk_out(risk, part.version)
 
 
@@ -293,10 +288,7 @@ def risk_update(request, code: UUID, risk_code: UUID, payload: RiskIn):
 def risk_delete(request, code: UUID, risk_code: UUID, version: int | None = None):
     part = _own_part(request, code, Part.Kind.RISK_ANALYSIS, write=True)
     risk = get_object_or_404(part.risks, code=risk_code)
-    try:
-        services.risk_delete(part=part, risk=risk, user=request.auth, expected_version=version)
-    except services.StaleVersion as exc:
-        return _stale(exc, version)
+    services.risk_delete(part=part, risk=risk, user=request.auth, expected_version=version)
     return Status(204, None)
 
 
@@ -338,12 +330,7 @@ def action_list(request, code: UUID):
 def action_create(request, code: UUID, payload: ActionIn):
     part = _own_part(request, code, Part.Kind.ACTION_PLAN, write=True)
     fields, version = _action_fields(part, payload)
-    try:
-        action = services.action_save(
-            part=part, user=request.auth, expected_version=version, **fields
-        )
-    except services.StaleVersion as exc:
-        return _stale(exc, version)
+    action = services.action_save(part=part, user=request.auth, expected_version=version, **fields)
     return Status(201, _action_out(action, part.version))
 
 
@@ -358,12 +345,9 @@ def action_update(request, code: UUID, action_code: UUID, payload: ActionIn):
     part = _own_part(request, code, Part.Kind.ACTION_PLAN, write=True)
     action = get_object_or_404(part.actions, code=action_code)
     fields, version = _action_fields(part, payload)
-    try:
-        action = services.action_save(
-            part=part, user=request.auth, action=action, expected_version=version, **fields
-        )
-    except services.StaleVersion as exc:
-        return _stale(exc, version)
+    action = services.action_save(
+        part=part, user=request.auth, action=action, expected_version=version, **fields
+    )
     return _action_out(action, part.version)
 
 
@@ -377,10 +361,5 @@ def action_update(request, code: UUID, action_code: UUID, payload: ActionIn):
 def action_delete(request, code: UUID, action_code: UUID, version: int | None = None):
     part = _own_part(request, code, Part.Kind.ACTION_PLAN, write=True)
     action = get_object_or_404(part.actions, code=action_code)
-    try:
-        services.action_delete(
-            part=part, action=action, user=request.auth, expected_version=version
-        )
-    except services.StaleVersion as exc:
-        return _stale(exc, version)
+    services.action_delete(part=part, action=action, user=request.auth, expected_version=version)
     return Status(204, None)

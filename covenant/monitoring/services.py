@@ -59,11 +59,13 @@ MSG_NO_ACTIONS = _("Add at least one measure before submitting.")
 
 
 class StaleVersion(ValidationError):
-    """Someone else changed the part since the caller read it (`version`: where it is now)."""
+    """Someone else changed the part since the caller read it (`version`: where it is now;
+    `sent`: the version the caller based its change on). The API answers it with 409."""
 
-    def __init__(self, message, *, version: int | None):
+    def __init__(self, message, *, version: int | None, sent: int | None):
         super().__init__(message)
         self.version = version
+        self.sent = sent
 
 
 def questionnaire_load_standard() -> Questionnaire:
@@ -385,7 +387,7 @@ def _bump(part: Part, expected_version: int | None) -> None:
     updated = Part.objects.filter(pk=part.pk, version=current).update(version=current + 1)
     if not updated:
         now = Part.objects.filter(pk=part.pk).values_list("version", flat=True).first()
-        raise StaleVersion(MSG_STALE, version=now)
+        raise StaleVersion(MSG_STALE, version=now, sent=current)
     part.version = current + 1
 
 
