@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -77,6 +78,12 @@ class Source(models.Model):
         return self.short_name or f"{self.publisher}, {self.title} ({self.year})"
 
 
+def name_in_language(name_nl: str, name_en: str) -> str:
+    """Of a commodity's two names, the one of the active language: the Dutch one in Dutch
+    (when there is one), the English one otherwise."""
+    return name_nl if (get_language() or "").startswith("nl") and name_nl else name_en
+
+
 class Commodity(models.Model):
     class Kind(models.TextChoices):
         ORE = "ore", _("ore")
@@ -101,13 +108,7 @@ class Commodity(models.Model):
     @property
     def name(self) -> str:
         """The name in the active language: Dutch in Dutch, English otherwise."""
-        from django.utils.translation import get_language
-
-        return (
-            self.name_nl
-            if (get_language() or "").startswith("nl") and self.name_nl
-            else self.name_en
-        )
+        return name_in_language(self.name_nl, self.name_en)
 
 
 class CommoditySynonym(models.Model):

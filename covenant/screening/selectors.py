@@ -26,6 +26,7 @@ from covenant.knowledge.models import (
     HsCode,
     ProductionShare,
     Source,
+    name_in_language,
 )
 from covenant.lib.disclosure import Figure, disclose
 from covenant.screening.engine import STAGES, Reference, likelihood_from_wgi
@@ -234,9 +235,8 @@ def active_language() -> str:
 def commodity_names() -> dict[str, str]:
     """{code: name} of every commodity in the active language: the knowledge base's Dutch
     name in Dutch, its English name otherwise."""
-    dutch = active_language() == "nl"
     return {
-        code: (nl if dutch and nl else en)
+        code: name_in_language(nl, en)
         for code, nl, en in Commodity.objects.values_list("code", "name_nl", "name_en")
     }
 
