@@ -433,15 +433,10 @@ def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
     return list(out.items())[:n]
 
 
-def country_suggestion_codes(value: str, n: int = 3) -> list[str]:
-    """ISO-2 codes of close matches for an unknown country, closest first."""
-    return [code for code, _ratio in _close_countries(value, n)]
-
-
-def country_suggestions(value: str, n: int = 3) -> list[str]:
-    """Close matches for an unknown country, as 'Name (XX)'."""
+def _country_labels(codes: list[str]) -> list[str]:
+    """ISO-2 codes as 'Name (XX)'."""
     names, _, _keys = _country_index()
-    return [f"{names.get(c, c)} ({c})" for c in country_suggestion_codes(value, n)]
+    return [f"{names.get(c, c)} ({c})" for c in codes]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1598,7 +1593,7 @@ def _check_countries(
     if unknown:
         unknown.sort(key=lambda u: u["row"])
         first = unknown[0]
-        close = country_suggestions(first["value"])
+        close = _country_labels(first["suggestions"])
         others = [u["value"] for u in unknown[1:]]
         # One whole sentence per case, so that each translates as a whole.
         template = UNKNOWN_COUNTRY[bool(close), bool(others)]
