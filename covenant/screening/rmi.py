@@ -2,9 +2,11 @@
 (CMRT: tin, tantalum, tungsten, gold) or the Extended Minerals Reporting Template (EMRT:
 cobalt, copper, graphite, lithium, mica, nickel), .xlsx.
 
-The smelters in its Smelter List (and, for the EMRT 2.x, the mines in its Mine List) become
-purchase lines for the engine: the commodity is the metal, the origin the smelter's country,
-screened at the smelting/refining stage (`engine.screen_csv(..., origin_stage=...)`).
+The smelters in its Smelter List become purchase lines for the engine: the commodity is the
+metal, the origin the smelter's country, screened at the smelting/refining stage
+(`engine.screen_csv(..., origin_stage=...)`). The mines in the Mine List of an EMRT 2.x that
+name a country become lines after them, screened at the mining stage: a separate screening of
+the same purchases, so each stage carries the whole exposure (`screening_parts`).
 
 The templates are multilingual: the language chosen on the Declaration tab swaps the texts of
 the labels and headers (from the template's hidden "L" sheet, keyed by sheet and cell), never
@@ -42,6 +44,7 @@ DECLARATION_TOP = (6, 12)
 # How far the Revision tab (English in every language) is searched for its revision history.
 REVISION_AREA = (400, 12)
 SMELTING_STAGE = "smelting_refining"
+MINING_STAGE = "mining"
 
 CMRT_METALS = {"tin", "tantalum", "tungsten", "gold"}
 EMRT_METALS = {"cobalt", "copper", "graphite", "lithium", "mica", "nickel"}
@@ -447,14 +450,21 @@ def read_rmi_template(data: bytes) -> RmiResult:
                 cell = {f: _get(row, i) for f, i in m.items()}
                 if not cell["metal"] or not (cell["name"] or cell["smelter"] or cell["country"]):
                     continue
-                mines.append(
-                    Mine(
-                        cell["metal"],
-                        cell["name"],
-                        cell["smelter"],
-                        engine.resolve_country(cell["country"]),
-                        cell["id"],
+                country = engine.resolve_country(cell["country"])
+                if country is None and cell["country"]:
+                    warnings.append(
+                        _warning(
+                            gettext_noop(
+                                "Mine List row %(row)s (%(mine)s): country “%(country)s” not "
+                                "recognised; the mine is not screened."
+                            ),
+                            row=number,
+                            mine=cell["name"] or cell["id"] or cell["smelter"],
+                            country=cell["country"],
+                        )
                     )
+                mines.append(
+                    Mine(cell["metal"], cell["name"], cell["smelter"], country, cell["id"])
                 )
     if not smelters:
         raise RmiTemplateError(
@@ -476,28 +486,56 @@ def read_rmi_template(data: bytes) -> RmiResult:
     return RmiResult(kind, version, smelters, mines, warnings)
 
 
-def rmi_to_purchase_lines(result: RmiResult) -> list[dict]:
-    """One purchase line per smelter: commodity = metal, origin = smelter country (ISO-2),
-    quantity 1 (each smelter weighs the same). Screen them with
-    `origin_stage=SMELTING_STAGE`."""
-    return [
+def rmi_to_purchase_lines(result: RmiResult, stage: str | None = None) -> list[dict]:
+    """One purchase line per smelter, then one per mine with a known country (`stage`: only
+    those of that stage): commodity = metal, origin = the smelter's or the mine's country
+    (ISO-2), quantity 1 (each weighs the same); "stage" is where the origin is screened.
+    A mine without a country adds nothing the smelters do not say, so it has no line."""
+    smelters = [
         {
             "description": s.metal,
             "supplier": f"{s.name} ({s.smelter_id})" if s.smelter_id else s.name,
             "origin_country": s.country,
             "quantity": 1,
+            "stage": SMELTING_STAGE,
         }
         for s in result.smelters
     ]
+    mines = [
+        {
+            "description": m.metal,
+            "supplier": f"{m.name} ({m.mine_id})" if m.mine_id else m.name or m.smelter,
+            "origin_country": m.country,
+            "quantity": 1,
+            "stage": MINING_STAGE,
+        }
+        for m in result.mines
+        if m.country
+    ]
+    return [line for line in smelters + mines if stage is None or line["stage"] == stage]
 
 
-def rmi_to_csv(result: RmiResult) -> bytes:
-    """The purchase lines as a CSV the engine reads with its standard headers."""
+def rmi_to_csv(result: RmiResult, stage: str | None = None) -> bytes:
+    """The purchase lines (of `stage`, or all) as a CSV the engine reads with its standard
+    headers: the upload's lines, numbered as the pages show them."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["description", "supplier", "country of origin", "quantity"])
-    for line in rmi_to_purchase_lines(result):
+    for line in rmi_to_purchase_lines(result, stage):
         writer.writerow(
             [line["description"], line["supplier"], line["origin_country"] or "", line["quantity"]]
         )
     return out.getvalue().encode("utf-8")
+
+
+def screening_parts(result: RmiResult) -> list[tuple[str, bytes, int]]:
+    """What to screen of a template: (stage, its lines as CSV, how many lines of `rmi_to_csv`
+    come before them) per stage that has lines: the smelters, then the mines."""
+    parts = []
+    offset = 0
+    for stage in (SMELTING_STAGE, MINING_STAGE):
+        count = len(rmi_to_purchase_lines(result, stage))
+        if count:
+            parts.append((stage, rmi_to_csv(result, stage), offset))
+        offset += count
+    return parts

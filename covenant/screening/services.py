@@ -477,7 +477,9 @@ def _source_ids(raw: str | None) -> tuple[int | None, int | None]:
     return int(source), (int(item) if item else None)
 
 
-def _findings(run: Run, result: engine.ScreeningResult) -> list[Finding]:
+def _findings(run: Run, result: engine.ScreeningResult, offset: int = 0) -> list[Finding]:
+    """The result's findings as rows to store; `offset` is added to their line numbers
+    (the lines of an RMI template's mines come after its smelters')."""
     from covenant.knowledge.models import DocumentedRisk
 
     rows = result.findings.to_dicts()
@@ -487,7 +489,7 @@ def _findings(run: Run, result: engine.ScreeningResult) -> list[Finding]:
     for row in rows:
         risk_source, risk_id = _source_ids(row["risk_source"])
         production_source, _ = _source_ids(row["production_source"])
-        lines = result.lines_for(row)
+        lines = [n + offset for n in result.lines_for(row)]
         findings.append(
             Finding(
                 run=run,
@@ -526,16 +528,23 @@ def run_execute(run: Run) -> Run:
         )
         _progress(run, Run.Status.RUNNING, 30)
         with upload.file.open("rb") as handle:
-            payload = as_csv(upload.name, handle.read())
-        is_rmi = bool((upload.report or {}).get("rmi"))
-        result = engine.screen_csv(
-            payload,
-            reference,
-            origin_stage=rmi.SMELTING_STAGE if is_rmi else None,
-            **_read_options(upload.name, upload.header_map, upload.country_map),
-        )
+            data = handle.read()
+        template = rmi_template(upload.name, data)
+        # an RMI template: its smelters at the smelting stage, its mines at the mining stage
+        if template is not None:
+            parts = rmi.screening_parts(template)
+        else:
+            parts = [(None, xlsx_to_csv(data) if _is_xlsx(upload.name) else data, 0)]
+        options = _read_options(upload.name, upload.header_map, upload.country_map)
+        results, findings = [], []
+        for stage, payload, offset in parts:
+            result = engine.screen_csv(payload, reference, origin_stage=stage, **options)
+            results.append(result)
+            findings += _findings(run, result, offset)
         _progress(run, Run.Status.RUNNING, 70)
-        findings = _findings(run, result)
+        findings.sort(key=lambda f: (-f.score, f.rank))  # stable: the smelters' first on a tie
+        for rank, finding in enumerate(findings, start=1):
+            finding.rank = rank
         with transaction.atomic():
             Finding.objects.filter(run=run).delete()
             Finding.objects.bulk_create(findings, batch_size=500)
@@ -544,9 +553,10 @@ def run_execute(run: Run) -> Run:
                 Run.Status.DONE,
                 100,
                 finished_at=timezone.now(),
-                lines=result.lines,
-                matched_lines=result.matched_lines,
-                total_exposure=result.total_exposure,
+                lines=sum(r.lines for r in results),
+                matched_lines=sum(r.matched_lines for r in results),
+                # each stage carries the whole exposure: the first part's is the total
+                total_exposure=results[0].total_exposure,
                 finding_count=len(findings),
             )
     except Exception as exc:  # the run records every failure; nothing half-saved

@@ -1,5 +1,6 @@
 """RMI reporting templates (CMRT/EMRT): read by position per version, in any header language;
-smelters become purchase lines at the smelting stage; each bad template gets its message.
+smelters become purchase lines at the smelting stage, an EMRT's mines at the mining stage;
+each bad template gets its message.
 
 The workbooks follow the layout documented at `rmi.LAYOUTS` (see rmi_workbooks.py)."""
 
@@ -87,10 +88,8 @@ def test_headers_are_never_read_even_when_they_name_other_columns():
     assert _found(rmi.read_rmi_template(out.getvalue())) == [("Tin", "Minsur", "PE", "CID001182")]
 
 
-@pytest.mark.parametrize("language", ["English", "中文 Chinese"])
-@pytest.mark.parametrize("version", ["2.0", "2.1"])
-def test_an_emrt_2_with_a_mine_list(language, version):
-    data = rmi_workbook(
+def _emrt(version="2.1", language="English", mines=()):
+    return rmi_workbook(
         kind="EMRT",
         version=version,
         language=language,
@@ -109,8 +108,15 @@ def test_an_emrt_2_with_a_mine_list(language, version):
             ),
             (),
             ("Mica", "Mica Processing Pvt", "Koderma", "", "", "India"),
+            *mines,
         ],
     )
+
+
+@pytest.mark.parametrize("language", ["English", "中文 Chinese"])
+@pytest.mark.parametrize("version", ["2.0", "2.1"])
+def test_an_emrt_2_with_a_mine_list(language, version):
+    data = _emrt(version, language)
     result = rmi.read_rmi_template(data)
     assert (result.kind, result.version) == ("EMRT", version)
     assert _found(result) == [
@@ -185,6 +191,7 @@ def test_smelters_become_purchase_lines_at_the_smelting_stage():
         "supplier": "Minsur (CID001182)",
         "origin_country": "PE",
         "quantity": 1,
+        "stage": "smelting_refining",
     }
     reference = engine.Reference.build(
         commodities={"commodity": ["tin"], "name": ["Tin"]},
@@ -207,6 +214,37 @@ def test_smelters_become_purchase_lines_at_the_smelting_stage():
     assert at_smelter.findings["theme"].to_list() == ["pollution"]
     anywhere = engine.screen_csv(csv, reference)
     assert sorted(anywhere.findings["theme"].to_list()) == ["child labour", "pollution"]
+
+
+def test_mines_become_lines_after_the_smelters_screened_at_the_mining_stage():
+    result = rmi.read_rmi_template(
+        _emrt(mines=[("Cobalt", "Huayou Cobalt", "Mine X", "", "", "Katanga"), ("Mica", "", "")])
+    )
+    # the mine whose country is not known is shown, said, and not screened
+    assert [m.name for m in result.mines] == ["Kamoto", "Koderma", "Mine X"]
+    assert (
+        "Mine List row 8 (Mine X): country “Katanga” not recognised; the mine is not "
+        "screened." in _warnings(result)
+    )
+    lines = rmi.rmi_to_purchase_lines(result)
+    assert [(x["description"], x["origin_country"], x["stage"]) for x in lines] == [
+        ("Cobalt", "CN", "smelting_refining"),
+        ("Mica", "IN", "smelting_refining"),
+        ("Cobalt", "CD", "mining"),
+        ("Mica", "IN", "mining"),
+    ]
+    assert lines[2]["supplier"] == "Kamoto (CID005001)"
+    parts = rmi.screening_parts(result)
+    assert [(stage, offset) for stage, _csv, offset in parts] == [
+        ("smelting_refining", 0),
+        ("mining", 2),
+    ]
+    assert parts[1][1].decode().splitlines()[1:] == [
+        "Cobalt,Kamoto (CID005001),CD,1",
+        "Mica,Koderma,IN,1",
+    ]
+    # the upload's lines are the smelters' and then the mines', in the parts' order
+    assert rmi.rmi_to_csv(result).decode().splitlines()[3:] == parts[1][1].decode().splitlines()[1:]
 
 
 TIN = [("", "Tin", "", "X", "Peru", "")]
@@ -298,3 +336,36 @@ def test_an_uploaded_bad_cmrt_is_refused_with_its_message(demo, client_for):
     assert response.status_code == 400
     assert "has no “Smelter List” tab" in html.unescape(response.content.decode())
     assert Upload.objects.count() == before
+
+
+def test_an_uploaded_emrt_screens_its_mines_at_the_mining_stage(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for("company")
+    assert _upload(client, demo, _emrt(), name="emrt.xlsx").status_code == 302
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.READY and upload.lines == 4
+    page = html.unescape(
+        client.get(reverse("screening-preview", args=[upload.code])).content.decode()
+    )
+    assert "2 mines, screened as origin at the mining stage where their country is known" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("screening-preview", args=[upload.code]))
+    run = Run.objects.filter(upload=upload).latest("created_at")
+    assert run.status == Run.Status.DONE, run.error
+    # Huayou's smelter in China meets no documented risk of smelting; its mine in DR Congo
+    # and the mica mine in India meet those of mining, on the mines' own lines (4, 5)
+    found = [
+        (f.rank, f.theme, f.commodity, f.country, f.stage, f.line_numbers)
+        for f in run.findings.order_by("rank")
+    ]
+    assert found[:2] == [
+        (1, "child_labour", "cobalt", "CD", "mining", [4]),
+        (2, "child_labour", "mica", "IN", "mining", [5]),
+    ]
+    assert (run.lines, run.matched_lines) == (4, 4)
+    finding = run.findings.get(rank=1)
+    page = html.unescape(
+        client.get(reverse("screening-finding", args=[finding.code])).content.decode()
+    )
+    assert "Kamoto (CID005001)" in page and "Huayou Cobalt (CID003000)" not in page
