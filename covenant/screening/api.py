@@ -93,7 +93,7 @@ def _run_out(run: Run) -> dict:
         "organisation": run.organisation.name,
         "status": run.status,
         "progress": run.progress,
-        "error": run.error,
+        "error": run.error_text,
         "lines": run.lines,
         "matched_lines": run.matched_lines,
         "finding_count": run.finding_count,

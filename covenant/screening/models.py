@@ -96,7 +96,9 @@ class Run(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)  # percent
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True)  # in English; `error_text` for the reader's language
+    # a problem of the file as {"message": template, "params": {...}}, translated when shown
+    error_message = models.JSONField(null=True, blank=True)
     lines = models.PositiveIntegerField(default=0)
     matched_lines = models.PositiveIntegerField(default=0)
     total_exposure = models.FloatField(default=0)
@@ -118,6 +120,16 @@ class Run(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def error_text(self) -> str:
+        """Why the run failed, in the active language where it was the file's problem."""
+        from covenant.screening.engine import fill_message
+
+        if self.error_message:
+            message = self.error_message
+            return fill_message(message["message"], message.get("params"), translate=True)
+        return self.error
 
 
 class Finding(models.Model):

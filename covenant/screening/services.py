@@ -521,7 +521,7 @@ def run_execute(run: Run) -> Run:
     """Screen the run's upload against the knowledge base and store the findings. A failure
     marks the run failed with its message and stores no findings."""
     upload = run.upload
-    _progress(run, Run.Status.RUNNING, 10, started_at=timezone.now(), error="")
+    _progress(run, Run.Status.RUNNING, 10, started_at=timezone.now(), error="", error_message=None)
     try:
         reference = selectors.reference_from_knowledge(
             company_synonyms=selectors.company_synonyms_for(run.organisation)
@@ -560,10 +560,17 @@ def run_execute(run: Run) -> Run:
                 finding_count=len(findings),
             )
     except Exception as exc:  # the run records every failure; nothing half-saved
-        # Run.error is text: the file's problem in the language active here, the request's
-        # when the run executes at once, else the site's default (LANGUAGE_CODE).
-        message = exc.translated() if isinstance(exc, engine.PurchaseFileError) else str(exc)
-        _progress(run, Run.Status.FAILED, 100, finished_at=timezone.now(), error=message[:2000])
+        # the file's problem is kept as its message and parameters, shown in the reader's
+        # language (Run.error_text); any other failure as its text
+        is_file = isinstance(exc, engine.PurchaseFileError)
+        _progress(
+            run,
+            Run.Status.FAILED,
+            100,
+            finished_at=timezone.now(),
+            error=(engine.fill_message(exc.template, exc.params) if is_file else str(exc))[:2000],
+            error_message=exc.as_dict() if is_file else None,
+        )
     run.refresh_from_db()
     return run
 

@@ -157,18 +157,28 @@ def test_a_message_stored_as_text_by_an_older_upload_still_shows(demo, client_fo
     assert "No column names the material." in page
 
 
-def test_a_failed_run_keeps_the_message_in_the_language_it_ran_in(demo, client_for):
-    _upload(client_for("company"), demo, GOOD)
+def test_a_failed_run_says_why_in_the_language_of_whoever_reads_it(demo, client_for):
+    client = client_for("company")
+    _upload(client, demo, GOOD)
     upload = Upload.objects.latest("uploaded_at")
     # The stored file no longer reads (as if changed on disk since it was checked).
     upload.file.save("inkoop.csv", ContentFile(b"Omschrijving;Bedrag\nTin;-5\n"))
     run = Run.objects.create(
         upload=upload, covenant=demo, organisation=upload.organisation, lines=upload.lines
     )
-    with translation.override("nl"):
+    with translation.override("nl"):  # the worker runs in the site's language
         run = services.run_execute(run)
-    assert run.status == Run.Status.FAILED
-    assert run.error.startswith("Rij 2, kolom “Bedrag”: -5 is negatief")
+    assert run.status == Run.Status.FAILED and not run.findings.exists()
+    url = reverse("screening-run", args=[run.code])
+    dutch = html.unescape(client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode())
+    assert "Rij 2, kolom “Bedrag”: -5 is negatief" in dutch
+    english = html.unescape(client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert "Row 2, column “Bedrag”: -5 is negative" in english
+    api = client.get(f"/api/screening/runs/{run.code}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert api["status"] == "failed" and api["error"].startswith("Row 2, column “Bedrag”")
+    # a run that failed before messages were kept shows the text it stored
+    Run.objects.filter(pk=run.pk).update(error="Old failure.", error_message=None)
+    assert "Old failure." in client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
 
 
 def test_duplicate_lines_are_reported_on_the_preview(demo, client_for):
