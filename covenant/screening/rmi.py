@@ -452,17 +452,16 @@ def read_rmi_template(data: bytes) -> RmiResult:
                     continue
                 country = engine.resolve_country(cell["country"])
                 if country is None and cell["country"]:
-                    warnings.append(
-                        _warning(
-                            gettext_noop(
-                                "Mine List row %(row)s (%(mine)s): country “%(country)s” not "
-                                "recognised; the mine is not screened."
-                            ),
-                            row=number,
-                            mine=cell["name"] or cell["id"] or cell["smelter"],
-                            country=cell["country"],
-                        )
+                    warning = _warning(
+                        gettext_noop(
+                            "Mine List row %(row)s (%(mine)s): country “%(country)s” not "
+                            "recognised; the mine is not screened."
+                        ),
+                        row=number,
+                        mine=cell["name"] or cell["id"] or cell["smelter"],
+                        country=cell["country"],
                     )
+                    warnings.append({**warning, "tab": MINE_SHEET})  # shown with the mines
                 mines.append(
                     Mine(cell["metal"], cell["name"], cell["smelter"], country, cell["id"])
                 )

@@ -26,7 +26,7 @@ from covenant.covenants.models import Covenant
 from covenant.lib.forms import add_service_errors
 from covenant.lib.spreadsheet import safe_cell, xlsx_bytes
 from covenant.lib.taxonomy import ChainStage, Theme
-from covenant.screening import charts, selectors, services
+from covenant.screening import charts, rmi, selectors, services
 from covenant.screening.forms import CountryMapForm, MappingForm, SynonymForm, UploadForm
 from covenant.screening.models import Finding, Run, Upload
 
@@ -161,20 +161,26 @@ def preview(request, code):
     return _render_preview(request, upload, can_run)
 
 
+def _tab(warning: dict | str) -> str | None:
+    """The template tab a stored RMI warning belongs to, if it says (older ones are text)."""
+    return warning.get("tab") if isinstance(warning, dict) else None
+
+
 def _render_preview(request, upload: Upload, can_run: bool, synonym_form=None):
     columns = [c for c in services.FIELD_LABELS if c in upload.report.get("columns", {})]
     preview = selectors.with_country_labels(upload.preview, COUNTRY_FIELDS)
-    rmi = upload.report.get("rmi")
+    template = upload.report.get("rmi") or {}
+    warnings = template.get("warnings", [])
     context = {
         "upload": upload,
         "covenant": upload.covenant,
         "columns": [(c, services.FIELD_LABELS[c]) for c in columns],
         "rows": [[r.get(c) for c in ["line", *columns]] for r in preview],
         "unmatched": selectors.with_country_labels(upload.unmatched, COUNTRY_FIELDS),
-        "smelters": selectors.with_country_labels(rmi.get("smelters", []), ["country"])
-        if rmi
-        else [],
-        "mines": selectors.with_country_labels(rmi.get("mines", []), ["country"]) if rmi else [],
+        "smelters": selectors.with_country_labels(template.get("smelters", []), ["country"]),
+        "mines": selectors.with_country_labels(template.get("mines", []), ["country"]),
+        "warnings": [w for w in warnings if _tab(w) != rmi.MINE_SHEET],
+        "mine_warnings": [w for w in warnings if _tab(w) == rmi.MINE_SHEET],
         "can_run": can_run,
         "runs": upload.runs.all(),
     }

@@ -342,13 +342,17 @@ def test_an_uploaded_emrt_screens_its_mines_at_the_mining_stage(
     demo, client_for, django_capture_on_commit_callbacks
 ):
     client = client_for("company")
-    assert _upload(client, demo, _emrt(), name="emrt.xlsx").status_code == 302
+    katanga = [("Cobalt", "Huayou Cobalt", "Mine X", "", "", "Katanga")]
+    assert _upload(client, demo, _emrt(mines=katanga), name="emrt.xlsx").status_code == 302
     upload = Upload.objects.latest("uploaded_at")
     assert upload.status == Upload.Status.READY and upload.lines == 4
     page = html.unescape(
         client.get(reverse("screening-preview", args=[upload.code])).content.decode()
     )
-    assert "2 mines, screened as origin at the mining stage where their country is known" in page
+    heading = "3 mines, screened as origin at the mining stage where their country is known"
+    warning = "Mine List row 8 (Mine X): country “Katanga” not recognised; the mine is not"
+    assert heading in page and warning in page
+    assert page.index("Huayou Cobalt") < page.index(heading) < page.index(warning)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("screening-preview", args=[upload.code]))
     run = Run.objects.filter(upload=upload).latest("created_at")
