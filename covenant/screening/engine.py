@@ -48,11 +48,12 @@ Steps (`screen`)
 4. Expand alloys into components (exposure × share); other commodities are their own component
    at share 1. One level: a component is not expanded again.
 5. Spread: a known origin counts at share 1 (stage null: the stated origin, which matches risks
-   at any stage); an unknown origin is spread over world production shares per stage (mining,
-   and smelting/refining where the data has it). Each stage carries the whole exposure, so
-   exposures add up per stage, not across stages. A component without production data keeps
-   one row with country and stage null. Shares of a stage sum to less than 1 where the source
-   leaves a residual ("other countries").
+   at any stage; or the stage the file states, such as an RMI template's smelters, whose other
+   stages are then spread like an unknown origin's); an unknown origin is spread over world
+   production shares per stage (mining, and smelting/refining where the data has it). Each
+   stage carries the whole exposure, so exposures add up per stage, not across stages. A
+   component without production data keeps one row with country and stage null. Shares of a
+   stage sum to less than 1 where the source leaves a residual ("other countries").
 6. Join documented risks. A risk matches an exposure row on
    - (commodity, country): the pair;
    - commodity only (risk country null): that commodity in any country, unknown included;
@@ -726,6 +727,7 @@ def _stage_two(
     *,
     map_origins: Callable[[str | None], str | None] | bool,
     origin_stage: str | None = None,
+    stated_elsewhere: Iterable[str] | bool = (),
 ) -> dict[str, pl.DataFrame]:
     """Everything after the pass over the lines, on distinct values and a few thousand keys.
     Each distinct text is matched once, by its id; commodities and countries become their
@@ -798,7 +800,11 @@ def _stage_two(
         line_count="line_count",
     )
     frames = _risk_findings(
-        coarse, reference, _total_exposure(stage_one), origin_stage=origin_stage
+        coarse,
+        reference,
+        _total_exposure(stage_one),
+        origin_stage=origin_stage,
+        stated_elsewhere=stated_elsewhere,
     )
     return {**frames, "keys": coarse, "unmatched": unmatched, "id_keys": id_keys}
 
@@ -809,11 +815,19 @@ def _total_exposure(stage_one: dict[str, Any]) -> float:
 
 
 def _risk_findings(
-    keys: pl.DataFrame, reference: Reference, total_exposure: float, *, origin_stage=None
+    keys: pl.DataFrame,
+    reference: Reference,
+    total_exposure: float,
+    *,
+    origin_stage: str | None = None,
+    stated_elsewhere: Iterable[str] | bool = (),
 ) -> dict[str, pl.DataFrame]:
     """Expand, spread, join risks, score and rank (steps 4-7), on the (commodity, origin) keys.
     `origin_stage` ("smelting_refining" for the smelters of an RMI template) is the stage of
-    every known origin; by default a known origin has no stage and matches risks of any."""
+    every known origin, and the other stages of those lines are unknown: spread over world
+    production, except for the commodities in `stated_elsewhere` (an EMRT's mines state
+    their mining), or for all with `stated_elsewhere=True`. By default a known origin has no
+    stage and matches risks of any."""
     expanded = (
         keys.lazy()
         .join(reference.compositions.lazy(), on="commodity", how="left")
@@ -849,6 +863,25 @@ def _risk_findings(
             origin_known=pl.lit(False),
         )
     )
+    if origin_stage is not None and stated_elsewhere is not True:
+        # a known origin at one stage: the others are spread over world production
+        stated = [] if stated_elsewhere is False else sorted(stated_elsewhere)
+        elsewhere = production.filter(
+            pl.col("stage") != origin_stage,
+            ~pl.col("commodity").is_in(pl.lit(stated, pl.List(pl.String))),
+        )
+        unknown = pl.concat(
+            [
+                unknown,
+                expanded.filter(pl.col("origin_country").is_not_null())
+                .join(elsewhere, on="commodity", how="inner")
+                .with_columns(
+                    exposure=pl.col("exposure") * pl.col("production_share"),
+                    origin_known=pl.lit(False),
+                ),
+            ],
+            how="vertical",
+        )
     columns = [
         "key",
         "original_commodity",
@@ -934,8 +967,15 @@ def _result(
     *,
     map_origins: Callable[[str | None], str | None] | bool,
     origin_stage: str | None = None,
+    stated_elsewhere: Iterable[str] | bool = (),
 ) -> ScreeningResult:
-    two = _stage_two(stage_one, reference, map_origins=map_origins, origin_stage=origin_stage)
+    two = _stage_two(
+        stage_one,
+        reference,
+        map_origins=map_origins,
+        origin_stage=origin_stage,
+        stated_elsewhere=stated_elsewhere,
+    )
     return ScreeningResult(
         findings=two["findings"],
         exposures=two["exposures"],
@@ -1721,11 +1761,14 @@ def screen_csv(
     decimal_comma: bool | None = None,
     header_map: Mapping[str, str] | None = None,
     origin_stage: str | None = None,
+    stated_elsewhere: Iterable[str] | bool = (),
     country_map: Mapping[str, str] | None = None,
 ) -> ScreeningResult:
     """Read, check and screen a purchase CSV in one pass over the file (the same errors as
     `read_purchase_csv`); the result carries the read report. `origin_stage` (one of STAGES)
-    places every stated origin at that stage, e.g. smelter countries at smelting/refining."""
+    places every stated origin at that stage, e.g. smelter countries at smelting/refining;
+    the lines' other stages are then spread over world production, except for the
+    commodities in `stated_elsewhere` (True: for all)."""
     if origin_stage is not None and origin_stage not in STAGES:
         raise ValueError(f"unknown stage: {origin_stage}")
     parsed = _parse(
@@ -1739,6 +1782,13 @@ def screen_csv(
     resolve = country_resolver(country_map)
     out, parsed, _mappings = _read(parsed, screening=True, resolve=resolve)
     middle = time.perf_counter()
-    result = _result(out, reference, parsed.report, map_origins=resolve, origin_stage=origin_stage)
+    result = _result(
+        out,
+        reference,
+        parsed.report,
+        map_origins=resolve,
+        origin_stage=origin_stage,
+        stated_elsewhere=stated_elsewhere,
+    )
     result.timings = {"pass": middle - start, "rest": time.perf_counter() - middle}
     return result

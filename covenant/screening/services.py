@@ -517,6 +517,35 @@ def _findings(run: Run, result: engine.ScreeningResult, offset: int = 0) -> list
     return findings
 
 
+def _screen_template(
+    template: rmi.RmiResult, reference: engine.Reference, options: dict
+) -> list[tuple[engine.ScreeningResult, int]]:
+    """Screen an RMI template: its smelters at the smelting stage, with their mining spread
+    over world production except for the metals whose mines the template names; those mines
+    at the mining stage (their smelting is the smelters'). Returns (result, line offset) per
+    part, smelters first."""
+    parts = {stage: (payload, offset) for stage, payload, offset in rmi.screening_parts(template)}
+    screened, mined = {}, []
+    if rmi.MINING_STAGE in parts:
+        payload, offset = parts[rmi.MINING_STAGE]
+        result = engine.screen_csv(
+            payload, reference, origin_stage=rmi.MINING_STAGE, stated_elsewhere=True, **options
+        )
+        screened[rmi.MINING_STAGE] = (result, offset)
+        mined = result.exposures["commodity"].drop_nulls().unique().to_list()
+    if rmi.SMELTING_STAGE in parts:
+        payload, offset = parts[rmi.SMELTING_STAGE]
+        result = engine.screen_csv(
+            payload,
+            reference,
+            origin_stage=rmi.SMELTING_STAGE,
+            stated_elsewhere=mined,
+            **options,
+        )
+        screened[rmi.SMELTING_STAGE] = (result, offset)
+    return sorted(screened.values(), key=lambda part: part[1])
+
+
 def run_execute(run: Run) -> Run:
     """Screen the run's upload against the knowledge base and store the findings. A failure
     marks the run failed with its message and stores no findings."""
@@ -530,17 +559,14 @@ def run_execute(run: Run) -> Run:
         with upload.file.open("rb") as handle:
             data = handle.read()
         template = rmi_template(upload.name, data)
-        # an RMI template: its smelters at the smelting stage, its mines at the mining stage
-        if template is not None:
-            parts = rmi.screening_parts(template)
-        else:
-            parts = [(None, xlsx_to_csv(data) if _is_xlsx(upload.name) else data, 0)]
         options = _read_options(upload.name, upload.header_map, upload.country_map)
-        results, findings = [], []
-        for stage, payload, offset in parts:
-            result = engine.screen_csv(payload, reference, origin_stage=stage, **options)
-            results.append(result)
-            findings += _findings(run, result, offset)
+        if template is not None:
+            screened = _screen_template(template, reference, options)
+        else:
+            payload = xlsx_to_csv(data) if _is_xlsx(upload.name) else data
+            screened = [(engine.screen_csv(payload, reference, **options), 0)]
+        results = [result for result, _offset in screened]
+        findings = [f for result, offset in screened for f in _findings(run, result, offset)]
         _progress(run, Run.Status.RUNNING, 70)
         findings.sort(key=lambda f: (-f.score, f.rank))  # stable: the smelters' first on a tie
         for rank, finding in enumerate(findings, start=1):

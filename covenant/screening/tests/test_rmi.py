@@ -184,7 +184,7 @@ def test_a_title_that_does_not_name_the_template_falls_back_to_its_metals(metal,
     assert rmi.read_rmi_template(data).kind == kind
 
 
-def test_smelters_become_purchase_lines_at_the_smelting_stage():
+def test_smelters_are_screened_at_the_smelting_stage_and_their_mining_spread():
     lines = rmi.rmi_to_purchase_lines(rmi.read_rmi_template(CMRT))
     assert lines[0] == {
         "description": "Tin",
@@ -198,22 +198,41 @@ def test_smelters_become_purchase_lines_at_the_smelting_stage():
         synonyms={"commodity": ["tin"], "text": ["tin"]},
         hs_codes={"hs_code": ["8001"], "commodity": ["tin"]},
         compositions={"commodity": [], "component": [], "share": []},
-        production={"commodity": [], "country": [], "stage": [], "share": [], "source": []},
-        risks={
-            "theme": ["child labour", "pollution"],
-            "commodity": ["tin", "tin"],
-            "country": ["PE", "PE"],
-            "stage": ["mining", "smelting_refining"],
-            "severity": [4, 3],
-            "source": ["a", "b"],
+        production={
+            "commodity": ["tin"],
+            "country": ["BO"],
+            "stage": ["mining"],
+            "share": [0.4],
+            "source": ["c"],
         },
-        country_likelihood={"country": ["PE"], "likelihood": [0.5]},
+        risks={
+            "theme": ["child labour", "pollution", "health and safety"],
+            "commodity": ["tin", "tin", "tin"],
+            "country": ["PE", "PE", "BO"],
+            "stage": ["mining", "smelting_refining", "mining"],
+            "severity": [4, 3, 4],
+            "source": ["a", "b", "d"],
+        },
+        country_likelihood={"country": ["PE", "BO"], "likelihood": [0.5, 0.5]},
     )
     csv = rmi.rmi_to_csv(rmi.read_rmi_template(CMRT))
-    at_smelter = engine.screen_csv(csv, reference, origin_stage=rmi.SMELTING_STAGE)
-    assert at_smelter.findings["theme"].to_list() == ["pollution"]
-    anywhere = engine.screen_csv(csv, reference)
-    assert sorted(anywhere.findings["theme"].to_list()) == ["child labour", "pollution"]
+
+    def found(**options):
+        result = engine.screen_csv(csv, reference, **options)
+        return sorted(result.findings.select("theme", "country", "stage").rows())
+
+    # Minsur smelts in Peru; where its tin was mined is not known: Bolivia's 40 % share
+    assert found(origin_stage=rmi.SMELTING_STAGE) == [
+        ("health and safety", "BO", "mining"),
+        ("pollution", "PE", "smelting_refining"),
+    ]
+    # ... unless the template's mines say where the tin was mined
+    for stated in (["tin"], True):
+        assert found(origin_stage=rmi.SMELTING_STAGE, stated_elsewhere=stated) == [
+            ("pollution", "PE", "smelting_refining")
+        ]
+    # a purchase list's country of origin is taken at any stage, and nothing is spread
+    assert found() == [("child labour", "PE", "mining"), ("pollution", "PE", "smelting_refining")]
 
 
 def test_mines_become_lines_after_the_smelters_screened_at_the_mining_stage():
@@ -296,11 +315,20 @@ def test_an_uploaded_cmrt_shows_its_smelters_and_runs(
         client.get(reverse("screening-preview", args=[upload.code])).content.decode()
     )
     assert "Minsur" in page and "CID002763" in page and "PE" in page
+    assert "estimated from world production shares: the template lists smelters, not" in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("screening-preview", args=[upload.code]))
     run = Run.objects.filter(upload=upload).latest("created_at")
     assert run.status == Run.Status.DONE, run.error
     assert run.lines == 4
+    # the smelters state where the metal was smelted, not where it was mined: their mining is
+    # spread over world production, as for a line of unknown origin
+    findings = run.findings.all()
+    assert {f.stage for f in findings} == {"mining"}
+    assert not any(f.origin_known for f in findings)
+    tin = {(f.theme, f.country) for f in findings if f.commodity == "tin"}
+    assert {("health_safety", "PE"), ("health_safety", "BO"), ("child_labour", "BO")} <= tin
+    assert all(f.line_numbers == [2] for f in findings if f.commodity == "tin")  # Minsur
 
 
 def test_the_warnings_show_on_the_preview_in_the_language_of_the_ui(demo, client_for):
@@ -352,6 +380,7 @@ def test_an_uploaded_emrt_screens_its_mines_at_the_mining_stage(
     heading = "3 mines, screened as origin at the mining stage where their country is known"
     warning = "Mine List row 8 (Mine X): country “Katanga” not recognised; the mine is not"
     assert heading in page and warning in page
+    assert "except for the metals whose mines the template lists" in page
     assert page.index("Huayou Cobalt") < page.index(heading) < page.index(warning)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("screening-preview", args=[upload.code]))
@@ -368,6 +397,8 @@ def test_an_uploaded_emrt_screens_its_mines_at_the_mining_stage(
         (2, "child_labour", "mica", "IN", "mining", [5]),
     ]
     assert (run.lines, run.matched_lines) == (4, 4)
+    # the mines say where cobalt and mica were mined: nothing of theirs is spread
+    assert all(f.origin_known for f in run.findings.all())
     finding = run.findings.get(rank=1)
     page = html.unescape(
         client.get(reverse("screening-finding", args=[finding.code])).content.decode()
