@@ -236,6 +236,15 @@ def test_likelihood_from_wgi_maps_rule_of_law_and_corruption_to_one_to_zero():
         ("Burma", "MM"),
         ("Côte d’Ivoire", "CI"),
         ("ZAR", "CD"),
+        # the DR Congo as purchase lists and the World Bank write it, never the other Congo
+        ("Congo (DRC)", "CD"),
+        ("Congo, Dem. Rep.", "CD"),
+        ("Democratische Republiek Congo", "CD"),
+        ("Democratic Republic of Congo", "CD"),
+        ("Congo, Rep.", "CG"),
+        ("Korea, Rep.", "KR"),
+        ("Egypt, Arab Rep.", "EG"),
+        ("Lao PDR", "LA"),
         ("Atlantis", None),
     ],
 )
