@@ -643,13 +643,26 @@ def finding_adopt(*, finding: Finding, user) -> RiskItem:
     part = risk_part_for(covenant=run.covenant, organisation=run.organisation)
     if part.risks.filter(finding=finding).exists():
         raise ValidationError(_("This finding is in the risk register already."))
-    names = selectors.commodity_names()
+    commodity = selectors.commodity_names().get(finding.commodity, finding.commodity)
     stage = finding.stage or (finding.risk.chain_stage if finding.risk else "mining")
+    # the same risk from an earlier run (or entered by hand) is not added twice
+    if part.risks.filter(
+        theme=finding.theme,
+        country=finding.country,
+        chain_stage=stage,
+        commodity__iexact=commodity,
+    ).exists():
+        raise ValidationError(
+            _(
+                "The risk register has this risk already (same theme, commodity, country and "
+                "chain stage); change it there if this screening says more."
+            )
+        )
     return monitoring_services.risk_save(
         part=part,
         user=user,
         theme=finding.theme,
-        commodity=names.get(finding.commodity, finding.commodity),
+        commodity=commodity,
         country=finding.country,
         chain_stage=stage,
         scale=finding.severity,

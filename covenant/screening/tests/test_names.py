@@ -82,7 +82,7 @@ def test_the_run_page_its_charts_and_its_exports_name_in_the_language_of_the_pag
     page = _text(response)
     assert f'<option value="ZA">{za} (ZA)</option>' in page
     assert f'<option value="copper">{copper}</option>' in page
-    assert f"<td>{za} (ZA)</td>" in page and f"(in {brass})" in page
+    assert f"<td>{za} (ZA)<br>" in page and f"(in {brass})" in page
     assert f" – {za}" in response.context["top_svg"]  # the bars' labels
     assert f"{za} (ZA)" in response.context["heat_svg"]  # the heat map's rows
     assert copper.capitalize() in response.context["heat_svg"]  # and columns

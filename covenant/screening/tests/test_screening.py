@@ -67,6 +67,9 @@ def test_upload_preview_run_explain_and_adopt(demo, client_for, django_capture_o
 
     page = client.get(response["Location"]).content.decode()
     assert "Child labour" in page and 'href="/screening/findings/' in page
+    assert f"Done: {run.finding_count} findings from 2 of 3 purchase lines" in page
+    # a stated origin and an origin spread over world production are told apart
+    assert "stated origin" in page and "% of world production" in page
     page = client.get(reverse("screening-finding", args=[mica.code])).content.decode()
     assert "Mica isolatieplaat" in page  # its purchase line
     assert "of world production" in page and "USGS" in page and "ILAB" in page
@@ -82,6 +85,13 @@ def test_upload_preview_run_explain_and_adopt(demo, client_for, django_capture_o
     # Once only.
     client.post(reverse("screening-adopt", args=[top.code]))
     assert RiskItem.objects.filter(finding=top).count() == 1
+    # The same risk found again by a later run is not added a second time.
+    _response, rerun = _run(client, upload, django_capture_on_commit_callbacks)
+    again = rerun.findings.get(rank=1)
+    assert (again.theme, again.commodity, again.country) == (top.theme, top.commodity, "BO")
+    response = client.post(reverse("screening-adopt", args=[again.code]), follow=True)
+    assert "The risk register has this risk already" in response.content.decode()
+    assert risk.part.risks.filter(theme="child_labour", country="BO").count() == 1
 
 
 def test_the_run_page_polls_while_running_and_filters(demo, client_for):
