@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its bundled Swagger UI for /api/docs, served from our static files (no CDN)
     "covenant.accounts",
     "covenant.covenants",
     "covenant.activities",
