@@ -155,41 +155,44 @@ K = Commodity.Kind
 NL, EN, ANY = "nl", "en", ""
 
 # (code, Dutch name, English name, kind, synonyms as (text, language)). Ore and mineral names
-# are synonyms of their metal: the metal's mining stage is the production of its ore.
+# are synonyms of their metal: the metal's mining stage is the production of its ore. "koper*"
+# is a prefix: Dutch writes compounds as one word ("koperbuis", "staalkabel", "zinkplaat");
+# only for the common metals whose name starts few other words of a purchase list.
 COMMODITIES: list[tuple[str, str, str, str, list[tuple[str, str]]]] = [
     ("aluminium", "aluminium", "aluminium", K.METAL,
-     [("aluminum", EN), ("alu", NL), ("bauxiet", NL), ("bauxite", EN)]),
+     [("aluminum", EN), ("alu", NL), ("bauxiet", NL), ("bauxite", EN), ("aluminium*", NL)]),
     ("antimony", "antimoon", "antimony", K.METAL, []),
     ("bismuth", "bismut", "bismuth", K.METAL, []),
-    ("brass", "messing", "brass", K.ALLOY, [("geelkoper", NL)]),
-    ("bronze", "brons", "bronze", K.ALLOY, []),
+    ("brass", "messing", "brass", K.ALLOY, [("geelkoper", NL), ("messing*", NL)]),
+    ("bronze", "brons", "bronze", K.ALLOY, [("brons*", NL)]),
     ("chromium", "chroom", "chromium", K.METAL,
      [("chrome", EN), ("chromiet", NL), ("chromite", EN)]),
     ("cobalt", "kobalt", "cobalt", K.METAL, [("heterogeniet", NL), ("heterogenite", EN)]),
-    ("copper", "koper", "copper", K.METAL, [("roodkoper", NL)]),
+    ("copper", "koper", "copper", K.METAL, [("roodkoper", NL), ("koper*", NL)]),
     ("gold", "goud", "gold", K.METAL, []),
     ("iron", "ijzer", "iron", K.METAL,
-     [("ijzererts", NL), ("iron ore", EN), ("ruwijzer", NL), ("pig iron", EN)]),
+     [("ijzererts", NL), ("iron ore", EN), ("ruwijzer", NL), ("pig iron", EN), ("ijzer*", NL)]),
     ("lead", "lood", "lead", K.METAL, []),
     ("lithium", "lithium", "lithium", K.METAL, []),
     ("magnesium", "magnesium", "magnesium", K.METAL, []),
     ("manganese", "mangaan", "manganese", K.METAL, []),
     ("mica", "mica", "mica", K.MINERAL, [("glimmer", NL)]),
     ("molybdenum", "molybdeen", "molybdenum", K.METAL, []),
-    ("nickel", "nikkel", "nickel", K.METAL, []),
+    ("nickel", "nikkel", "nickel", K.METAL, [("nikkel*", NL)]),
     ("platinum", "platina", "platinum", K.METAL, []),
     ("silver", "zilver", "silver", K.METAL, []),
     ("stainless-steel", "roestvast staal", "stainless steel", K.ALLOY,
      [("RVS", NL), ("roestvrij staal", NL), ("roestvrijstaal", NL), ("inox", ANY),
-      ("stainless", EN)]),
+      ("stainless", EN), ("roestvast*", NL), ("roestvrij*", NL), ("rvs*", NL)]),
     ("steel", "staal", "steel", K.ALLOY,
-     [("koolstofstaal", NL), ("carbon steel", EN), ("ruwstaal", NL), ("raw steel", EN)]),
+     [("koolstofstaal", NL), ("carbon steel", EN), ("ruwstaal", NL), ("raw steel", EN),
+      ("staal*", NL)]),
     ("tantalum", "tantaal", "tantalum", K.METAL, [("coltan", ANY)]),
-    ("tin", "tin", "tin", K.METAL, [("cassiteriet", NL), ("cassiterite", EN)]),
+    ("tin", "tin", "tin", K.METAL, [("cassiteriet", NL), ("cassiterite", EN), ("tin*", NL)]),
     ("titanium", "titaan", "titanium", K.METAL, [("titanium", NL)]),
     ("tungsten", "wolfraam", "tungsten", K.METAL,
      [("wolfram", EN), ("wolframiet", NL), ("wolframite", EN)]),
-    ("zinc", "zink", "zinc", K.METAL, []),
+    ("zinc", "zink", "zinc", K.METAL, [("zink*", NL)]),
     ("zirconium", "zirkonium", "zirconium", K.METAL, []),
 ]  # fmt: skip
 

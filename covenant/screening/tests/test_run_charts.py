@@ -84,7 +84,7 @@ def test_the_filters_change_the_charts(demo, client_for):
     south_africa = client.get(url, {"country": "ZA", "theme": "environment"})
     assert [row["label"] for row in south_africa.context["top_rows"]] == [
         "#5 Environment and pollution – manganese – South Africa",
-        "#11 Environment and pollution – manganese – South Africa",
+        "#12 Environment and pollution – manganese – South Africa",
     ]
 
     nothing = client.get(url, {"country": "ZA", "commodity": "mica"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 
+import polars as pl
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -506,12 +507,45 @@ def test_a_word_is_kept_as_the_engine_compares_it(demo, client_for):
 
 def test_a_prefix_of_a_known_word_links_dutch_compounds(demo, client_for):
     client = client_for("company")
-    _upload(client, demo, b"Omschrijving;Bedrag\nZinkplaat 2mm;80,00\nZinkdraad;20,00\n")
+    _upload(client, demo, b"Omschrijving;Bedrag\nLoodslab 2mm;80,00\nLoodplaat;20,00\n")
     upload = Upload.objects.latest("uploaded_at")
-    assert upload.unmatched_count == 2  # "zink" is known as a whole word only
+    assert upload.unmatched_count == 2  # "lood" is known as a whole word only
     response = client.post(
-        reverse("screening-synonym", args=[upload.code]), {"text": "zink*", "commodity": "zinc"}
+        reverse("screening-synonym", args=[upload.code]), {"text": "lood*", "commodity": "lead"}
     )
     assert response.status_code == 302
     upload.refresh_from_db()
     assert upload.unmatched_count == 0
+
+
+def test_dutch_compounds_of_the_common_metals_are_linked_without_a_word_of_ones_own(demo):
+    descriptions = [
+        "Koperbuis 15mm",
+        "Zinkplaat",
+        "Aluminiumprofiel 40x40",
+        "Messingbus",
+        "Staalkabel 8mm",
+        "Tinsoldeer",
+        "Nikkelplaat",
+        "Roestvaststalen bout M8",
+        "RVS-buis",
+        "Verzinkt staal",
+        "Verf RAL 7016",
+    ]
+    matched = engine.match_descriptions(
+        pl.Series(descriptions), selectors.reference_from_knowledge()
+    )
+    found = dict(matched.select("description", "commodity").iter_rows())
+    assert [found[d] for d in descriptions] == [
+        "copper",
+        "zinc",
+        "aluminium",
+        "brass",
+        "steel",
+        "tin",
+        "nickel",
+        "stainless-steel",
+        "stainless-steel",
+        "steel",  # the whole word "staal", not the start of "verzinkt"
+        None,
+    ]
