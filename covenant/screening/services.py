@@ -96,11 +96,28 @@ def open_xlsx(data: bytes):
         raise engine.PurchaseFileError(XLSX_UNREADABLE, error=str(exc)) from exc
 
 
+def _is_table(rows: list[list]) -> bool:
+    """A sheet that holds a table: its first filled row has two or more cells, and a row
+    follows it (a sheet of notes or a title page has neither)."""
+    filled = [row for row in rows if any(str(cell).strip() for cell in row)]
+    return len(filled) >= 2 and sum(1 for cell in filled[0] if str(cell).strip()) >= 2
+
+
 def xlsx_to_csv(data: bytes) -> bytes:
-    """The first sheet of an .xlsx workbook as CSV (UTF-8, comma-separated, decimal point)."""
+    """The first sheet of an .xlsx workbook that holds a table (else its first sheet), as
+    CSV (UTF-8, comma-separated, decimal point)."""
     workbook = open_xlsx(data)
     try:
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=True)
+        sheets = (
+            workbook.get_sheet_by_index(i).to_python(skip_empty_area=True)
+            for i in range(len(workbook.sheet_names))
+        )
+        first = rows = next(sheets, [])
+        while not _is_table(rows):
+            rows = next(sheets, None)
+            if rows is None:
+                rows = first
+                break
     except Exception as exc:  # calamine raises its own errors for damaged or protected files
         raise engine.PurchaseFileError(XLSX_UNREADABLE, error=str(exc)) from exc
     out = io.StringIO()

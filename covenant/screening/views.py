@@ -181,6 +181,10 @@ def _render_preview(request, upload: Upload, can_run: bool, synonym_form=None):
         "mines": selectors.with_country_labels(template.get("mines", []), ["country"]),
         "warnings": [w for w in warnings if _tab(w) != rmi.MINE_SHEET],
         "mine_warnings": [w for w in warnings if _tab(w) == rmi.MINE_SHEET],
+        "is_xlsx": upload.name.lower().endswith(".xlsx"),
+        "separator": _("tab")
+        if upload.report.get("delimiter") == "\t"
+        else f"“{upload.report.get('delimiter', '')}”",
         "can_run": can_run,
         "runs": upload.runs.all(),
     }

@@ -331,6 +331,30 @@ def test_an_excel_workbook_is_read_like_a_csv(demo, client_for):
     assert upload.preview[0]["origin_country"] == "BO"
 
 
+def test_an_excel_workbook_is_read_from_its_first_sheet_with_a_table(demo, client_for):
+    data = xlsx_bytes(
+        {
+            "Toelichting": [["Inkoop 2024, export uit ons ERP"], [], ["Bedragen in euro"]],
+            "Data": [["Omschrijving", "Bedrag"], ["Tin staven", 1000], ["Zinkplaat", 12]],
+        }
+    )
+    client = client_for("company")
+    response = _upload(client, demo, data, "inkoop.xlsx")
+    assert response.status_code == 302
+    upload = Upload.objects.latest("uploaded_at")
+    assert [r["description"] for r in upload.preview] == ["Tin staven", "Zinkplaat"]
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "(Excel workbook)" in page and "separator" not in page
+
+
+def test_the_preview_names_a_tab_separator(demo, client_for):
+    client = client_for("company")
+    data = "Omschrijving\tBedrag\nTin staven\t1000\n".encode("utf-16")
+    response = _upload(client, demo, data)
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "(utf-16, separator tab)." in page
+
+
 def test_only_own_members_and_the_secretariat_see_a_run(demo, client_for):
     run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
     finding = run.findings.first()
