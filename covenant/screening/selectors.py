@@ -5,7 +5,7 @@ from the knowledge base, and the comparison of a run with the previous one."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 from django.conf import settings
@@ -357,11 +357,27 @@ class SectorCell:
 
 
 @dataclass(frozen=True)
+class SectorArea:
+    """One (country, commodity) of the sector map over all themes: each company's purchase
+    chains there counted once, whatever the number of their themes (as a run's heat map
+    counts them); suppressed like a cell."""
+
+    country: str
+    commodity: str
+    share: Figure
+
+    @property
+    def suppressed(self) -> bool:
+        return self.share.suppressed
+
+
+@dataclass(frozen=True)
 class SectorMap:
     cells: list[SectorCell]
     companies: int  # companies with a completed run (how many, never which)
     threshold: int
     for_secretariat: bool
+    areas: list[SectorArea] = field(default_factory=list)
 
     @property
     def suppressed_count(self) -> int:
@@ -418,7 +434,37 @@ def sector_map(*, covenant: Covenant, fetched_by) -> SectorMap:
         companies=len(run_ids),
         threshold=threshold,
         for_secretariat=for_secretariat,
+        areas=_sector_areas(run_ids, threshold=threshold, for_secretariat=for_secretariat),
     )
+
+
+def _sector_areas(run_ids: list[int], *, threshold: int, for_secretariat: bool) -> list[SectorArea]:
+    """Per (country, commodity): the exposure shares of the companies' purchase chains, each
+    chain (its run, component, stage and lines) once over its themes; in one query."""
+    chains = (
+        Finding.objects.filter(run_id__in=run_ids)
+        .values("run_id", "country", "commodity", "component", "stage", "line_numbers")
+        .annotate(share=Max("exposure_share"))
+        .order_by()
+    )
+    share: dict[tuple[str, str], float] = {}
+    companies: dict[tuple[str, str], set[int]] = {}
+    for chain in chains:
+        key = (chain["country"], chain["commodity"])
+        share[key] = share.get(key, 0.0) + (chain["share"] or 0.0)
+        companies.setdefault(key, set()).add(chain["run_id"])
+    return [
+        SectorArea(
+            country,
+            commodity,
+            disclose(
+                Figure(None, None, value=share[country, commodity], companies=len(runs)),
+                threshold=threshold,
+                for_secretariat=for_secretariat,
+            ),
+        )
+        for (country, commodity), runs in sorted(companies.items())
+    ]
 
 
 # The engine's reference from the knowledge base ---------------------------------------------

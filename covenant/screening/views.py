@@ -405,18 +405,19 @@ def sector(request, covenant):
         }
         for cell in sector_map.cells
     ]
+    # a country's total leaves out its suppressed areas: none can be found by subtraction
     world: dict[str, float] = {}
-    for cell in sector_map.cells:
-        if cell.country and not cell.suppressed:
-            world[cell.country] = world.get(cell.country, 0.0) + cell.share.value
+    for area in sector_map.areas:
+        if area.country and not area.suppressed:
+            world[area.country] = world.get(area.country, 0.0) + area.share.value
     heat_rows = charts.heat_rows(
         (
             (
-                row["country"],
-                row["commodity"],
-                None if row["cell"].suppressed else row["cell"].share.value,
+                selectors.country_label(area.country) or _("no country"),
+                capfirst(names.get(area.commodity, area.commodity)),
+                None if area.suppressed else area.share.value,
             )
-            for row in rows
+            for area in sector_map.areas
         ),
         label=lambda share: floatformat(share, 3),
         hidden=hidden,

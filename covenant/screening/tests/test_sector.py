@@ -114,6 +114,21 @@ def test_the_stakeholder_sees_the_map_without_company_names(demo, client_for, th
     assert mica_in.share.value == pytest.approx(3 * sum(f.exposure_share for f in one))
     assert mica_in.score.value == pytest.approx(max(f.score for f in one))
 
+    # The maps count a purchase once over its themes, as a run's heat map does: tin from
+    # Bolivia has two themes (child labour, health and safety) but one purchase chain.
+    run_heat = {
+        (c["country"], c["commodity"]): c["share"]
+        for c in selectors.finding_heat(run=three_companies)
+    }
+    areas = {(a.country, a.commodity): a for a in response.context["sector"].areas}
+    assert areas.keys() == run_heat.keys()
+    for key, area in areas.items():
+        assert area.share.value == pytest.approx(3 * run_heat[key]), key
+        assert area.share.companies == 3
+    tin_bo = [c for c in cells if (c.commodity, c.country) == ("tin", "BO")]
+    assert len(tin_bo) >= 2  # themes
+    assert areas["BO", "tin"].share.value < sum(c.share.value for c in tin_bo)
+
 
 def test_cells_under_the_threshold_are_suppressed_except_for_the_secretariat(
     demo, client_for, three_companies
@@ -125,6 +140,7 @@ def test_cells_under_the_threshold_are_suppressed_except_for_the_secretariat(
     page = response.content.decode()
     sector = response.context["sector"]
     assert sector.cells and all(c.suppressed for c in sector.cells)
+    assert sector.areas and all(a.suppressed and a.share.value is None for a in sector.areas)
     assert all(c.share.value is None and c.score.value is None for c in sector.cells)
     assert all(c.companies is None for c in sector.cells)
     assert "fewer than 4" in page and "not shown" in page
