@@ -30,7 +30,8 @@ MSG_SOURCE_NEEDED = _(
 )
 MSG_NEW_SOURCE_INCOMPLETE = _("A new source needs a publisher, a title and a year.")
 MSG_COMPOSITION_OVER_ONE = _(
-    "The components of %(alloy)s from this source would add up to %(total)s, more than 1."
+    "The components of %(alloy)s would add up to %(total)s, more than 1: the screening uses "
+    "the shares of every current source together. Correct or lower another component first."
 )
 
 RISK_FIELDS = {"theme", "commodity", "country", "chain_stage", "severity", "description"}
@@ -255,10 +256,11 @@ def production_share_update(
 
 
 def _components_fit(composition: Composition) -> None:
+    """The alloy's components as the screening expands it (those of every current source,
+    this one included) add up to at most 1."""
     others = (
-        Composition.objects.filter(alloy=composition.alloy, source=composition.source)
+        Composition.objects.filter(alloy=composition.alloy, source__is_current=True)
         .exclude(pk=composition.pk)
-        .exclude(component=composition.component)
         .aggregate(total=Sum("share"))["total"]
         or 0
     )

@@ -129,7 +129,7 @@ def test_a_risk_concerns_a_commodity_or_a_country(secretariat):
     assert country_only.commodity is None
 
 
-def test_the_components_of_one_source_add_up_to_at_most_one(secretariat):
+def test_the_components_of_an_alloy_add_up_to_at_most_one(secretariat):
     brass = Commodity.objects.get(code="brass")
     lead = Commodity.objects.get(code="lead")
     source = Source.objects.get(series="covenant-typical-compositions")
@@ -143,6 +143,18 @@ def test_the_components_of_one_source_add_up_to_at_most_one(secretariat):
     services.composition_create(
         user=secretariat, source=source, alloy=brass, component=lead, share=0.03
     )
+    assert Composition.objects.filter(alloy=brass).count() == 3
+
+    # another source's shares count too: the screening expands the alloy with all of them
+    with pytest.raises(ValidationError) as exc:
+        services.composition_create(
+            user=secretariat,
+            new_source=services.NewSource(publisher="SOMO", title="Brass", year=2024),
+            alloy=brass,
+            component=lead,
+            share=0.5,
+        )
+    assert "add up to 1.50" in exc.value.message_dict["share"][0]
     assert Composition.objects.filter(alloy=brass).count() == 3
 
 
