@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.errors import AuthenticationError
@@ -107,25 +108,36 @@ def _start(request, slug: str, name: str, data: bytes) -> tuple[int, dict]:
     upload = services.upload_create(
         covenant=covenant, organisation=company, user=request.auth, name=name, data=data
     )
+    # The upload is kept: its page is where a person maps the values once for the company.
     if upload.status == Upload.Status.NEEDS_COUNTRIES:
         raise ValidationError(
             _(
                 "Country values not recognised: %(values)s. Send ISO codes or country names, "
-                "or map these values once on the screening page."
+                "or map these values once at %(url)s."
             )
             % {
                 "values": ", ".join(
-                    f"{u['value']!r} ({_('row')} {u['row']})"
+                    f"{u['value']!r} ({_('row')} {u['row']}"
+                    + (
+                        f"; {_('close to')} {', '.join(u['suggestions'])}"
+                        if u["suggestions"]
+                        else ""
+                    )
+                    + ")"
                     for u in upload.report["unknown_countries"][:10]
-                )
+                ),
+                "url": request.build_absolute_uri(
+                    reverse("screening-countries", args=[upload.code])
+                ),
             }
         )
     if upload.status != Upload.Status.READY:
         raise ValidationError(
             _(
-                "The column names were not recognised: map them once on the screening page, "
-                "or name them description, hs_code, origin_country, quantity, spend."
+                "The column names were not recognised: map them once at %(url)s, or name "
+                "them description, hs_code, origin_country, quantity, spend."
             )
+            % {"url": request.build_absolute_uri(reverse("screening-mapping", args=[upload.code]))}
         )
     return Status(201, _run_out(services.run_start(upload=upload, user=request.auth)))
 

@@ -431,6 +431,22 @@ def test_the_api_runs_json_lines_and_uploads(demo, company, django_capture_on_co
     )
     assert bad.status_code == 400 and "negative" in bad.json()["message"]
 
+    # An unknown country: the answer names it with its close matches and the page where a
+    # person maps it once for the company (the upload waits there).
+    body = {"lines": [{"description": "Kobalt", "origin_country": "Kongo", "spend": 10}]}
+    response = client.post(
+        f"/api/covenants/{demo.slug}/screening/runs",
+        json.dumps(body),
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 400
+    message = html.unescape(json.dumps(response.json(), ensure_ascii=False))
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.NEEDS_COUNTRIES
+    assert "'Kongo' (row 2; close to CG" in message
+    assert f"http://testserver/screening/uploads/{upload.code}/countries/" in message
+
 
 def test_the_demo_company_has_one_completed_run_with_the_expected_top_findings(demo):
     run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
