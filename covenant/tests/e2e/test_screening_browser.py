@@ -157,3 +157,17 @@ def test_stakeholder_sees_the_sector_map_without_company_names(new_page):
     expect(table).not_to_contain_text(re.compile(r"\d\.\d{3}"))
     expect(page.locator("main figure svg")).to_have_count(1)  # the grey heat map only
     audit(page, "screening-sector-suppressed")
+
+
+def test_wide_tables_scroll_in_their_own_box_on_a_phone(new_page):
+    page = new_page()
+    page.set_viewport_size({"width": 390, "height": 800})
+    login(page, "company")
+    page.goto(f"{METALS}/screening/")
+    page.locator("main a[href*='/screening/runs/']").first.click()
+    expect(heading(page)).to_contain_text(STAAL)
+    # the page itself never scrolls sideways (WCAG 1.4.10); the findings table does, inside
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    table = page.get_by_role("table", name="Findings, ranked")
+    expect(table.get_by_role("columnheader", name="Score")).to_have_count(1)
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")
