@@ -224,7 +224,11 @@ def _understand(
         report_dict["rmi"] = template.as_dict()
     return {
         "report": report_dict,
-        "preview": frame.head(PREVIEW_LINES).to_dicts(),
+        # the first lines as read, each with the commodity it was linked to (or None)
+        "preview": pl.concat(
+            [frame.head(PREVIEW_LINES), matched.head(PREVIEW_LINES).select("commodity")],
+            how="horizontal",
+        ).to_dicts(),
         "unmatched": unmatched.head(UNMATCHED_KEPT).to_dicts(),
         "unmatched_count": unmatched.height,
         "lines": frame.height,

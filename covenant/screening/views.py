@@ -169,13 +169,21 @@ def _tab(warning: dict | str) -> str | None:
 def _render_preview(request, upload: Upload, can_run: bool, synonym_form=None):
     columns = [c for c in services.FIELD_LABELS if c in upload.report.get("columns", {})]
     preview = selectors.with_country_labels(upload.preview, COUNTRY_FIELDS)
+    labels = [(c, services.FIELD_LABELS[c]) for c in columns]
+    rows = [[r.get(c) for c in ["line", *columns]] for r in preview]
+    # the commodity each line was linked to (uploads read before it was kept have none)
+    if preview and "commodity" in preview[0]:
+        names = selectors.commodity_names()
+        labels.append(("commodity", _("linked to commodity")))
+        for row, line in zip(rows, preview, strict=True):
+            row.append(names.get(line["commodity"], line["commodity"]))
     template = upload.report.get("rmi") or {}
     warnings = template.get("warnings", [])
     context = {
         "upload": upload,
         "covenant": upload.covenant,
-        "columns": [(c, services.FIELD_LABELS[c]) for c in columns],
-        "rows": [[r.get(c) for c in ["line", *columns]] for r in preview],
+        "columns": labels,
+        "rows": rows,
         "unmatched": selectors.with_country_labels(upload.unmatched, COUNTRY_FIELDS),
         "smelters": selectors.with_country_labels(template.get("smelters", []), ["country"]),
         "mines": selectors.with_country_labels(template.get("mines", []), ["country"]),

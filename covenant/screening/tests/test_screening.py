@@ -53,6 +53,9 @@ def test_upload_preview_run_explain_and_adopt(demo, client_for, django_capture_o
 
     page = client.get(response["Location"]).content.decode()
     assert "Tin staven" in page and "Verf RAL 7016" in page  # first lines, and unmatched
+    # each first line says which commodity it was linked to, so a wrong link shows
+    assert [line["commodity"] for line in upload.preview] == ["tin", "mica", None]
+    assert "Linked to commodity</th>" in page
     assert "1 line not linked to a commodity" in page
 
     response, run = _run(client, upload, django_capture_on_commit_callbacks)
