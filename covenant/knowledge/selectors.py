@@ -15,6 +15,8 @@ import polars as pl
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from covenant.accounts.access import ROLE_PERMISSIONS, Perm
@@ -29,6 +31,7 @@ from covenant.knowledge.models import (
     HsCode,
     ProductionShare,
     Source,
+    name_in_language,
 )
 from covenant.lib.taxonomy import ChainStage
 from covenant.screening.engine import DEFAULT_LIKELIHOOD, likelihood_from_wgi
@@ -335,13 +338,56 @@ def fact_get(*, kind: str, pk: int):
     return get_object_or_404(model.objects.select_related("source"), pk=pk)
 
 
-def fact_history(*, kind: str, pk: int) -> QuerySet[FactChange]:
-    return FactChange.objects.filter(fact_kind=kind, fact_id=pk).select_related("user")
+def fact_history(*, kind: str, pk: int) -> list[FactChange]:
+    return _in_words(FactChange.objects.filter(fact_kind=kind, fact_id=pk).select_related("user"))
 
 
 def changes_of_commodity(*, commodity: Commodity, limit: int = 20) -> list[FactChange]:
-    return list(FactChange.objects.filter(commodity=commodity).select_related("user")[:limit])
+    return _in_words(FactChange.objects.filter(commodity=commodity).select_related("user")[:limit])
 
 
 def changes_of_country(*, iso2: str, limit: int = 20) -> list[FactChange]:
-    return list(FactChange.objects.filter(country=iso2).select_related("user")[:limit])
+    return _in_words(FactChange.objects.filter(country=iso2).select_related("user")[:limit])
+
+
+_LINKED = ("commodity", "alloy", "component")  # stored by id, with their code beside
+
+
+def _in_words(changes) -> list[FactChange]:
+    """The changes, each with `fields`: (label, before, after) of every field that changed,
+    as the forms name it and in the active language: commodities and sources by name,
+    choices by their label, countries by name ("" where there was no value)."""
+    changes = list(changes)
+    names = {
+        code: name_in_language(nl, en)
+        for code, nl, en in Commodity.objects.values_list("code", "name_nl", "name_en")
+    }
+
+    def word(model, name: str, snapshot: dict) -> str:
+        value = snapshot.get(name)
+        if name in _LINKED:
+            code = snapshot.get(f"{name}_code")
+            return names.get(code, code or "")
+        if name == "source":
+            return snapshot.get("source_label") or ""
+        if value is None or value == "":
+            return ""
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        if name == "country":
+            return f"{countries.name(value) or value} ({value})"
+        choices = dict(model._meta.get_field(name).flatchoices)
+        return str(choices.get(value, value))
+
+    for change in changes:
+        model = FACT_MODELS[change.fact_kind]
+        change.fields = [
+            (
+                str(capfirst(model._meta.get_field(name).verbose_name)),
+                word(model, name, change.before),
+                word(model, name, change.after),
+            )
+            for name, _before, _after in change.changed_fields
+            if not name.endswith("_code") and name != "source_label"
+        ]
+    return changes

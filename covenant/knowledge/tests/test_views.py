@@ -1,3 +1,4 @@
+import html
 import re
 
 import pytest
@@ -196,9 +197,14 @@ def test_the_secretariat_adds_and_corrects_a_risk_and_sees_the_history(client_fo
     page = client.get(f"/knowledge/facts/risk/{risk.pk}/").content.decode()
     assert "History of this fact" in page
     assert "Two fatal accidents reported" in page
-    assert "<code>severity</code>: 3" in page and "<code>severity</code>: 4" in page
+    assert "<div>Severity: high</div>" in page and "<div>Severity: very high</div>" in page
     commodity_page = client.get("/knowledge/commodities/tin/").content.decode()
     assert "Collective project, year 4" in commodity_page  # the commodity's recent changes
+    # the history names fields and values as the forms do, never by database key or id
+    added = html.unescape(commodity_page)
+    assert "<div>Theme: health and safety</div>" in added
+    assert "<div>Commodity: tin</div>" in added and "<div>Chain stage: mining</div>" in added
+    assert "<code>" not in added.split("History")[-1] and "commodity_code" not in added
 
 
 def test_a_fact_without_a_source_is_refused_on_the_form(client_for):
