@@ -195,6 +195,25 @@ def finding_facets(run: Run) -> dict[str, list[str]]:
     }
 
 
+def composition_source(finding: Finding):
+    """The current source of the typical share by which the finding's alloy (bought as
+    `component`) holds its `commodity`; None where it was bought as itself."""
+    if finding.component == finding.commodity:
+        return None
+    from covenant.knowledge.models import Composition
+
+    row = (
+        Composition.objects.filter(
+            alloy__code=finding.component,
+            component__code=finding.commodity,
+            source__is_current=True,
+        )
+        .select_related("source")
+        .first()
+    )
+    return row.source if row else None
+
+
 def finding_heat(*, run: Run, filters: FindingFilters | None = None) -> list[dict]:
     """Per (country, commodity) of the run's findings under the filters, in one query: the
     share of the run's exposure behind them (`share`) and their highest score (`top`).

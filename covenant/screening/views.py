@@ -378,6 +378,7 @@ def finding_detail(request, code):
         "stages": _stage_labels(),
         "lines": selectors.with_country_labels(lines, COUNTRY_FIELDS),
         "register_items": list(finding.register_items.select_related("part__cycle__year")),
+        "composition_source": selectors.composition_source(finding),
         "can_run": selectors.can_run(request.user, run.covenant, run.organisation_id),
     }
     return render(request, "screening/finding.html", context)

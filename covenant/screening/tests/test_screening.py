@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -592,3 +593,22 @@ def test_dutch_compounds_of_the_common_metals_are_linked_without_a_word_of_ones_
         "steel",  # the whole word "staal", not the start of "verzinkt"
         None,
     ]
+
+
+def test_a_findings_explanation_names_a_source_for_every_step(demo, client_for):
+    run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
+    alloyed = run.findings.exclude(component=F("commodity")).exclude(risk=None).first()
+    page = html.unescape(
+        client_for("company")
+        .get(reverse("screening-finding", args=[alloyed.code]))
+        .content.decode()
+    )
+    # bought as an alloy: the typical share names its source, and both commodities link to
+    # their knowledge base pages
+    assert "of the alloy) — source: Covenant" in page
+    assert f'href="/knowledge/commodities/{alloyed.component}/"' in page
+    assert f'href="/knowledge/commodities/{alloyed.commodity}/"' in page
+    # the country and the likelihood lead to the country page; the risk's text is whole
+    assert f'href="/knowledge/countries/{alloyed.country}/"' in page
+    assert "how it follows from the governance of" in page
+    assert alloyed.risk.description in page
