@@ -110,6 +110,7 @@ def _start(request, slug: str, name: str, data: bytes) -> tuple[int, dict]:
     )
     # The upload is kept: its page is where a person maps the values once for the company.
     if upload.status == Upload.Status.NEEDS_COUNTRIES:
+        row, close = _("row"), _("close to")
         raise ValidationError(
             _(
                 "Country values not recognised: %(values)s. Send ISO codes or country names, "
@@ -117,12 +118,8 @@ def _start(request, slug: str, name: str, data: bytes) -> tuple[int, dict]:
             )
             % {
                 "values": ", ".join(
-                    f"{u['value']!r} ({_('row')} {u['row']}"
-                    + (
-                        f"; {_('close to')} {', '.join(u['suggestions'])}"
-                        if u["suggestions"]
-                        else ""
-                    )
+                    f"{u['value']!r} ({row} {u['row']}"
+                    + (f"; {close} {', '.join(u['suggestions'])}" if u["suggestions"] else "")
                     + ")"
                     for u in upload.report["unknown_countries"][:10]
                 ),

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -303,21 +304,44 @@ def run_detail(request, code):
 
 
 def _export_rows(findings, names) -> list[list]:
+    """The findings as a table for people, in the active language: names and labels, not
+    codes (the API gives the codes)."""
+    themes, stages = _theme_labels(), _stage_labels()
     rows = [[
-        "rank", "score", "theme", "commodity", "bought as", "component share", "country",
-        "stage", "severity", "likelihood", "exposure", "exposure share", "production share",
-        "production source", "risk source", "lines", "line numbers",
+        _("rank"), _("score"), _("theme"), _("commodity"), _("bought as"),
+        _("component share"), _("country"), _("chain stage"), _("severity"), _("likelihood"),
+        _("exposure"), _("exposure share"), _("production share"), _("production source"),
+        _("risk source"), _("lines"), _("line numbers"),
     ]]  # fmt: skip
     for f in findings:
         rows.append([
-            f.rank, round(f.score, 6), f.theme, names.get(f.commodity, f.commodity),
-            names.get(f.component, f.component), f.component_share, f.country,
-            f.stage or "stated origin", f.severity, f.likelihood, round(f.exposure, 2),
-            round(f.exposure_share, 6), f.production_share,
+            f.rank, round(f.score, 6), themes.get(f.theme, f.theme),
+            names.get(f.commodity, f.commodity), names.get(f.component, f.component),
+            f.component_share, selectors.country_label(f.country) or "",
+            stages.get(f.stage, f.stage), f.severity, round(f.likelihood, 4),
+            round(f.exposure, 2), round(f.exposure_share, 6),
+            None if f.production_share is None else round(f.production_share, 6),
             f.production_source.citation if f.production_source else "",
             f.risk_source.citation, f.line_count, " ".join(map(str, f.line_numbers)),
         ])  # fmt: skip
     return rows
+
+
+def _csv_bytes(rows: list[list]) -> bytes:
+    """CSV as a spreadsheet of the active language opens it: in Dutch with semicolons and
+    decimal commas (a Dutch Excel's list separator), else commas and points; UTF-8 with BOM.
+    Cells that a spreadsheet would run as a formula are neutralised."""
+    dutch = selectors.active_language() == "nl"
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if dutch else ",")
+    for row in rows:
+        writer.writerow(
+            [
+                str(v).replace(".", ",") if dutch and isinstance(v, float) else safe_cell(v)
+                for v in row
+            ]
+        )
+    return out.getvalue().encode("utf-8-sig")
 
 
 @object_scoped_login
@@ -329,18 +353,14 @@ def export(request, code, fmt):
     rows = _export_rows(
         selectors.finding_list(run=run, filters=filters), selectors.commodity_names()
     )
-    filename = f"screening-{run.created_at:%Y%m%d-%H%M}.{fmt}"
+    filename = f"screening-{timezone.localtime(run.created_at):%Y%m%d-%H%M}.{fmt}"
     if fmt == "xlsx":
         response = HttpResponse(
-            xlsx_bytes({"Findings": rows}),
+            xlsx_bytes({_("Findings")[:31]: rows}),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
-        response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv")
+        response = HttpResponse(_csv_bytes(rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

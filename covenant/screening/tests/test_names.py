@@ -87,10 +87,22 @@ def test_the_run_page_its_charts_and_its_exports_name_in_the_language_of_the_pag
     assert f"{za} (ZA)" in response.context["heat_svg"]  # the heat map's rows
     assert copper.capitalize() in response.context["heat_svg"]  # and columns
 
+    # the export as the page's language opens it in a spreadsheet: Dutch with semicolons and
+    # decimal commas, headers and values in words
     text = _get(client, reverse("screening-export", args=[run.code, "csv"]), language)
-    rows = list(csv.reader(io.StringIO(text.content.decode("utf-8-sig"))))
-    assert rows[0][:5] == ["rank", "score", "theme", "commodity", "bought as"]
+    dutch = language == "nl"
+    rows = list(
+        csv.reader(io.StringIO(text.content.decode("utf-8-sig")), delimiter=";" if dutch else ",")
+    )
+    assert rows[0][:5] == (
+        ["rang", "score", "thema", "grondstof", "ingekocht als"]
+        if dutch
+        else ["rank", "score", "theme", "commodity", "bought as"]
+    )
     assert [copper, brass] in [row[3:5] for row in rows[1:]]
+    assert f"{za} (ZA)" in [row[6] for row in rows[1:]]
+    score = rows[1][1]
+    assert ("," in score and "." not in score) if dutch else ("." in score and "," not in score)
 
 
 @pytest.mark.parametrize(("language", "brass", "copper", "za", "be", "cd"), NAMES)
