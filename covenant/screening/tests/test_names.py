@@ -63,10 +63,11 @@ def test_the_finding_page_names_in_the_language_of_the_page(
     in_brass = run.findings.get(component="brass", commodity="copper", country="CD")
     page = _text(_get(client, reverse("screening-finding", args=[in_brass.code]), language))
     bought_as = "ingekocht als" if language == "nl" else "bought as"
-    assert f"{bought_as} {brass}" in page and f": {copper}, {cd}</h1>" in page
+    assert f'{bought_as} <a href="/knowledge/commodities/brass/">{brass}</a>' in page
+    assert f": {copper}, {cd}</h1>" in page
     in_south_africa = run.findings.filter(country="ZA").first()
     page = _text(_get(client, reverse("screening-finding", args=[in_south_africa.code]), language))
-    assert f"{za} (ZA)</h1>" in page and f"ZA ({za})" in page
+    assert f"{za} (ZA)</h1>" in page and f'ZA (<a href="/knowledge/countries/ZA/">{za}</a>)' in page
     other = next(names for names in NAMES if names[0] != language)
     heading = page.split("<h1>", 1)[1].split("</h1>", 1)[0]
     assert other[3] not in heading  # (the sources' own texts stay as they are written)
