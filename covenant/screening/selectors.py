@@ -145,6 +145,26 @@ def country_map_for(organisation: Organisation) -> dict[str, str]:
     return dict(mapping.country_map) if mapping else {}
 
 
+@dataclass(frozen=True)
+class Remembered:
+    """What the screening remembers for a company, for its next uploads."""
+
+    columns: list[tuple[str, str]]  # (header in its files, field)
+    countries: list[tuple[str, str]]  # (value in its files, ISO-2 or "" for no country)
+    words: list[tuple[str, str]]  # (its word, commodity code)
+
+
+def remembered_for(organisation: Organisation) -> Remembered:
+    mapping = ColumnMapping.objects.filter(organisation=organisation).first()
+    if mapping is None:
+        return Remembered([], [], [])
+    return Remembered(
+        columns=sorted(mapping.header_map.items()),
+        countries=sorted(mapping.country_map.items(), key=lambda item: item[0].lower()),
+        words=sorted(mapping.synonyms.items()),
+    )
+
+
 # Findings ----------------------------------------------------------------------------------
 
 

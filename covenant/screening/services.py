@@ -374,6 +374,31 @@ def _remember(
     remembered.save()
 
 
+REMEMBERED_FIELDS = {"column": "header_map", "country": "country_map", "word": "synonyms"}
+
+
+def remembered_forget(*, covenant: Covenant, organisation: Organisation, user, kind: str, key: str):
+    """Forget one of the company's remembered choices: a column mapping ("column", by its
+    header), a country value ("country") or a word of its own ("word"). Uploads read before
+    keep how they were read; the next ones are read without it. Raises ValidationError."""
+    if not selectors.can_run(user, covenant, organisation.pk):
+        raise PermissionDenied
+    field = REMEMBERED_FIELDS.get(kind)
+    if field is None:
+        raise ValidationError(_("Unknown kind of remembered choice."))
+    with transaction.atomic():
+        remembered = (
+            ColumnMapping.objects.select_for_update().filter(organisation=organisation).first()
+        )
+        values = dict(getattr(remembered, field)) if remembered else {}
+        if key not in values:
+            raise ValidationError(_("“%(key)s” is not remembered for your company.") % {"key": key})
+        del values[key]
+        setattr(remembered, field, values)
+        remembered.updated_by = user
+        remembered.save()
+
+
 def upload_map_countries(*, upload: Upload, user, country_map: dict[str, str]) -> Upload:
     """Read the upload again with `country_map` ({value as written: ISO-2 code, or "" for a
     value that names no single country}) added to the company's remembered country mapping;

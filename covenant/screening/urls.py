@@ -5,6 +5,11 @@ from covenant.screening import views
 urlpatterns = [
     path("covenants/<slug:slug>/screening/", views.home, name="screening-home"),
     path("covenants/<slug:slug>/screening/sector/", views.sector, name="screening-sector"),
+    path(
+        "covenants/<slug:slug>/screening/remembered/",
+        views.remembered,
+        name="screening-remembered",
+    ),
     path("screening/uploads/<uuid:code>/", views.preview, name="screening-preview"),
     path("screening/uploads/<uuid:code>/mapping/", views.mapping, name="screening-mapping"),
     path("screening/uploads/<uuid:code>/countries/", views.countries, name="screening-countries"),

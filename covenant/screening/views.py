@@ -47,6 +47,44 @@ def _writer(request, covenant: Covenant, organisation_id: int) -> None:
 
 
 @object_scoped_login
+def remembered(request, slug):
+    """What the screening remembers for the user's company (columns, country values, its own
+    words), each with a button to forget it."""
+    covenant = _covenant_for_reader(request, slug)
+    companies = selectors.own_companies(request.user, covenant)
+    if not companies:
+        raise PermissionDenied
+    company = companies[0]
+    if request.method == "POST":
+        try:
+            services.remembered_forget(
+                covenant=covenant,
+                organisation=company,
+                user=request.user,
+                kind=request.POST.get("kind", ""),
+                key=request.POST.get("key", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Forgotten: the next upload is read without it."))
+        return redirect("screening-remembered", slug=covenant.slug)
+    names = selectors.commodity_names()
+    memory = selectors.remembered_for(company)
+    context = {
+        "covenant": covenant,
+        "company": company,
+        "columns": [(h, services.FIELD_LABELS.get(f, f)) for h, f in memory.columns],
+        "countries": [
+            (value, selectors.country_label(code) if code else _("no single country"))
+            for value, code in memory.countries
+        ],
+        "words": [(text, names.get(code, code)) for text, code in memory.words],
+    }
+    return render(request, "screening/remembered.html", context)
+
+
+@object_scoped_login
 def home(request, slug):
     covenant = _covenant_for_reader(request, slug)
     companies = selectors.own_companies(request.user, covenant)
@@ -83,6 +121,7 @@ def home(request, slug):
         )[:20],
         "max_mb": services.max_bytes() // (1024 * 1024),
         "can_sector": selectors.can_read_sector(request.user, covenant),
+        "can_remember": bool(companies),
     }
     return render(request, "screening/home.html", context, status=400 if form.errors else 200)
 

@@ -612,3 +612,39 @@ def test_a_findings_explanation_names_a_source_for_every_step(demo, client_for):
     assert f'href="/knowledge/countries/{alloyed.country}/"' in page
     assert "how it follows from the governance of" in page
     assert alloyed.risk.description in page
+
+
+def test_a_company_sees_and_forgets_what_the_screening_remembers(demo, client_for):
+    client = client_for("company")
+    odd = b"Artikel;Herkomst;Euro\nTin staven;Bolivai;100\nKoperbuis;Holland;50\n"
+    _upload(client, demo, odd)
+    upload = Upload.objects.latest("uploaded_at")
+    services.upload_map_columns(
+        upload=upload,
+        user=upload.uploaded_by,
+        header_map={"Artikel": "description", "Herkomst": "origin_country", "Euro": "spend"},
+    )
+    upload.refresh_from_db()
+    services.upload_map_countries(
+        upload=upload, user=upload.uploaded_by, country_map={"Bolivai": "BO"}
+    )
+    url = reverse("screening-remembered", args=[demo.slug])
+    home = client.get(reverse("screening-home", args=[demo.slug])).content.decode()
+    assert f'href="{url}"' in home
+    page = html.unescape(client.get(url).content.decode())
+    assert "Artikel" in page and "Bolivai" in page and "Bolivia (BO)" in page
+
+    response = client.post(url, {"kind": "country", "key": "Bolivai"}, follow=True)
+    assert "Forgotten: the next upload is read without it." in response.content.decode()
+    organisation = upload.organisation
+    assert "Bolivai" not in selectors.country_map_for(organisation)
+    assert selectors.mapping_for(organisation)  # the columns are still remembered
+    # the next upload asks again for the forgotten value
+    _upload(client, demo, odd)
+    assert Upload.objects.latest("uploaded_at").status == Upload.Status.NEEDS_COUNTRIES
+
+    # a value that is not remembered is said so, and nothing changes
+    response = client.post(url, {"kind": "word", "key": "nothing"}, follow=True)
+    assert "“nothing” is not remembered for your company." in html.unescape(
+        response.content.decode()
+    )

@@ -128,6 +128,16 @@ def test_company_screens_a_purchase_list_and_adopts_a_finding(new_page):
     expect(page.get_by_role("button", name="Add to my risk register")).to_have_count(0)
     expect(page.locator("main")).to_contain_text("In the risk register:")
 
+    # The column and the country value are remembered for the company, and can be forgotten.
+    page.goto(f"{METALS}/screening/")
+    page.get_by_role("link", name=re.compile("What the screening remembers")).click()
+    expect(page.get_by_role("table", name="Column names")).to_contain_text(AMOUNT)
+    expect(page.get_by_role("table", name="Country values")).to_contain_text("Peroe")
+    audit(page, "screening-remembered")
+    page.get_by_role("button", name="Forget “Peroe”").click()
+    expect(page.locator("main")).to_contain_text("Forgotten: the next upload is read without it.")
+    expect(page.get_by_role("table", name="Country values")).to_have_count(0)
+
 
 def test_stakeholder_sees_the_sector_map_without_company_names(new_page):
     page = new_page()
