@@ -62,6 +62,10 @@ class FactForm(ModelFieldsForm):
         # The fact's fields first, its source after them.
         order = [n for n in self.fields if n not in self.SOURCE_FIELDS] + list(self.SOURCE_FIELDS)
         self.order_fields(order)
+        # Commodities by their name in the page's language
+        for field in self.fields.values():
+            if getattr(field, "queryset", None) is not None and field.queryset.model is Commodity:
+                field.label_from_instance = lambda commodity: commodity.name
 
     def fact_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.model_fields}

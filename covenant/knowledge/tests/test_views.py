@@ -269,3 +269,15 @@ def test_the_country_page_names_commodities_in_the_pages_language(client_for):
     english = client.get("/knowledge/countries/CD/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ">Kobalt</a>" in dutch and ">Cobalt</a>" not in dutch
     assert ">Cobalt</a>" in english and ">Kobalt</a>" not in english
+
+
+def test_the_knowledge_base_names_commodities_in_the_language_of_the_page(client_for):
+    client = client_for("secretariat")
+    page = client.get("/knowledge/commodities/cobalt/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert '<h1>Kobalt <span class="muted" lang="en">(cobalt)</span></h1>' in page.content.decode()
+    page = client.get("/knowledge/commodities/cobalt/", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<h1>Cobalt <span class="muted" lang="nl">(kobalt)</span></h1>' in page.content.decode()
+    found = client.get(HOME, {"q": "2605"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="nl")
+    assert '">Kobalt</a> <span lang="en">(cobalt)</span>' in found.content.decode()
+    form = client.get("/knowledge/facts/composition/new/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert ">messing</option>" in form.content.decode()  # brass, as a Dutch page names it
