@@ -30,6 +30,7 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIX = ".xlsx"
 ACCEPTED = (*CSV_SUFFIXES, XLSX_SUFFIX)
 PREVIEW_LINES = 20
+DUPLICATES_SHOWN = 10  # rows named of the lines that repeat another
 UNMATCHED_KEPT = 200
 XLSX_MAX_RATIO = 100  # an .xlsx that unpacks to more than 100 × its size is refused
 XLSX_UNREADABLE = gettext_noop("This Excel file cannot be read: %(error)s")
@@ -220,6 +221,12 @@ def _understand(
         "commodity", "matched_by", "matched_on"
     )
     report_dict = report.as_dict()
+    if report.duplicates:  # the rows that repeat an earlier one, to show (upload time only)
+        values = [c for c in frame.columns if c != "line"]
+        repeats = frame.filter(
+            pl.struct(values).is_duplicated() & ~pl.struct(values).is_first_distinct()
+        )
+        report_dict["duplicate_rows"] = repeats["line"].head(DUPLICATES_SHOWN).to_list()
     if template is not None:
         report_dict["rmi"] = template.as_dict()
     return {

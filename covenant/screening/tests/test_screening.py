@@ -203,6 +203,7 @@ def test_duplicate_lines_are_reported_on_the_preview(demo, client_for):
     assert upload.report["duplicates"] == 1
     page = client.get(reverse("screening-preview", args=[upload.code])).content.decode()
     assert "1 line repeats another line exactly" in page
+    assert "counted twice. Rows: 5." in page  # the repeat, not the line it repeats
 
 
 def test_unknown_headers_are_mapped_once_and_remembered(demo, client_for):
