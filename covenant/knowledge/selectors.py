@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -376,17 +377,22 @@ def _in_words(changes) -> list[FactChange]:
             return str(_("yes") if value else _("no"))
         if name == "country":
             return f"{countries.name(value) or value} ({value})"
-        choices = dict(model._meta.get_field(name).flatchoices)
+        try:
+            choices = dict(model._meta.get_field(name).flatchoices)
+        except FieldDoesNotExist:
+            return str(value)
         return str(choices.get(value, value))
+
+    def label(model, name: str) -> str:
+        try:
+            return str(capfirst(model._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:  # a field the fact no longer has: its stored name
+            return name
 
     for change in changes:
         model = FACT_MODELS[change.fact_kind]
         change.fields = [
-            (
-                str(capfirst(model._meta.get_field(name).verbose_name)),
-                word(model, name, change.before),
-                word(model, name, change.after),
-            )
+            (label(model, name), word(model, name, change.before), word(model, name, change.after))
             for name, _before, _after in change.changed_fields
             if not name.endswith("_code") and name != "source_label"
         ]

@@ -257,7 +257,9 @@ def production_share_update(
 
 def _components_fit(composition: Composition) -> None:
     """The alloy's components as the screening expands it (those of every current source,
-    this one included) add up to at most 1."""
+    this one included) add up to at most 1. A share of an older edition is not screened."""
+    if not composition.source.is_current:
+        return
     others = (
         Composition.objects.filter(alloy=composition.alloy, source__is_current=True)
         .exclude(pk=composition.pk)

@@ -488,8 +488,17 @@ def read_rmi_template(data: bytes) -> RmiResult:
 def rmi_to_purchase_lines(result: RmiResult, stage: str | None = None) -> list[dict]:
     """One purchase line per smelter, then one per mine with a known country (`stage`: only
     those of that stage): commodity = metal, origin = the smelter's or the mine's country
-    (ISO-2), quantity 1 (each weighs the same); "stage" is where the origin is screened.
-    A mine without a country adds nothing the smelters do not say, so it has no line."""
+    (ISO-2); "stage" is where the origin is screened. Each smelter weighs 1; the mines of a
+    metal share the weight of its smelters (2 cobalt smelters, 4 cobalt mines: 0.5 each), so
+    that a metal weighs the same at both stages. A mine without a country adds nothing the
+    smelters do not say, so it has no line."""
+    smelters_of: dict[str, int] = {}
+    for smelter in result.smelters:
+        smelters_of[smelter.metal.lower()] = smelters_of.get(smelter.metal.lower(), 0) + 1
+    mines_of: dict[str, int] = {}
+    for mine in result.mines:
+        if mine.country:
+            mines_of[mine.metal.lower()] = mines_of.get(mine.metal.lower(), 0) + 1
     smelters = [
         {
             "description": s.metal,
@@ -505,7 +514,7 @@ def rmi_to_purchase_lines(result: RmiResult, stage: str | None = None) -> list[d
             "description": m.metal,
             "supplier": f"{m.name} ({m.mine_id})" if m.mine_id else m.name or m.smelter,
             "origin_country": m.country,
-            "quantity": 1,
+            "quantity": (smelters_of.get(m.metal.lower()) or 1) / mines_of[m.metal.lower()],
             "stage": MINING_STAGE,
         }
         for m in result.mines

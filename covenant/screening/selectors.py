@@ -5,7 +5,7 @@ from the knowledge base, and the comparison of a run with the previous one."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 from django.conf import settings
@@ -234,6 +234,12 @@ def composition_source(finding: Finding):
     return row.source if row else None
 
 
+def _chain_stage(stage: str, origin_known: bool) -> str | None:
+    """The stage that tells a purchase chain apart: none for a stated origin, whose findings
+    take each risk's stage (one chain, several stages)."""
+    return None if origin_known else stage
+
+
 def finding_heat(*, run: Run, filters: FindingFilters | None = None) -> list[dict]:
     """Per (country, commodity) of the run's findings under the filters, in one query: the
     share of the run's exposure behind them (`share`) and their highest score (`top`).
@@ -247,16 +253,17 @@ def finding_heat(*, run: Run, filters: FindingFilters | None = None) -> list[dic
         finding_list(run=run, filters=filters)
         .order_by()
         .values_list(
-            "country", "commodity", "component", "stage", "line_numbers", "exposure_share", "score"
+            "country", "commodity", "component", "stage", "origin_known", "line_numbers",
+            "exposure_share", "score",
         )
-    )
-    for country, commodity, component, stage, lines, share, score in rows:
+    )  # fmt: skip
+    for country, commodity, component, stage, known, lines, share, score in rows:
         cell = cells.setdefault(
             (country, commodity),
             {"country": country, "commodity": commodity, "share": 0.0, "top": score},
         )
         cell["top"] = max(cell["top"], score)
-        chain = (country, commodity, component, stage, tuple(lines))
+        chain = (country, commodity, component, _chain_stage(stage, known), tuple(lines))
         if chain not in chains:
             chains.add(chain)
             cell["share"] += share
@@ -473,37 +480,53 @@ def sector_map(*, covenant: Covenant, fetched_by) -> SectorMap:
         companies=len(run_ids),
         threshold=threshold,
         for_secretariat=for_secretariat,
-        areas=_sector_areas(run_ids, threshold=threshold, for_secretariat=for_secretariat),
+        areas=_sector_areas(
+            run_ids,
+            threshold=threshold,
+            for_secretariat=for_secretariat,
+            hidden={(c.country, c.commodity) for c in cells if c.suppressed},
+        ),
     )
 
 
-def _sector_areas(run_ids: list[int], *, threshold: int, for_secretariat: bool) -> list[SectorArea]:
+def _sector_areas(
+    run_ids: list[int], *, threshold: int, for_secretariat: bool, hidden: set[tuple[str, str]]
+) -> list[SectorArea]:
     """Per (country, commodity): the exposure shares of the companies' purchase chains, each
-    chain (its run, component, stage and lines) once over its themes; in one query."""
+    chain (its run, component, stage and lines) once over its themes; in one query. An area
+    with a suppressed theme cell (`hidden`) is suppressed too for anyone but the secretariat:
+    else the area less the cells shown would give the hidden one."""
     chains = (
         Finding.objects.filter(run_id__in=run_ids)
-        .values("run_id", "country", "commodity", "component", "stage", "line_numbers")
+        .values(
+            "run_id", "country", "commodity", "component", "stage", "origin_known", "line_numbers"
+        )
         .annotate(share=Max("exposure_share"))
         .order_by()
     )
+    seen: set[tuple] = set()
     share: dict[tuple[str, str], float] = {}
     companies: dict[tuple[str, str], set[int]] = {}
-    for chain in chains:
-        key = (chain["country"], chain["commodity"])
-        share[key] = share.get(key, 0.0) + (chain["share"] or 0.0)
-        companies.setdefault(key, set()).add(chain["run_id"])
-    return [
-        SectorArea(
-            country,
-            commodity,
-            disclose(
-                Figure(None, None, value=share[country, commodity], companies=len(runs)),
-                threshold=threshold,
-                for_secretariat=for_secretariat,
-            ),
+    for c in chains:
+        stage = _chain_stage(c["stage"], c["origin_known"])
+        chain = (c["run_id"], c["country"], c["commodity"], c["component"], stage)
+        if (*chain, tuple(c["line_numbers"])) in seen:
+            continue
+        seen.add((*chain, tuple(c["line_numbers"])))
+        key = (c["country"], c["commodity"])
+        share[key] = share.get(key, 0.0) + (c["share"] or 0.0)
+        companies.setdefault(key, set()).add(c["run_id"])
+    areas = []
+    for key, runs in sorted(companies.items()):
+        figure = disclose(
+            Figure(None, None, value=share[key], companies=len(runs)),
+            threshold=threshold,
+            for_secretariat=for_secretariat,
         )
-        for (country, commodity), runs in sorted(companies.items())
-    ]
+        if key in hidden and not for_secretariat:
+            figure = replace(figure, value=None, suppressed=True)
+        areas.append(SectorArea(key[0], key[1], figure))
+    return areas
 
 
 # The engine's reference from the knowledge base ---------------------------------------------

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -596,6 +597,14 @@ def _screen_template(
             **options,
         )
         screened[rmi.SMELTING_STAGE] = (result, offset)
+        if rmi.MINING_STAGE in screened:
+            # the mines' shares of the whole template, as the smelters' are: of their total
+            mines, _offset = screened[rmi.MINING_STAGE]
+            factor = mines.total_exposure / result.total_exposure if result.total_exposure else 1
+            mines.findings = mines.findings.with_columns(
+                pl.col("exposure_share") * factor, pl.col("score") * factor
+            )
+            mines.total_exposure = result.total_exposure
     return sorted(screened.values(), key=lambda part: part[1])
 
 
@@ -698,12 +707,18 @@ def finding_adopt(*, finding: Finding, user) -> RiskItem:
         raise ValidationError(_("This finding is in the risk register already."))
     commodity = selectors.commodity_names().get(finding.commodity, finding.commodity)
     stage = finding.stage or (finding.risk.chain_stage if finding.risk else "mining")
-    # the same risk from an earlier run (or entered by hand) is not added twice
+    # the same risk from an earlier run (or entered by hand) is not added twice, whatever
+    # the language its commodity was written in
+    from covenant.knowledge.models import Commodity
+
+    names = Q(commodity__iexact=finding.commodity)
+    for name in (
+        Commodity.objects.filter(code=finding.commodity).values_list("name_nl", "name_en").first()
+        or ()
+    ):
+        names |= Q(commodity__iexact=name)
     if part.risks.filter(
-        theme=finding.theme,
-        country=finding.country,
-        chain_stage=stage,
-        commodity__iexact=commodity,
+        names, theme=finding.theme, country=finding.country, chain_stage=stage
     ).exists():
         raise ValidationError(
             _(

@@ -281,3 +281,13 @@ def test_the_knowledge_base_names_commodities_in_the_language_of_the_page(client
     assert '">Kobalt</a> <span lang="en">(cobalt)</span>' in found.content.decode()
     form = client.get("/knowledge/facts/composition/new/", HTTP_ACCEPT_LANGUAGE="nl")
     assert ">messing</option>" in form.content.decode()  # brass, as a Dutch page names it
+
+
+def test_a_change_of_a_field_the_fact_no_longer_has_still_shows(client_for):
+    tin = Commodity.objects.get(code="tin")
+    FactChange.objects.create(
+        fact_kind="risk", fact_id=1, commodity=tin, action="changed",
+        before={"old_rating": "B"}, after={"old_rating": "A"},
+    )  # fmt: skip
+    page = client_for("secretariat").get("/knowledge/commodities/tin/")
+    assert page.status_code == 200 and "<div>old_rating: A</div>" in page.content.decode()

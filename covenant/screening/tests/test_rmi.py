@@ -11,6 +11,7 @@ import io
 import zipfile
 
 import openpyxl
+import polars as pl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -259,8 +260,8 @@ def test_mines_become_lines_after_the_smelters_screened_at_the_mining_stage():
         ("mining", 2),
     ]
     assert parts[1][1].decode().splitlines()[1:] == [
-        "Cobalt,Kamoto (CID005001),CD,1",
-        "Mica,Koderma,IN,1",
+        "Cobalt,Kamoto (CID005001),CD,1.0",
+        "Mica,Koderma,IN,1.0",
     ]
     # the upload's lines are the smelters' and then the mines', in the parts' order
     assert rmi.rmi_to_csv(result).decode().splitlines()[3:] == parts[1][1].decode().splitlines()[1:]
@@ -404,3 +405,36 @@ def test_an_uploaded_emrt_screens_its_mines_at_the_mining_stage(
         client.get(reverse("screening-finding", args=[finding.code])).content.decode()
     )
     assert "Kamoto (CID005001)" in page and "Huayou Cobalt (CID003000)" not in page
+
+
+def test_a_metal_weighs_the_same_at_its_mines_as_at_its_smelters(demo):
+    from covenant.screening import selectors, services
+
+    template = rmi.read_rmi_template(
+        rmi_workbook(
+            kind="EMRT",
+            version="2.1",
+            smelters=[
+                ("", "Cobalt", "Smelter not listed", "Co A", "China", ""),
+                ("", "Cobalt", "Smelter not listed", "Co B", "China", ""),
+                ("", "Copper", "Smelter not listed", "Cu A", "Chile", ""),
+                ("", "Copper", "Smelter not listed", "Cu B", "Chile", ""),
+            ],
+            mines=[("Cobalt", "Co A", "Kamoto", "", "", "Congo, Democratic Republic of the")],
+        )
+    )
+    # the one cobalt mine carries both cobalt smelters' weight: half of the template
+    mine_line = rmi.rmi_to_purchase_lines(template, rmi.MINING_STAGE)[0]
+    assert mine_line["quantity"] == 2
+    (smelters, _), (mines, offset) = services._screen_template(
+        template, selectors.reference_from_knowledge(), {"decimal_comma": False}
+    )
+    assert offset == 4 and mines.total_exposure == smelters.total_exposure == 4
+    cobalt_cd = mines.findings.filter(pl.col("commodity") == "cobalt", pl.col("country") == "CD")
+    assert cobalt_cd.height and set(cobalt_cd["exposure_share"]) == {0.5}
+    # copper's mining is spread over world production: its shares add up to at most its half
+    copper = smelters.exposures.filter(pl.col("commodity") == "copper", pl.col("stage") == "mining")
+    assert 0 < copper["exposure_share"].sum() <= 0.5 + 1e-9
+    assert smelters.exposures.filter(
+        pl.col("commodity") == "cobalt", pl.col("stage") == "mining"
+    ).is_empty()  # the mine says where cobalt was mined

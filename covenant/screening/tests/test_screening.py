@@ -99,6 +99,27 @@ def test_upload_preview_run_explain_and_adopt(demo, client_for, django_capture_o
     assert risk.part.risks.filter(theme="child_labour", country="BO").count() == 1
 
 
+def test_a_risk_adopted_in_one_language_is_not_adopted_again_in_the_other(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for("company")
+    _upload(
+        client, demo, b"Omschrijving;HS-code;Land van herkomst;Bedrag\nZinkplaat;790700;Peru;100\n"
+    )
+    upload = Upload.objects.latest("uploaded_at")
+    _response, first = _run(client, upload, django_capture_on_commit_callbacks)
+    zinc = first.findings.filter(commodity="zinc").first()
+    client.post(reverse("screening-adopt", args=[zinc.code]), HTTP_ACCEPT_LANGUAGE="en")
+    assert RiskItem.objects.get(finding=zinc).commodity == "zinc"
+    _response, second = _run(client, upload, django_capture_on_commit_callbacks)
+    again = second.findings.get(theme=zinc.theme, commodity="zinc", country=zinc.country)
+    response = client.post(
+        reverse("screening-adopt", args=[again.code]), follow=True, HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    assert "Dit risico staat al in het risicoregister" in response.content.decode()
+    assert not RiskItem.objects.filter(finding=again).exists()
+
+
 def test_the_run_page_polls_while_running_and_filters(demo, client_for):
     client = client_for("company")
     run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")

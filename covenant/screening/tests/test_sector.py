@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -192,3 +193,43 @@ def test_the_world_geometry_is_vendored_with_iso_numeric_ids():
     assert charts.iso_numeric("XX") is None
     spec = json.dumps(charts.world_topology())
     assert "Madagascar" in spec
+
+
+def test_an_area_with_a_hidden_cell_is_hidden_too(demo, client_for, three_companies):
+    # a fourth company's one finding of a theme no other company has in mica from India:
+    # its cell has one company (hidden); the area has four, but shown it would give the
+    # hidden cell as the area less the cells shown
+    mica_in = three_companies.findings.filter(commodity="mica", country="IN").first()
+    fourth = _copy_run(three_companies, Organisation.objects.get(name="Wuppermann Staal"))
+    fourth.findings.exclude(commodity="mica", country="IN").delete()
+    fourth.findings.update(theme="wages")
+    assert mica_in is not None and fourth.findings.exists()
+
+    stakeholder = _page(client_for, "stakeholder", demo).context["sector"]
+    areas = {(a.country, a.commodity): a for a in stakeholder.areas}
+    assert any(
+        c.suppressed for c in stakeholder.cells if (c.country, c.commodity) == ("IN", "mica")
+    )
+    assert areas["IN", "mica"].suppressed and areas["IN", "mica"].share.value is None
+    assert not areas["BO", "tin"].suppressed  # an area whose cells all show stays shown
+
+    secretariat = _page(client_for, "secretariat", demo).context["sector"]
+    assert not any(a.suppressed for a in secretariat.areas)
+
+
+def test_a_stated_origin_counts_once_however_many_stages_its_risks_have(demo, three_companies):
+    chain = three_companies.findings.filter(origin_known=True).first()
+    heat = {
+        (c["country"], c["commodity"]): c["share"] for c in selectors.finding_heat(run=chain.run)
+    }
+    before = heat[chain.country, chain.commodity]
+    # the same purchase chain meets a risk of another stage (the engine gives a stated origin
+    # each risk's stage): one more finding, no more exposure
+    twin = Finding.objects.get(pk=chain.pk)
+    twin.pk, twin.code = None, uuid.uuid4()
+    twin.stage = "smelting_refining" if chain.stage == "mining" else "mining"
+    twin.save()
+    heat = {
+        (c["country"], c["commodity"]): c["share"] for c in selectors.finding_heat(run=chain.run)
+    }
+    assert heat[chain.country, chain.commodity] == pytest.approx(before)
