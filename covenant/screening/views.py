@@ -498,6 +498,7 @@ def sector(request, covenant):
         "heat_svg": charts.heat_map_svg(
             heat_rows, title=_("Exposure by country and commodity"), legend=legend
         ),
+        "heat_table": heat_rows,
         "world_svg": charts.world_map_svg(
             [{"country": c, "share": v} for c, v in sorted(world.items())],
             title=_("Exposure by country"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 
 import pytest
@@ -145,6 +146,8 @@ def test_cells_under_the_threshold_are_suppressed_except_for_the_secretariat(
     assert all(c.share.value is None and c.score.value is None for c in sector.cells)
     assert all(c.companies is None for c in sector.cells)
     assert "fewer than 4" in page and "not shown" in page
+    heat_table = page.split('id="sector-heat-table"')[1].split("</table>")[0]
+    assert "&lt; 4" in heat_table and not re.search(r"<td>\d\.\d{3}</td>", heat_table)
     assert response.context["world_svg"] == ""  # no value reaches the chart data
 
     secretariat = _page(client_for, "secretariat", demo)
