@@ -34,6 +34,7 @@ from covenant.knowledge.models import (
     Source,
     name_in_language,
 )
+from covenant.lib.countries import country_label
 from covenant.lib.taxonomy import ChainStage
 from covenant.screening.engine import DEFAULT_LIKELIHOOD, likelihood_from_wgi
 
@@ -376,7 +377,7 @@ def _in_words(changes) -> list[FactChange]:
         if isinstance(value, bool):
             return str(_("yes") if value else _("no"))
         if name == "country":
-            return f"{countries.name(value) or value} ({value})"
+            return country_label(value)
         try:
             choices = dict(model._meta.get_field(name).flatchoices)
         except FieldDoesNotExist:

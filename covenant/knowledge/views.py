@@ -16,6 +16,7 @@ from covenant.accounts.decorators import Policy, authenticated
 from covenant.knowledge import selectors, services
 from covenant.knowledge.forms import CompositionForm, RiskForm, ShareForm, SynonymForm
 from covenant.knowledge.models import Commodity, FactChange
+from covenant.lib.countries import country_label
 from covenant.lib.forms import add_service_errors
 
 K = FactChange.Kind
@@ -85,6 +86,7 @@ def country(request, iso2):
     context = {
         "code": code,
         "name": name,
+        "label": country_label(code),
         "governance": selectors.governance_of_country(iso2=code),
         "production": selectors.production_of_country(iso2=code),
         "risks": list(selectors.risks_of_country(iso2=code)),

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import translation
-from django_countries import countries
 
 from covenant.accounts.access import Perm, access_for, organisation_ids_visible_to
 from covenant.accounts.models import Role
@@ -28,6 +27,7 @@ from covenant.knowledge.models import (
     Source,
     name_in_language,
 )
+from covenant.lib.countries import country_label, country_name  # noqa: F401 (re-exported)
 from covenant.lib.disclosure import Figure, disclose
 from covenant.screening.engine import STAGES, Reference, likelihood_from_wgi
 from covenant.screening.models import ColumnMapping, Finding, Run, Upload
@@ -285,25 +285,6 @@ def commodity_names() -> dict[str, str]:
         code: name_in_language(nl, en)
         for code, nl, en in Commodity.objects.values_list("code", "name_nl", "name_en")
     }
-
-
-def country_name(code: str | None) -> str:
-    """The country's name in the active language (django-countries translates it); an unknown
-    code as it is, and "" for no country."""
-    if not code:
-        return ""
-    return str(countries.name(code.upper())) or code
-
-
-def country_label(code: str | None) -> str:
-    """The country's name in the active language with its ISO code: "Zuid-Afrika (ZA)"
-    ("Democratische Republiek Congo (DRC, CD)" for a name that ends in brackets)."""
-    if not code:
-        return ""
-    name = country_name(code)
-    if name.endswith(")") and name != code:
-        return f"{name[:-1]}, {code})"
-    return f"{name} ({code})"
 
 
 def finding_names(

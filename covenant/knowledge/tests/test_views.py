@@ -291,3 +291,8 @@ def test_a_change_of_a_field_the_fact_no_longer_has_still_shows(client_for):
     )  # fmt: skip
     page = client_for("secretariat").get("/knowledge/commodities/tin/")
     assert page.status_code == 200 and "<div>old_rating: A</div>" in page.content.decode()
+
+
+def test_a_country_page_names_the_country_once_with_its_code(client_for):
+    page = client_for("company").get("/knowledge/countries/CD/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert "<h1>Democratische Republiek Congo (DRC, CD)</h1>" in page.content.decode()
