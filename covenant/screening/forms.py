@@ -18,17 +18,28 @@ class UploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One choice per column of the file: which of the engine's fields it holds."""
 
-    def __init__(self, *args, header: list[str], initial_map: dict[str, str], **kwargs):
+    def __init__(
+        self,
+        *args,
+        header: list[str],
+        initial_map: dict[str, str],
+        samples: dict[str, list[str]] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         choices = [("", _("— not used —")), *FIELD_LABELS.items()]
         self.columns = []
         for i, name in enumerate(header):
             key = f"col_{i}"
+            values = (samples or {}).get(name)
             self.fields[key] = forms.ChoiceField(
                 label=name or _("(column %(n)s)") % {"n": i + 1},
                 choices=choices,
                 required=False,
                 initial=initial_map.get(name, ""),
+                help_text=_("For example: %(values)s") % {"values": " · ".join(values)}
+                if values
+                else "",
             )
             self.columns.append((key, name))
 

@@ -168,6 +168,29 @@ def header_of(payload: bytes) -> list[str]:
     return [h.strip() for h in rows[0]] if rows else []
 
 
+def column_samples(upload: Upload, limit: int = 3) -> dict[str, list[str]]:
+    """The first few distinct, non-empty values of each column of the stored file (for the
+    mapping page): {header: [value, ...]}; {} if the file cannot be read."""
+    with upload.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        payload = as_csv(upload.name, data)
+        text, _encoding = engine._decode(payload, None)
+        rows = engine._sample_rows(text, engine._sniff_delimiter(text), limit=50)
+    except engine.PurchaseFileError:
+        return {}
+    if not rows:
+        return {}
+    header = [h.strip() for h in rows[0]]
+    samples: dict[str, list[str]] = {h: [] for h in header}
+    for row in rows[1:]:
+        for name, value in zip(header, row, strict=False):
+            value = value.strip()
+            if value and value not in samples[name] and len(samples[name]) < limit:
+                samples[name].append(value)
+    return samples
+
+
 def _is_header_problem(exc: engine.PurchaseFileError) -> bool:
     """The engine did not find the columns it needs: a column mapping can fix that."""
     return exc.template in (engine.NO_MATERIAL_COLUMN, engine.NO_AMOUNT_COLUMN)

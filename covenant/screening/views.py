@@ -131,7 +131,12 @@ def mapping(request, code):
     upload = selectors.upload_get(code=code, fetched_by=request.user)
     _writer(request, upload.covenant, upload.organisation_id)
     initial = upload.header_map or selectors.mapping_for(upload.organisation)
-    form = MappingForm(request.POST or None, header=upload.header, initial_map=initial)
+    form = MappingForm(
+        request.POST or None,
+        header=upload.header,
+        initial_map=initial,
+        samples=services.column_samples(upload),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.upload_map_columns(

@@ -236,6 +236,9 @@ def test_unknown_headers_are_mapped_once_and_remembered(demo, client_for):
     assert response["Location"] == reverse("screening-mapping", args=[upload.code])
     page = html.unescape(client.get(response["Location"]).content.decode())
     assert "Artikel" in page and "Herk" in page
+    # each column shows what it holds, tied to its choice for screen readers
+    assert 'id="id_col_1_helptext">For example: 100</p>' in page
+    assert 'aria-describedby="id_col_1_helptext"' in page
     # Why, in the language of whoever looks: the message is stored untranslated.
     assert upload.report["error"]["message"] == engine.NO_MATERIAL_COLUMN
     assert "No column names the material: expected a column such as “omschrijving”" in page
