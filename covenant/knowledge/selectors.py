@@ -355,15 +355,21 @@ def changes_of_country(*, iso2: str, limit: int = 20) -> list[FactChange]:
 _LINKED = ("commodity", "alloy", "component")  # stored by id, with their code beside
 
 
+def commodity_names() -> dict[str, str]:
+    """{code: name} of every commodity in the active language: the knowledge base's Dutch
+    name in Dutch, its English name otherwise."""
+    return {
+        code: name_in_language(nl, en)
+        for code, nl, en in Commodity.objects.values_list("code", "name_nl", "name_en")
+    }
+
+
 def _in_words(changes) -> list[FactChange]:
     """The changes, each with `fields`: (label, before, after) of every field that changed,
     as the forms name it and in the active language: commodities and sources by name,
     choices by their label, countries by name ("" where there was no value)."""
     changes = list(changes)
-    names = {
-        code: name_in_language(nl, en)
-        for code, nl, en in Commodity.objects.values_list("code", "name_nl", "name_en")
-    }
+    names = commodity_names()
 
     def word(model, name: str, snapshot: dict) -> str:
         value = snapshot.get(name)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from covenant.screening import engine
@@ -492,13 +493,8 @@ def rmi_to_purchase_lines(result: RmiResult, stage: str | None = None) -> list[d
     metal share the weight of its smelters (2 cobalt smelters, 4 cobalt mines: 0.5 each), so
     that a metal weighs the same at both stages. A mine without a country adds nothing the
     smelters do not say, so it has no line."""
-    smelters_of: dict[str, int] = {}
-    for smelter in result.smelters:
-        smelters_of[smelter.metal.lower()] = smelters_of.get(smelter.metal.lower(), 0) + 1
-    mines_of: dict[str, int] = {}
-    for mine in result.mines:
-        if mine.country:
-            mines_of[mine.metal.lower()] = mines_of.get(mine.metal.lower(), 0) + 1
+    smelters_of = Counter(s.metal.lower() for s in result.smelters)
+    mines_of = Counter(m.metal.lower() for m in result.mines if m.country)
     smelters = [
         {
             "description": s.metal,

@@ -25,8 +25,8 @@ from covenant.knowledge.models import (
     HsCode,
     ProductionShare,
     Source,
-    name_in_language,
 )
+from covenant.knowledge.selectors import commodity_names
 from covenant.lib.countries import country_label, country_name  # noqa: F401 (re-exported)
 from covenant.lib.disclosure import Figure, disclose
 from covenant.screening.engine import STAGES, Reference, likelihood_from_wgi
@@ -234,10 +234,14 @@ def composition_source(finding: Finding):
     return row.source if row else None
 
 
-def _chain_stage(stage: str, origin_known: bool) -> str | None:
-    """The stage that tells a purchase chain apart: none for a stated origin, whose findings
-    take each risk's stage (one chain, several stages)."""
-    return None if origin_known else stage
+_CHAIN_FIELDS = ("country", "commodity", "component", "stage", "origin_known", "line_numbers")
+
+
+def _chain(country, commodity, component, stage, origin_known, lines) -> tuple:
+    """What tells a finding's purchase chain apart (its lines, bought as a component,
+    produced in a country at a stage): findings of one chain share its exposure, one per
+    theme, and one per risk stage where the origin is stated (it takes each risk's stage)."""
+    return (country, commodity, component, None if origin_known else stage, tuple(lines))
 
 
 def finding_heat(*, run: Run, filters: FindingFilters | None = None) -> list[dict]:
@@ -252,18 +256,16 @@ def finding_heat(*, run: Run, filters: FindingFilters | None = None) -> list[dic
     rows = (
         finding_list(run=run, filters=filters)
         .order_by()
-        .values_list(
-            "country", "commodity", "component", "stage", "origin_known", "line_numbers",
-            "exposure_share", "score",
-        )
-    )  # fmt: skip
-    for country, commodity, component, stage, known, lines, share, score in rows:
+        .values_list(*_CHAIN_FIELDS, "exposure_share", "score")
+    )
+    for *fields, share, score in rows:
+        country, commodity = fields[:2]
         cell = cells.setdefault(
             (country, commodity),
             {"country": country, "commodity": commodity, "share": 0.0, "top": score},
         )
         cell["top"] = max(cell["top"], score)
-        chain = (country, commodity, component, _chain_stage(stage, known), tuple(lines))
+        chain = _chain(*fields)
         if chain not in chains:
             chains.add(chain)
             cell["share"] += share
@@ -276,15 +278,6 @@ def finding_heat(*, run: Run, filters: FindingFilters | None = None) -> list[dic
 def active_language() -> str:
     """The active language without its region: "nl" or "en"."""
     return (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
-
-
-def commodity_names() -> dict[str, str]:
-    """{code: name} of every commodity in the active language: the knowledge base's Dutch
-    name in Dutch, its English name otherwise."""
-    return {
-        code: name_in_language(nl, en)
-        for code, nl, en in Commodity.objects.values_list("code", "name_nl", "name_en")
-    }
 
 
 def finding_names(
@@ -477,26 +470,22 @@ def _sector_areas(
     chain (its run, component, stage and lines) once over its themes; in one query. An area
     with a suppressed theme cell (`hidden`) is suppressed too for anyone but the secretariat:
     else the area less the cells shown would give the hidden one."""
-    chains = (
+    rows = (
         Finding.objects.filter(run_id__in=run_ids)
-        .values(
-            "run_id", "country", "commodity", "component", "stage", "origin_known", "line_numbers"
-        )
-        .annotate(share=Max("exposure_share"))
         .order_by()
+        .values_list("run_id", *_CHAIN_FIELDS, "exposure_share")
     )
     seen: set[tuple] = set()
     share: dict[tuple[str, str], float] = {}
     companies: dict[tuple[str, str], set[int]] = {}
-    for c in chains:
-        stage = _chain_stage(c["stage"], c["origin_known"])
-        chain = (c["run_id"], c["country"], c["commodity"], c["component"], stage)
-        if (*chain, tuple(c["line_numbers"])) in seen:
+    for run_id, *fields, value in rows:
+        chain = (run_id, *_chain(*fields))
+        if chain in seen:
             continue
-        seen.add((*chain, tuple(c["line_numbers"])))
-        key = (c["country"], c["commodity"])
-        share[key] = share.get(key, 0.0) + (c["share"] or 0.0)
-        companies.setdefault(key, set()).add(c["run_id"])
+        seen.add(chain)
+        key = (fields[0], fields[1])  # (country, commodity)
+        share[key] = share.get(key, 0.0) + (value or 0.0)
+        companies.setdefault(key, set()).add(run_id)
     areas = []
     for key, runs in sorted(companies.items()):
         figure = disclose(

@@ -110,16 +110,14 @@ def xlsx_to_csv(data: bytes) -> bytes:
     CSV (UTF-8, comma-separated, decimal point)."""
     workbook = open_xlsx(data)
     try:
-        sheets = (
-            workbook.get_sheet_by_index(i).to_python(skip_empty_area=True)
-            for i in range(len(workbook.sheet_names))
-        )
-        first = rows = next(sheets, [])
-        while not _is_table(rows):
-            rows = next(sheets, None)
-            if rows is None:
-                rows = first
+        first = None
+        for index in range(len(workbook.sheet_names)):
+            rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=True)
+            first = rows if first is None else first
+            if _is_table(rows):
                 break
+        else:
+            rows = first or []
     except Exception as exc:  # calamine raises its own errors for damaged or protected files
         raise engine.PurchaseFileError(XLSX_UNREADABLE, error=str(exc)) from exc
     out = io.StringIO()
@@ -158,13 +156,18 @@ def _read_options(name: str, header_map: dict, country_map: dict | None = None) 
     return options
 
 
-def header_of(payload: bytes) -> list[str]:
-    """The header row of a CSV file (for the mapping page); [] if it cannot be read."""
+def _first_rows(payload: bytes, limit: int) -> list[list[str]]:
+    """The first rows of a CSV file, the header first; [] if it cannot be read."""
     try:
         text, _encoding = engine._decode(payload, None)
-        rows = engine._sample_rows(text, engine._sniff_delimiter(text), limit=1)
+        return engine._sample_rows(text, engine._sniff_delimiter(text), limit=limit)
     except engine.PurchaseFileError:
         return []
+
+
+def header_of(payload: bytes) -> list[str]:
+    """The header row of a CSV file (for the mapping page); [] if it cannot be read."""
+    rows = _first_rows(payload, 1)
     return [h.strip() for h in rows[0]] if rows else []
 
 
@@ -174,10 +177,8 @@ def column_samples(upload: Upload, limit: int = 3) -> dict[str, list[str]]:
     with upload.file.open("rb") as handle:
         data = handle.read()
     try:
-        payload = as_csv(upload.name, data)
-        text, _encoding = engine._decode(payload, None)
-        rows = engine._sample_rows(text, engine._sniff_delimiter(text), limit=50)
-    except engine.PurchaseFileError:
+        rows = _first_rows(as_csv(upload.name, data), 50)
+    except engine.PurchaseFileError:  # an unreadable workbook
         return {}
     if not rows:
         return {}
@@ -247,9 +248,7 @@ def _understand(
     report_dict = report.as_dict()
     if report.duplicates:  # the rows that repeat an earlier one, to show (upload time only)
         values = [c for c in frame.columns if c != "line"]
-        repeats = frame.filter(
-            pl.struct(values).is_duplicated() & ~pl.struct(values).is_first_distinct()
-        )
+        repeats = frame.filter(~pl.struct(values).is_first_distinct())
         report_dict["duplicate_rows"] = repeats["line"].head(DUPLICATES_SHOWN).to_list()
     if template is not None:
         report_dict["rmi"] = template.as_dict()
@@ -728,17 +727,17 @@ def finding_adopt(*, finding: Finding, user) -> RiskItem:
     part = risk_part_for(covenant=run.covenant, organisation=run.organisation)
     if part.risks.filter(finding=finding).exists():
         raise ValidationError(_("This finding is in the risk register already."))
-    commodity = selectors.commodity_names().get(finding.commodity, finding.commodity)
+    from covenant.knowledge.models import Commodity, name_in_language
+
     stage = finding.stage or (finding.risk.chain_stage if finding.risk else "mining")
+    both = Commodity.objects.filter(code=finding.commodity).values_list(
+        "name_nl", "name_en"
+    ).first() or (finding.commodity, finding.commodity)  # its Dutch and English names
+    commodity = name_in_language(*both)
     # the same risk from an earlier run (or entered by hand) is not added twice, whatever
     # the language its commodity was written in
-    from covenant.knowledge.models import Commodity
-
     names = Q(commodity__iexact=finding.commodity)
-    for name in (
-        Commodity.objects.filter(code=finding.commodity).values_list("name_nl", "name_en").first()
-        or ()
-    ):
+    for name in both:
         names |= Q(commodity__iexact=name)
     if part.risks.filter(
         names, theme=finding.theme, country=finding.country, chain_stage=stage

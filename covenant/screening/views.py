@@ -234,7 +234,7 @@ def _render_preview(request, upload: Upload, can_run: bool, synonym_form=None):
         "mines": selectors.with_country_labels(template.get("mines", []), ["country"]),
         "warnings": [w for w in warnings if _tab(w) != rmi.MINE_SHEET],
         "mine_warnings": [w for w in warnings if _tab(w) == rmi.MINE_SHEET],
-        "is_xlsx": upload.name.lower().endswith(".xlsx"),
+        "is_xlsx": services._is_xlsx(upload.name),
         "separator": _("tab")
         if upload.report.get("delimiter") == "\t"
         else f"“{upload.report.get('delimiter', '')}”",
