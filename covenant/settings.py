@@ -134,8 +134,9 @@ USE_I18N = True
 USE_TZ = True
 
 # Kosovo has no ISO 3166 code; the World Bank and the EU use XK (the WGI lists it), so the
-# knowledge base and the screening can name it.
-COUNTRIES_OVERRIDE = {"XK": _("Kosovo")}
+# knowledge base and the screening can name it. django-countries 9.1 calls Nauru by its
+# Nauruan name, "Naoero", in English; ISO 3166 says Nauru.
+COUNTRIES_OVERRIDE = {"XK": _("Kosovo"), "NR": _("Nauru")}
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

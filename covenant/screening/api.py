@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
+from pydantic import ConfigDict, model_validator
 
 from covenant.accounts.decorators import Policy, declare
 from covenant.covenants import selectors as covenant_selectors
@@ -24,17 +25,32 @@ OBJECT = Policy("object")
 
 
 class LineIn(Schema):
+    """One purchase line; a field the API does not know is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
     description: str | None = None
     hs_code: str | None = None
     supplier: str | None = None
     supplier_country: str | None = None
     origin_country: str | None = None
-    quantity: float | None = None
-    spend: float | None = None
+    quantity: float | None = Field(None, ge=0)
+    spend: float | None = Field(None, ge=0, description="Leave credit notes out.")
 
 
 class LinesIn(Schema):
-    lines: list[LineIn]
+    """The purchase lines: at least one, and between them a material (description or HS code)
+    and an amount (spend or quantity). A finding's `line_numbers` count these lines from 1."""
+
+    lines: list[LineIn] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def names_material_and_amount(self) -> LinesIn:
+        if not any(line.description or line.hs_code for line in self.lines):
+            raise ValueError("No line names its material: send a description or an hs_code.")
+        if not any(line.spend is not None or line.quantity is not None for line in self.lines):
+            raise ValueError("No line has an amount: send a spend or a quantity.")
+        return self
 
 
 class RunOut(Schema):
@@ -68,7 +84,13 @@ class FindingOut(Schema):
     production_source: str | None
     risk_source: str
     line_count: int
-    line_numbers: list[int]
+    line_numbers: list[int] = Field(
+        description=(
+            "The purchase lines behind the finding (the first ones, when there are many): rows "
+            "of an uploaded file as a spreadsheet counts them (the header is row 1); for lines "
+            "sent as JSON, their positions in `lines`, from 1."
+        )
+    )
 
 
 def _user(request):
@@ -103,14 +125,22 @@ def _run_out(run: Run) -> dict:
     }
 
 
-def _start(request, slug: str, name: str, data: bytes) -> tuple[int, dict]:
+def _start(
+    request, slug: str, name: str, data: bytes, source: str = Upload.Source.FILE
+) -> tuple[int, dict]:
     covenant, company = _company(request, slug)
     upload = services.upload_create(
-        covenant=covenant, organisation=company, user=request.auth, name=name, data=data
+        covenant=covenant,
+        organisation=company,
+        user=request.auth,
+        name=name,
+        data=data,
+        source=source,
     )
     # The upload is kept: its page is where a person maps the values once for the company.
     if upload.status == Upload.Status.NEEDS_COUNTRIES:
-        row, close = _("row"), _("close to")
+        row = _("line") if source == Upload.Source.API_LINES else _("row")
+        close = _("close to")
         raise ValidationError(
             _(
                 "Country values not recognised: %(values)s. Send ISO codes or country names, "
@@ -118,7 +148,7 @@ def _start(request, slug: str, name: str, data: bytes) -> tuple[int, dict]:
             )
             % {
                 "values": ", ".join(
-                    f"{u['value']!r} ({row} {u['row']}"
+                    f"{u['value']!r} ({row} {upload.sender_numbers([u['row']])[0]}"
                     + (f"; {close} {', '.join(u['suggestions'])}" if u["suggestions"] else "")
                     + ")"
                     for u in upload.report["unknown_countries"][:10]
@@ -160,7 +190,8 @@ def screening_upload_run(request, slug: str, file: File[UploadedFile]):
 def screening_lines_run(request, slug: str, payload: LinesIn):
     _company(request, slug)
     lines = [line.dict(exclude_none=True) for line in payload.lines]
-    return _start(request, slug, "lines.csv", services.lines_to_csv(lines))
+    data = services.lines_to_csv(lines)
+    return _start(request, slug, "lines.csv", data, source=Upload.Source.API_LINES)
 
 
 @router.get("/screening/runs/{code}", response=RunOut, summary="A run's status and progress")
@@ -201,7 +232,7 @@ def screening_finding_list(
             "production_source": f.production_source.citation if f.production_source else None,
             "risk_source": f.risk_source.citation,
             "line_count": f.line_count,
-            "line_numbers": f.line_numbers,
+            "line_numbers": run.upload.sender_numbers(f.line_numbers),
         }
         for f in selectors.finding_list(run=run, filters=filters)
     ]

@@ -46,6 +46,10 @@ class Upload(models.Model):
         NEEDS_COUNTRIES = "needs_countries", _("countries to map")
         READY = "ready", _("ready to run")
 
+    class Source(models.TextChoices):
+        FILE = "file", _("uploaded file")
+        API_LINES = "api_lines", _("lines sent through the API")
+
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     covenant = models.ForeignKey(
         "covenants.Covenant", on_delete=models.CASCADE, related_name="screening_uploads"
@@ -55,6 +59,8 @@ class Upload(models.Model):
     )
     file = models.FileField(upload_to="screening/%Y/")
     name = models.CharField(_("file name"), max_length=255)
+    # API lines are kept as a CSV file (header row 1): line n of the request is row n + 1
+    source = models.CharField(max_length=16, choices=Source, default=Source.FILE)
     size = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status, default=Status.READY)
     header = models.JSONField(default=list, blank=True)  # the file's header row
@@ -75,6 +81,13 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def sender_numbers(self, rows: list[int]) -> list[int]:
+        """Rows of the kept file as its sender counts them: the rows themselves for a file
+        (header row 1), positions in the request's `lines` (from 1) for API lines."""
+        if self.source == self.Source.API_LINES:
+            return [row - 1 for row in rows]
+        return rows
 
 
 class Run(models.Model):

@@ -268,7 +268,13 @@ def _understand(
 
 
 def upload_create(
-    *, covenant: Covenant, organisation: Organisation, user, name: str, data: bytes
+    *,
+    covenant: Covenant,
+    organisation: Organisation,
+    user,
+    name: str,
+    data: bytes,
+    source: str = Upload.Source.FILE,
 ) -> Upload:
     """Check a purchase list whole and keep it with what was understood of it.
 
@@ -279,12 +285,18 @@ def upload_create(
     if not selectors.can_run(user, covenant, organisation.pk):
         raise PermissionDenied
     return upload_store(
-        covenant=covenant, organisation=organisation, user=user, name=name, data=data
+        covenant=covenant, organisation=organisation, user=user, name=name, data=data, source=source
     )
 
 
 def upload_store(
-    *, covenant: Covenant, organisation: Organisation, user, name: str, data: bytes
+    *,
+    covenant: Covenant,
+    organisation: Organisation,
+    user,
+    name: str,
+    data: bytes,
+    source: str = Upload.Source.FILE,
 ) -> Upload:
     """`upload_create` without the check that `user` may screen for the company: for the demo
     loader, which stores purchase lists of companies that have no demo user."""
@@ -316,6 +328,7 @@ def upload_store(
         covenant=covenant,
         organisation=organisation,
         name=Path(name).name[:255],
+        source=source,
         size=len(data),
         header_map=header_map,
         country_map=country_map,

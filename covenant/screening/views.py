@@ -27,7 +27,7 @@ from covenant.covenants.models import Covenant
 from covenant.lib.forms import add_service_errors
 from covenant.lib.spreadsheet import safe_cell, xlsx_bytes
 from covenant.lib.taxonomy import ChainStage, Theme
-from covenant.screening import charts, rmi, selectors, services
+from covenant.screening import charts, engine, rmi, selectors, services
 from covenant.screening.forms import CountryMapForm, MappingForm, SynonymForm, UploadForm
 from covenant.screening.models import Finding, Run, Upload
 
@@ -211,11 +211,19 @@ def _tab(warning: dict | str) -> str | None:
     return warning.get("tab") if isinstance(warning, dict) else None
 
 
+def _shown(field: str, value):
+    """A preview value as the reader writes numbers: grouped, decimals only where there are
+    (1.250,50 in Dutch, 1,250.50 in English)."""
+    if field in engine.NUMBER_FIELDS and isinstance(value, int | float):
+        return floatformat(value, "-2g")
+    return value
+
+
 def _render_preview(request, upload: Upload, can_run: bool, synonym_form=None):
     columns = [c for c in services.FIELD_LABELS if c in upload.report.get("columns", {})]
     preview = selectors.with_country_labels(upload.preview, COUNTRY_FIELDS)
     labels = [(c, services.FIELD_LABELS[c]) for c in columns]
-    rows = [[r.get(c) for c in ["line", *columns]] for r in preview]
+    rows = [[_shown(c, r.get(c)) for c in ["line", *columns]] for r in preview]
     # the commodity each line was linked to (uploads read before it was kept have none)
     if preview and "commodity" in preview[0]:
         names = selectors.commodity_names()

@@ -52,6 +52,9 @@ def test_the_knowledge_base_and_django_countries_hold_these_names(demo):
             assert selectors.country_label("CD") == cd
     assert selectors.country_name("") == "" and selectors.country_label("") == ""
     assert selectors.country_name("XX") == "XX"  # unknown: the code as it is
+    for language in ("en", "nl"):
+        with translation.override(language):
+            assert selectors.country_name("NR") == "Nauru"  # not django-countries' "Naoero"
 
 
 @pytest.mark.parametrize(("language", "brass", "copper", "za", "be", "cd"), NAMES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import polars as pl
 import pytest
@@ -376,6 +377,17 @@ def test_an_excel_workbook_is_read_from_its_first_sheet_with_a_table(demo, clien
     assert "(Excel workbook)" in page and "separator" not in page
 
 
+def test_the_preview_writes_amounts_as_the_reader_does(demo, client_for):
+    client = client_for("company")
+    response = _upload(client, demo, GOOD.replace(b"1.000,00", b"1.250.000,5"))
+    first_row = r'<th scope="row">2</th><td>Tin staven</td><td>800110</td><td>[^<]+</td><td>'
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert re.search(first_row + "1.250.000,50</td>", page)
+    assert re.search(r'<th scope="row">3</th>.*?<td>500</td>', page, re.S)  # no ",00"
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(first_row + "1,250,000.50</td>", page)
+
+
 def test_the_preview_names_a_tab_separator(demo, client_for):
     client = client_for("company")
     data = "Omschrijving\tBedrag\nTin staven\t1000\n".encode("utf-16")
@@ -452,7 +464,10 @@ def test_the_api_runs_json_lines_and_uploads(demo, company, django_capture_on_co
     status = client.get(f"/api/screening/runs/{code}", **headers).json()
     assert status["status"] == "done" and status["progress"] == 100 and status["lines"] == 2
     findings = client.get(f"/api/screening/runs/{code}/findings?commodity=tin", **headers).json()
-    assert findings[0]["country"] == "BO" and findings[0]["line_numbers"] == [3]
+    # line numbers count the request's lines from 1 (the second line is 2)
+    assert findings[0]["country"] == "BO" and findings[0]["line_numbers"] == [2]
+    tin = Run.objects.get(code=code).findings.get(rank=findings[0]["rank"])
+    assert tin.line_numbers == [3]  # the page shows rows of the kept CSV file (header row 1)
     bad = client.post(
         f"/api/covenants/{demo.slug}/screening/uploads",
         {"file": SimpleUploadedFile("x.csv", b"Omschrijving;Bedrag\nTin;-1\n")},
@@ -473,8 +488,35 @@ def test_the_api_runs_json_lines_and_uploads(demo, company, django_capture_on_co
     message = html.unescape(json.dumps(response.json(), ensure_ascii=False))
     upload = Upload.objects.latest("uploaded_at")
     assert upload.status == Upload.Status.NEEDS_COUNTRIES
-    assert "'Kongo' (row 2; close to CG" in message
+    assert "'Kongo' (line 1; close to CG" in message
     assert f"http://testserver/screening/uploads/{upload.code}/countries/" in message
+
+
+def test_the_api_names_the_line_and_field_of_a_bad_json_line(demo, company):
+    _token, plain = account_services.api_token_create(user=company, name="screening")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    url = f"/api/covenants/{demo.slug}/screening/runs"
+    uploads = Upload.objects.count()
+
+    def post(*lines):
+        response = client.post(url, json.dumps({"lines": list(lines)}), "application/json")
+        assert response.status_code == 422, response.content
+        return [(e["loc"][2:], e["msg"]) for e in response.json()["detail"]]
+
+    tin = {"description": "Tin", "spend": 5}
+    assert post(tin, {"description": "Tin", "spend": -1}) == [
+        (["lines", 1, "spend"], "Input should be greater than or equal to 0")
+    ]
+    assert post(tin, {"description": "Tin", "amount": 5})[0][0] == ["lines", 1, "amount"]
+    assert post() == [(["lines"], "List should have at least 1 item after validation, not 0")]
+    # one field alone used to be read as a CSV without separators; now it says what is missing
+    assert post({"description": "Tin"}) == [
+        ([], "Value error, No line has an amount: send a spend or a quantity.")
+    ]
+    assert post({"spend": 4}) == [
+        ([], "Value error, No line names its material: send a description or an hs_code.")
+    ]
+    assert Upload.objects.count() == uploads  # nothing kept
 
 
 def test_the_demo_company_has_one_completed_run_with_the_expected_top_findings(demo):
