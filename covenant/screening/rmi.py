@@ -25,6 +25,7 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from covenant.screening import engine
@@ -214,6 +215,9 @@ class RmiResult:
     smelters: list[Smelter]
     mines: list[Mine] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)  # {"message", "params"}: `_warning`
+    # country values not recognised, each once, as the countries page maps them: {"value",
+    # "field", "column" ("Smelter List, E"), "row" (its first), "suggestions", "preselect"}
+    unknown_countries: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -345,10 +349,34 @@ def _lookup_index(workbook, names: list[str], layout: Columns) -> tuple[dict, di
     return by_name, by_id
 
 
-def read_rmi_template(data: bytes) -> RmiResult:
-    """The smelters (and EMRT mines) of a CMRT/EMRT .xlsx. Raises RmiTemplateError (or the
-    upload's PurchaseFileError for a damaged, protected or zip-bomb file)."""
+def _unknown_country(unknown: list[dict], value: str, sheet: str, letter: str, row: int) -> None:
+    """Note a country value that was not recognised (once per value, at its first row)."""
+    if any(u["value"] == value for u in unknown):
+        return
+    close = engine._close_countries(value)
+    unknown.append(
+        {
+            "value": value,
+            "field": "origin_country",
+            "column": f"{sheet}, {letter}",
+            "row": row,
+            "suggestions": [code for code, _ratio in close],
+            "preselect": close[0][0] if close and close[0][1] >= engine.PRESELECT else None,
+        }
+    )
+
+
+def read_rmi_template(
+    data: bytes, resolve: Callable[[str | None], str | None] | None = None
+) -> RmiResult:
+    """The smelters (and EMRT mines) of a CMRT/EMRT .xlsx, their countries read by `resolve`
+    (the company's own country mapping first: `engine.country_resolver`; a value it maps to ""
+    names no single country). Raises RmiTemplateError (or the upload's PurchaseFileError for a
+    damaged, protected or zip-bomb file)."""
     from covenant.screening.services import open_xlsx
+
+    resolve = resolve or engine.resolve_country
+    unknown: list[dict] = []
 
     workbook = open_xlsx(data)
     names = list(workbook.sheet_names)
@@ -424,8 +452,11 @@ def read_rmi_template(data: bytes) -> RmiResult:
                     smelter_id=smelter_id,
                 )
             )
-        country = engine.resolve_country(country_text)
+        country = resolve(country_text) if country_text else None
         if country is None:
+            if country_text:
+                letter = layout["smelters"].letters["country"]
+                _unknown_country(unknown, country_text, SMELTER_SHEET, letter, number)
             warnings.append(
                 _warning(
                     gettext_noop(
@@ -437,7 +468,7 @@ def read_rmi_template(data: bytes) -> RmiResult:
                     country=country_text or "—",
                 )
             )
-        smelters.append(Smelter(metal, name, country, smelter_id, country_text))
+        smelters.append(Smelter(metal, name, country or None, smelter_id, country_text))
     mines: list[Mine] = []
     mine_layout = layout["mines"]
     if mine_layout is not None:
@@ -451,8 +482,10 @@ def read_rmi_template(data: bytes) -> RmiResult:
                 cell = {f: _get(row, i) for f, i in m.items()}
                 if not cell["metal"] or not (cell["name"] or cell["smelter"] or cell["country"]):
                     continue
-                country = engine.resolve_country(cell["country"])
+                country = resolve(cell["country"]) if cell["country"] else None
                 if country is None and cell["country"]:
+                    letter = mine_layout.letters["country"]
+                    _unknown_country(unknown, cell["country"], MINE_SHEET, letter, number)
                     warning = _warning(
                         gettext_noop(
                             "Mine List row %(row)s (%(mine)s): country “%(country)s” not "
@@ -464,7 +497,7 @@ def read_rmi_template(data: bytes) -> RmiResult:
                     )
                     warnings.append({**warning, "tab": MINE_SHEET})  # shown with the mines
                 mines.append(
-                    Mine(cell["metal"], cell["name"], cell["smelter"], country, cell["id"])
+                    Mine(cell["metal"], cell["name"], cell["smelter"], country or None, cell["id"])
                 )
     if not smelters:
         raise RmiTemplateError(
@@ -483,7 +516,7 @@ def read_rmi_template(data: bytes) -> RmiResult:
                 metals=", ".join(sorted(metals - expected)),
             )
         )
-    return RmiResult(kind, version, smelters, mines, warnings)
+    return RmiResult(kind, version, smelters, mines, warnings, unknown)
 
 
 def rmi_to_purchase_lines(result: RmiResult, stage: str | None = None) -> list[dict]:

@@ -131,21 +131,22 @@ def _is_xlsx(name: str) -> bool:
     return Path(name).suffix.lower() == XLSX_SUFFIX
 
 
-def rmi_template(name: str, data: bytes) -> rmi.RmiResult | None:
-    """The RMI reporting template (CMRT/EMRT) this upload is, recognised by its sheet names;
-    None for any other file. Raises PurchaseFileError for an unreadable template."""
+def rmi_template(name: str, data: bytes, country_map: dict | None = None) -> rmi.RmiResult | None:
+    """The RMI reporting template (CMRT/EMRT) this upload is, recognised by its sheet names,
+    its countries read with the company's `country_map` first; None for any other file.
+    Raises PurchaseFileError for an unreadable template."""
     if not _is_xlsx(name):
         return None
     if not rmi.looks_like_rmi(list(open_xlsx(data).sheet_names)):
         return None
-    return rmi.read_rmi_template(data)
+    return rmi.read_rmi_template(data, engine.country_resolver(country_map))
 
 
-def as_csv(name: str, data: bytes) -> bytes:
+def as_csv(name: str, data: bytes, country_map: dict | None = None) -> bytes:
     """The upload as a purchase CSV: an RMI template becomes one line per smelter."""
     if not _is_xlsx(name):
         return data
-    template = rmi_template(name, data)
+    template = rmi_template(name, data, country_map)
     return rmi.rmi_to_csv(template) if template else xlsx_to_csv(data)
 
 
@@ -252,6 +253,9 @@ def _understand(
         report_dict["duplicate_rows"] = repeats["line"].head(DUPLICATES_SHOWN).to_list()
     if template is not None:
         report_dict["rmi"] = template.as_dict()
+        # screened with unknown origin until the company says which country each one means
+        if template.unknown_countries:
+            report_dict["unknown_countries"] = template.unknown_countries
     return {
         "report": report_dict,
         # the first lines as read, each with the commodity it was linked to (or None)
@@ -304,7 +308,7 @@ def upload_store(
     header_map = selectors.mapping_for(organisation)
     country_map = selectors.country_map_for(organisation)
     try:
-        template = rmi_template(name, data)
+        template = rmi_template(name, data, country_map)
         if template is not None:
             header_map = {}  # the template's lines carry the engine's own headers
         payload = rmi.rmi_to_csv(template) if template else as_csv(name, data)
@@ -374,7 +378,8 @@ def _reread(
     (and the company's own words); return what `_understand` gives. Raises ValidationError."""
     with upload.file.open("rb") as handle:
         data = handle.read()
-    template = rmi_template(upload.name, data)
+    country_map = upload.country_map if country_map is None else country_map
+    template = rmi_template(upload.name, data, country_map)
     payload = rmi.rmi_to_csv(template) if template else as_csv(upload.name, data)
     try:
         return _understand(
@@ -382,7 +387,7 @@ def _reread(
             payload,
             upload.header_map if header_map is None else header_map,
             template,
-            upload.country_map if country_map is None else country_map,
+            country_map,
             selectors.company_synonyms_for(upload.organisation) if synonyms is None else synonyms,
         )
     except engine.PurchaseFileError as exc:
@@ -520,7 +525,7 @@ def purchase_lines(*, upload: Upload, numbers: list[int]) -> list[dict]:
         return []
     try:
         with upload.file.open("rb") as handle:
-            payload = as_csv(upload.name, handle.read())
+            payload = as_csv(upload.name, handle.read(), upload.country_map)
         lines, _report = engine.read_purchase_csv(
             payload, **_read_options(upload.name, upload.header_map, upload.country_map)
         )
@@ -655,7 +660,7 @@ def run_execute(run: Run) -> Run:
         _progress(run, Run.Status.RUNNING, 30)
         with upload.file.open("rb") as handle:
             data = handle.read()
-        template = rmi_template(upload.name, data)
+        template = rmi_template(upload.name, data, upload.country_map)
         options = _read_options(upload.name, upload.header_map, upload.country_map)
         if template is not None:
             screened = _screen_template(template, reference, options)

@@ -160,9 +160,10 @@ def mapping(request, code):
 def countries(request, code):
     upload = selectors.upload_get(code=code, fetched_by=request.user)
     _writer(request, upload.covenant, upload.organisation_id)
-    if upload.status != Upload.Status.NEEDS_COUNTRIES:
-        return redirect("screening-preview", code=upload.code)
+    # a purchase list waits here; an RMI template can be run before (unknown origin)
     unknown = upload.report.get("unknown_countries", [])
+    if not unknown:
+        return redirect("screening-preview", code=upload.code)
     form = CountryMapForm(request.POST or None, unknown=unknown)
     if request.method == "POST" and form.is_valid():
         try:

@@ -359,6 +359,57 @@ def test_the_warnings_show_on_the_preview_in_the_language_of_the_ui(demo, client
     assert "Old warning." in client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
 
 
+def test_a_templates_unknown_country_is_mapped_once_for_the_company(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for("company")
+    _upload(client, demo, CMRT)
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.READY  # it can run at once, with unknown origin
+    [unknown] = upload.report["unknown_countries"]
+    assert (unknown["value"], unknown["column"], unknown["row"]) == (
+        "Deutschland",
+        "Smelter List, E",
+        8,
+    )
+    preview = reverse("screening-preview", args=[upload.code])
+    countries = reverse("screening-countries", args=[upload.code])
+    page = html.unescape(client.get(preview).content.decode())
+    assert f'<a href="{countries}">Say which country the unrecognised value means</a>' in page
+    page = html.unescape(client.get(countries).content.decode())
+    assert "“Deutschland”" in page and "Smelter List, E" in page
+    assert "screened as if their origin were unknown" in page
+
+    response = client.post(countries, {"country_0": "DE"})
+    assert response.status_code == 302 and response["Location"] == preview
+    upload.refresh_from_db()
+    assert "unknown_countries" not in upload.report
+    assert ("Eigene Hütte GmbH", "DE") in [
+        (s["name"], s["country"]) for s in upload.report["rmi"]["smelters"]
+    ]
+    page = html.unescape(client.get(preview).content.decode())
+    assert "“Deutschland” not recognised" not in page and "Say which country" not in page
+    # the run reads the smelter in Germany, and the company's next template knows the value
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(preview)
+    run = Run.objects.filter(upload=upload).latest("created_at")
+    assert run.status == Run.Status.DONE, run.error
+    _upload(client, demo, CMRT)
+    again = Upload.objects.latest("uploaded_at")
+    assert again.pk != upload.pk and "unknown_countries" not in again.report
+
+
+def test_a_template_without_unknown_countries_has_no_countries_page(demo, client_for):
+    client = client_for("company")
+    _upload(client, demo, CMRT)
+    upload = Upload.objects.latest("uploaded_at")
+    client.post(reverse("screening-countries", args=[upload.code]), {"country_0": "DE"})
+    upload.refresh_from_db()
+    response = client.get(reverse("screening-countries", args=[upload.code]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("screening-preview", args=[upload.code])
+
+
 def test_an_uploaded_bad_cmrt_is_refused_with_its_message(demo, client_for):
     before = Upload.objects.count()
     response = _upload(client_for("company"), demo, rmi_workbook(smelter_sheet=False))
@@ -398,6 +449,12 @@ def test_an_uploaded_emrt_screens_its_mines_at_the_mining_stage(
         (2, "child_labour", "mica", "IN", "mining", [5]),
     ]
     assert (run.lines, run.matched_lines) == (4, 4)
+    # the company says Katanga is in DR Congo: the mine is screened from then on
+    assert upload.report["unknown_countries"][0]["column"] == "Mine List, F"
+    client.post(reverse("screening-countries", args=[upload.code]), {"country_0": "CD"})
+    upload.refresh_from_db()
+    assert ("Mine X", "CD") in [(m["name"], m["country"]) for m in upload.report["rmi"]["mines"]]
+    assert upload.lines == 5
     # the mines say where cobalt and mica were mined: nothing of theirs is spread
     assert all(f.origin_known for f in run.findings.all())
     finding = run.findings.get(rank=1)
