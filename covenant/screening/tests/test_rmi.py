@@ -375,7 +375,7 @@ def test_a_templates_unknown_country_is_mapped_once_for_the_company(
     preview = reverse("screening-preview", args=[upload.code])
     countries = reverse("screening-countries", args=[upload.code])
     page = html.unescape(client.get(preview).content.decode())
-    assert f'<a href="{countries}">Say which country the unrecognised value means</a>' in page
+    assert f'<a href="{countries}">Say which country each unrecognised value means</a>' in page
     page = html.unescape(client.get(countries).content.decode())
     assert "“Deutschland”" in page and "Smelter List, E" in page
     assert "screened as if their origin were unknown" in page
