@@ -42,7 +42,13 @@ class FactForm(ModelFieldsForm):
     )
     new_source_url = forms.URLField(label=_("New source: link"), max_length=500, required=False)
     new_source_licence = forms.CharField(
-        label=_("New source: licence"), max_length=300, required=False
+        label=_("New source: licence or terms of use"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "E.g. “CC BY 4.0”, “public domain”, “all rights reserved”; for the secretariat's own "
+            "observations, “own work”."
+        ),
     )
     reason = forms.CharField(
         label=_("Why this change (kept in the history)"),

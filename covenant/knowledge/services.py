@@ -28,7 +28,10 @@ MSG_SOURCE_NEEDED = _(
     "Name the source of this fact: choose one from the list or give a new one "
     "(publisher, title and year)."
 )
-MSG_NEW_SOURCE_INCOMPLETE = _("A new source needs a publisher, a title and a year.")
+MSG_NEW_SOURCE_INCOMPLETE = _(
+    "A new source needs a publisher, a title, a year and its licence or terms of use (“all "
+    "rights reserved” when it has none), so that readers know what they may reuse."
+)
 MSG_COMPOSITION_OVER_ONE = _(
     "The components of %(alloy)s would add up to %(total)s, more than 1: the screening uses "
     "the shares of every current source together. Correct or lower another component first."
@@ -113,7 +116,8 @@ def _resolve_source(source: Source | None, new_source: NewSource | None) -> Sour
         return source
     if new_source is None:
         raise ValidationError({"source": MSG_SOURCE_NEEDED})
-    if not (new_source.publisher.strip() and new_source.title.strip() and new_source.year):
+    given = (new_source.publisher, new_source.title, new_source.licence)
+    if not (all(text.strip() for text in given) and new_source.year):
         raise ValidationError({"source": MSG_NEW_SOURCE_INCOMPLETE})
     series = slugify(f"{new_source.publisher} {new_source.title}")[:80] or "source"
     found, _created = source_register(

@@ -22,7 +22,10 @@ def tin(demo):
 @pytest.fixture
 def ngo_report():
     return services.NewSource(
-        publisher="SOMO", title="Tin from Bolivia: working conditions", year=2024
+        publisher="SOMO",
+        title="Tin from Bolivia: working conditions",
+        year=2024,
+        licence="all rights reserved",
     )
 
 
@@ -60,7 +63,14 @@ def test_a_new_source_needs_publisher_title_and_year(secretariat, tin):
             text="tinerts",
             language="nl",
         )
-    assert "publisher, a title and a year" in exc.value.messages[0]
+    assert "publisher, a title, a year and its licence" in exc.value.messages[0]
+    # a source readers may not know the terms of is refused too
+    unlicensed = services.NewSource(publisher="SOMO", title="Tin", year=2024, licence=" ")
+    with pytest.raises(ValidationError):
+        services.synonym_create(
+            user=secretariat, new_source=unlicensed, commodity=tin, text="tinerts", language="nl"
+        )
+    assert not CommoditySynonym.objects.filter(text="tinerts").exists()
 
 
 def test_adding_a_risk_with_a_new_source_writes_history(secretariat, tin, ngo_report):
@@ -149,7 +159,9 @@ def test_the_components_of_an_alloy_add_up_to_at_most_one(secretariat):
     with pytest.raises(ValidationError) as exc:
         services.composition_create(
             user=secretariat,
-            new_source=services.NewSource(publisher="SOMO", title="Brass", year=2024),
+            new_source=services.NewSource(
+                publisher="SOMO", title="Brass", year=2024, licence="CC BY 4.0"
+            ),
             alloy=brass,
             component=lead,
             share=0.5,

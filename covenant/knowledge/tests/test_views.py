@@ -161,6 +161,7 @@ def _risk_post(**extra) -> dict:
         "new_source_publisher": "CNV Internationaal",
         "new_source_title": "Interviews in Bolivian tin mines",
         "new_source_year": "2023",
+        "new_source_licence": "all rights reserved",
         "reason": "Collective project, year 4",
     }
     data.update(extra)
@@ -185,6 +186,7 @@ def test_the_secretariat_adds_and_corrects_a_risk_and_sees_the_history(client_fo
             new_source_publisher="",
             new_source_title="",
             new_source_year="",
+            new_source_licence="",
             reason="Two fatal accidents reported",
         ),
     )
@@ -210,7 +212,9 @@ def test_the_secretariat_adds_and_corrects_a_risk_and_sees_the_history(client_fo
 def test_a_fact_without_a_source_is_refused_on_the_form(client_for):
     client = client_for("secretariat")
     count = DocumentedRisk.objects.count()
-    data = _risk_post(new_source_publisher="", new_source_title="", new_source_year="")
+    data = _risk_post(
+        new_source_publisher="", new_source_title="", new_source_year="", new_source_licence=""
+    )
     response = client.post("/knowledge/facts/risk/new/", data)
     assert response.status_code == 200
     assert "Name the source of this fact" in response.content.decode()
