@@ -12,7 +12,7 @@ from covenant.knowledge.models import (
     ProductionShare,
     Source,
 )
-from covenant.knowledge.services import NewSource
+from covenant.knowledge.services import MSG_REMOVE_REASON, NewSource
 from covenant.lib.forms import ModelFieldsForm
 
 
@@ -124,3 +124,11 @@ class CompositionForm(FactForm):
 class SynonymForm(FactForm):
     model = CommoditySynonym
     model_fields = ("commodity", "text", "language")
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why remove this fact (kept in the history)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": MSG_REMOVE_REASON},
+    )

@@ -386,6 +386,7 @@ class FactChange(models.Model):
     class Action(models.TextChoices):
         CREATED = "created", _("added")
         CHANGED = "changed", _("corrected")
+        REMOVED = "removed", _("removed")
 
     fact_kind = models.CharField(max_length=16, choices=Kind)
     fact_id = models.PositiveBigIntegerField()

@@ -32,12 +32,13 @@ from covenant.knowledge.models import (
     CommoditySynonym,
     Composition,
     DocumentedRisk,
+    FactChange,
     GovernanceEstimate,
     HsCode,
     ProductionShare,
     Source,
 )
-from covenant.knowledge.services import source_register
+from covenant.knowledge.services import removed_keys, source_register
 from covenant.lib.taxonomy import ChainStage, Theme
 from covenant.screening.engine import WORLD_BANK_CODES
 
@@ -394,6 +395,13 @@ def _commodities() -> dict[str, Commodity]:
     return {c.code: c for c in Commodity.objects.all()}
 
 
+def _note_removed(report: FileReport, removed: set) -> None:
+    """Facts a curator removed are left out of a load (they were counted as there)."""
+    if removed:
+        report.already = max(0, report.already - len(removed))
+        report.notes.append(f"{len(removed)} removed by a curator, left out.")
+
+
 # The seeds of the project ---------------------------------------------------------------------
 
 
@@ -415,6 +423,11 @@ def load_names() -> FileReport:
         (commodity_id, text.lower())
         for commodity_id, text in CommoditySynonym.objects.values_list("commodity_id", "text")
     }
+    removed = {
+        (commodity, text.lower())
+        for commodity, text in removed_keys(FactChange.Kind.SYNONYM, source, ("commodity", "text"))
+    }
+    have |= removed
     synonyms = []
     for code, _nl, _en, _kind, pairs in COMMODITIES:
         commodity = by_code[code]
@@ -428,6 +441,7 @@ def load_names() -> FileReport:
             )
     CommoditySynonym.objects.bulk_create(synonyms)
     report.loaded += len(synonyms)
+    _note_removed(report, removed)
     return report
 
 
@@ -437,6 +451,8 @@ def load_compositions() -> FileReport:
     source, _created = COMPOSITIONS.register()
     by_code = _commodities()
     have = set(Composition.objects.filter(source=source).values_list("alloy_id", "component_id"))
+    removed = removed_keys(FactChange.Kind.COMPOSITION, source, ("alloy", "component"))
+    have |= removed
     new = []
     for alloy_code, parts in TYPICAL_COMPOSITIONS.items():
         alloy = by_code[alloy_code]
@@ -448,6 +464,7 @@ def load_compositions() -> FileReport:
             new.append(Composition(alloy=alloy, component=component, share=share, source=source))
     Composition.objects.bulk_create(new)
     report.loaded += len(new)
+    _note_removed(report, removed)
     return report
 
 
@@ -500,6 +517,10 @@ def load_usgs(path: Path, spec: SourceSpec = USGS) -> FileReport:
             "commodity_id", "country", "chain_stage", "measure", "year"
         )
     )
+    removed = removed_keys(
+        FactChange.Kind.SHARE, source, ("commodity", "country", "chain_stage", "measure", "year")
+    )
+    have |= removed
     new, residual, unmapped, withheld = [], 0, set(), 0
     for row in rows:
         commodity_name, country_name = row["COMMODITY"], row["COUNTRY"]
@@ -553,6 +574,7 @@ def load_usgs(path: Path, spec: SourceSpec = USGS) -> FileReport:
             )
     ProductionShare.objects.bulk_create(new)
     report.loaded = len(new)
+    _note_removed(report, removed)
     report.notes.append(
         f"Skipped {residual} world-total and “other countries” rows; "
         f"{withheld} blank values kept as withheld (no share)."
@@ -573,6 +595,10 @@ def load_ilab(path: Path, spec: SourceSpec = ILAB) -> FileReport:
             "theme", "commodity_id", "country", "chain_stage"
         )
     )
+    removed = removed_keys(
+        FactChange.Kind.RISK, source, ("theme", "commodity", "country", "chain_stage")
+    )
+    have |= removed
     new, unmapped = [], set()
     for row in rows:
         code = ILAB_GOODS.get(row["Good_Name"])
@@ -614,6 +640,7 @@ def load_ilab(path: Path, spec: SourceSpec = ILAB) -> FileReport:
             )
     DocumentedRisk.objects.bulk_create(new)
     report.loaded = len(new)
+    _note_removed(report, removed)
     report.notes.append("Rows of other goods (coal, stones, gems, farm goods…) are skipped.")
     if unmapped:
         report.notes.append(f"Countries not recognised: {', '.join(sorted(unmapped))}.")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import capfirst
@@ -340,16 +340,46 @@ def fact_get(*, kind: str, pk: int):
     return get_object_or_404(model.objects.select_related("source"), pk=pk)
 
 
+def fact_use(*, kind: str, fact) -> int:
+    """How many findings of earlier screening runs rest on the fact (only risks are linked)."""
+    if kind != FactChange.Kind.RISK:
+        return 0
+    return fact.screening_findings.count()
+
+
+def fact_in_words(*, kind: str, fact) -> list[tuple[str, str]]:
+    """The fact's fields as (label, value in words), as its history shows them."""
+    from covenant.knowledge.services import FACT_FIELDS, fact_values
+
+    [shown] = _in_words(
+        [FactChange(fact_kind=kind, before={}, after=fact_values(fact, FACT_FIELDS[kind]))]
+    )
+    return [(label, after) for label, _before, after in shown.fields if after]
+
+
+def _changes(**filters) -> QuerySet[FactChange]:
+    """Changes with their user and `gone`: whether the fact has been removed since (its
+    changes then link nowhere)."""
+    removed = FactChange.objects.filter(
+        action=FactChange.Action.REMOVED,
+        fact_kind=OuterRef("fact_kind"),
+        fact_id=OuterRef("fact_id"),
+    )
+    return (
+        FactChange.objects.filter(**filters).select_related("user").annotate(gone=Exists(removed))
+    )
+
+
 def fact_history(*, kind: str, pk: int) -> list[FactChange]:
-    return _in_words(FactChange.objects.filter(fact_kind=kind, fact_id=pk).select_related("user"))
+    return _in_words(_changes(fact_kind=kind, fact_id=pk))
 
 
 def changes_of_commodity(*, commodity: Commodity, limit: int = 20) -> list[FactChange]:
-    return _in_words(FactChange.objects.filter(commodity=commodity).select_related("user")[:limit])
+    return _in_words(_changes(commodity=commodity)[:limit])
 
 
 def changes_of_country(*, iso2: str, limit: int = 20) -> list[FactChange]:
-    return _in_words(FactChange.objects.filter(country=iso2).select_related("user")[:limit])
+    return _in_words(_changes(country=iso2)[:limit])
 
 
 _LINKED = ("commodity", "alloy", "component")  # stored by id, with their code beside

@@ -28,6 +28,7 @@ MSG_SOURCE_NEEDED = _(
     "Name the source of this fact: choose one from the list or give a new one "
     "(publisher, title and year)."
 )
+MSG_REMOVE_REASON = _("Say why the fact is removed: the history keeps it for later readers.")
 MSG_NEW_SOURCE_INCOMPLETE = _(
     "A new source needs a publisher, a title, a year and its licence or terms of use (“all "
     "rights reserved” when it has none), so that readers know what they may reuse."
@@ -135,7 +136,7 @@ def _resolve_source(source: Source | None, new_source: NewSource | None) -> Sour
 # Curation with history -----------------------------------------------------------------------
 
 
-def _values(fact: Model, names: set[str]) -> dict:
+def fact_values(fact: Model, names: set[str]) -> dict:
     """Return the fact's field values as JSON-ready data (foreign keys by their key)."""
     values = {}
     for name in sorted(names | {"source"}):
@@ -168,7 +169,7 @@ def _save_fact(
     if unknown:
         raise TypeError(f"Not a field of this fact: {', '.join(sorted(unknown))}")
     is_new = fact.pk is None
-    before = {} if is_new else _values(fact, allowed)
+    before = {} if is_new else fact_values(fact, allowed)
     fact.source = _resolve_source(source, new_source)
     for name, value in fields.items():
         setattr(fact, name, value)
@@ -176,7 +177,7 @@ def _save_fact(
     if check is not None:
         check(fact)
     fact.save()
-    after = _values(fact, allowed)
+    after = fact_values(fact, allowed)
     if before != after:
         commodity = getattr(fact, "commodity", None) or getattr(fact, "alloy", None)
         FactChange.objects.create(
@@ -350,3 +351,43 @@ def synonym_update(
         fact=synonym, kind=FactChange.Kind.SYNONYM, allowed=SYNONYM_FIELDS, fields=fields,
         user=user, source=source, new_source=new_source, reason=reason,
     )  # fmt: skip
+
+
+FACT_FIELDS = {
+    FactChange.Kind.RISK: RISK_FIELDS,
+    FactChange.Kind.SHARE: SHARE_FIELDS,
+    FactChange.Kind.COMPOSITION: COMPOSITION_FIELDS,
+    FactChange.Kind.SYNONYM: SYNONYM_FIELDS,
+}
+
+
+@transaction.atomic
+def fact_remove(*, kind: str, fact: Model, user, reason: str) -> FactChange:
+    """Remove a wrong fact (a synonym that links the wrong lines, a risk that was never so).
+    Its values stay in the history with who removed it and why; loading its source again does
+    not bring it back. Earlier screening runs keep their findings, without the risk's text."""
+    if not reason.strip():
+        raise ValidationError({"reason": MSG_REMOVE_REASON})
+    commodity = getattr(fact, "commodity", None) or getattr(fact, "alloy", None)
+    change = FactChange.objects.create(
+        fact_kind=kind,
+        fact_id=fact.pk,
+        commodity=commodity,
+        country=str(getattr(fact, "country", "") or ""),
+        action=FactChange.Action.REMOVED,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        before=fact_values(fact, FACT_FIELDS[kind]),
+        after={},
+        reason=reason.strip(),
+    )
+    fact.delete()
+    return change
+
+
+def removed_keys(kind: str, source: Source, fields: tuple[str, ...]) -> set[tuple]:
+    """The facts of `source` a curator removed, as tuples of their `fields` (foreign keys by
+    id), for a loader to leave out."""
+    changes = FactChange.objects.filter(
+        fact_kind=kind, action=FactChange.Action.REMOVED, before__source=source.pk
+    )
+    return {tuple(change.before.get(f) for f in fields) for change in changes}

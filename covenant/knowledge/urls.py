@@ -13,4 +13,9 @@ urlpatterns = [
         views.fact_edit,
         name="knowledge-fact-edit",
     ),
+    path(
+        "knowledge/facts/<slug:fact_kind>/<int:fact>/remove/",
+        views.fact_remove,
+        name="knowledge-fact-remove",
+    ),
 ]

@@ -14,7 +14,13 @@ from django.utils.translation import gettext as _
 from covenant.accounts.access import Perm
 from covenant.accounts.decorators import Policy, authenticated
 from covenant.knowledge import selectors, services
-from covenant.knowledge.forms import CompositionForm, RiskForm, ShareForm, SynonymForm
+from covenant.knowledge.forms import (
+    CompositionForm,
+    RemoveForm,
+    RiskForm,
+    ShareForm,
+    SynonymForm,
+)
 from covenant.knowledge.models import Commodity, FactChange
 from covenant.lib.countries import country_label
 from covenant.lib.forms import add_service_errors
@@ -168,3 +174,32 @@ def fact_edit(request, fact_kind, fact):
         "history": list(selectors.fact_history(kind=fact_kind, pk=item.pk)),
     }
     return render(request, "knowledge/fact_form.html", context)
+
+
+@curator
+def fact_remove(request, fact_kind, fact):
+    """Confirm, with a reason, and remove a wrong fact; the history keeps it."""
+    item = selectors.fact_get(kind=fact_kind, pk=fact)
+    form = RemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        back = _back_to(item)
+        try:
+            services.fact_remove(
+                kind=fact_kind, fact=item, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The fact was removed; the history keeps it."))
+            return back
+    context = {
+        "form": form,
+        "kind_label": K(fact_kind).label,
+        "fact": item,
+        "fact_kind": fact_kind,
+        "used_by": selectors.fact_use(kind=fact_kind, fact=item),
+        "in_words": selectors.fact_in_words(kind=fact_kind, fact=item),
+    }
+    return render(
+        request, "knowledge/fact_remove.html", context, status=400 if form.errors else 200
+    )

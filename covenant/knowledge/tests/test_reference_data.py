@@ -284,3 +284,29 @@ def test_a_newer_edition_becomes_current_and_the_old_one_stays(db, tmp_path):
 def test_the_demo_loads_the_reference_data_and_the_path_is_settings_independent(db):
     assert Path(DATA).is_dir()
     assert Commodity.objects.filter(code="stainless-steel").exists()
+
+
+def test_a_fact_a_curator_removed_is_not_loaded_again(db):
+    from covenant.knowledge import services
+
+    risk = DocumentedRisk.objects.get(
+        source__series="ilab-list-of-goods",
+        commodity__code="tin",
+        country="BO",
+        theme="child_labour",
+    )
+    brass_zinc = Composition.objects.get(alloy__code="brass", component__code="zinc")
+    synonym = CommoditySynonym.objects.filter(commodity__code="stainless-steel").first()
+    for kind, fact in (("risk", risk), ("composition", brass_zinc), ("synonym", synonym)):
+        services.fact_remove(kind=kind, fact=fact, user=None, reason="Wrong, says the audit")
+    counts = [m.objects.count() for m in FACT_MODELS]
+
+    out = StringIO()
+    call_command("load_reference_data", stdout=out)
+    assert [m.objects.count() for m in FACT_MODELS] == counts  # none came back
+    assert not DocumentedRisk.objects.filter(pk=risk.pk).exists()
+    lines = [line for line in out.getvalue().splitlines() if "removed by a curator" in line]
+    assert len(lines) == 3 and all("1 removed by a curator, left out." in line for line in lines)
+    ilab = next(line for line in lines if "ilab" in line.lower())
+    before = DocumentedRisk.objects.filter(source__series="ilab-list-of-goods").count()
+    assert f"0 documented risks loaded, {before} already there" in ilab

@@ -300,3 +300,53 @@ def test_a_change_of_a_field_the_fact_no_longer_has_still_shows(client_for):
 def test_a_country_page_names_the_country_once_with_its_code(client_for):
     page = client_for("company").get("/knowledge/countries/CD/", HTTP_ACCEPT_LANGUAGE="nl")
     assert "<h1>Democratische Republiek Congo (DRC, CD)</h1>" in page.content.decode()
+
+
+def test_the_secretariat_removes_a_wrong_synonym_with_a_reason(client_for):
+    from covenant.knowledge.models import CommoditySynonym
+
+    client = client_for("secretariat")
+    synonym = CommoditySynonym.objects.get(commodity__code="stainless-steel", text__iexact="RVS")
+    edit = f"/knowledge/facts/synonym/{synonym.pk}/"
+    remove = f"{edit}remove/"
+    assert f'href="{remove}">Remove this synonym</a>' in client.get(edit).content.decode()
+    page = html.unescape(client.get(remove).content.decode())
+    assert "<dt>Commodity</dt><dd>stainless steel</dd>" in page
+    assert "<dd>RVS</dd>" in page
+
+    response = client.post(remove, {"reason": ""})  # a reason is needed; nothing changes
+    assert response.status_code == 400
+    assert "Say why the fact is removed" in response.content.decode()
+    assert CommoditySynonym.objects.filter(pk=synonym.pk).exists()
+
+    response = client.post(remove, {"reason": "Links paint orders (“RVS-grijs”)"})
+    assert response.status_code == 302
+    assert response["Location"] == "/knowledge/commodities/stainless-steel/"
+    assert not CommoditySynonym.objects.filter(pk=synonym.pk).exists()
+    assert client.get(edit).status_code == 404
+    assert "matched by “RVS”" not in client.get(HOME, {"q": "RVS"}).content.decode()
+    # the commodity's history keeps it, with the reason, and links no longer to the fact
+    history = html.unescape(client.get("/knowledge/commodities/stainless-steel/").content.decode())
+    assert "Synonym removed" in history and "Links paint orders (“RVS-grijs”)" in history
+    assert f'href="{edit}"' not in history
+
+
+def test_removing_a_risk_says_which_earlier_findings_rest_on_it(client_for):
+    from covenant.screening.models import Finding
+
+    finding = Finding.objects.exclude(risk=None).first()
+    risk = finding.risk
+    used = Finding.objects.filter(risk=risk).count()
+    client = client_for("secretariat")
+    page = client.get(f"/knowledge/facts/risk/{risk.pk}/remove/").content.decode()
+    assert f"{used} finding" in page
+    client.post(f"/knowledge/facts/risk/{risk.pk}/remove/", {"reason": "Not documented"})
+    finding.refresh_from_db()
+    assert finding.risk is None and finding.risk_source_id  # kept, with its source
+    from covenant.knowledge.models import Composition
+
+    composition = Composition.objects.first()
+    for role in ("company", "stakeholder", "steering"):
+        url = f"/knowledge/facts/composition/{composition.pk}/remove/"
+        assert client_for(role).post(url, {"reason": "x"}).status_code == 403
+    assert Composition.objects.filter(pk=composition.pk).exists()
