@@ -605,10 +605,36 @@ def _findings(run: Run, result: engine.ScreeningResult, offset: int = 0) -> list
                 risk_source_id=risk_source,
                 production_source_id=production_source,
                 line_count=len(lines),
-                line_numbers=lines[:MAX_FINDING_LINES],
+                line_numbers=lines,  # all of them, until `_merged` caps them
             )
         )
     return findings
+
+
+def _merged(findings: list[Finding]) -> list[Finding]:
+    """One finding per chain that reads the same (theme, purchased commodity, component,
+    country, stage, stated or estimated origin, risk): lines whose origin differs only at
+    another stage (an RMI template's smelters in different countries, each with its mining
+    spread over world production) would otherwise show as identical rows. Their exposure and
+    score add up and their lines join; line numbers are capped at MAX_FINDING_LINES."""
+    by_chain: dict[tuple, Finding] = {}
+    for f in findings:
+        chain = (
+            f.theme, f.component, f.commodity, f.component_share, f.country, f.stage,
+            f.origin_known, f.risk_id, f.risk_source_id, f.production_source_id,
+            f.production_share, f.severity, f.likelihood,
+        )  # fmt: skip
+        kept = by_chain.setdefault(chain, f)
+        if kept is not f:
+            kept.score += f.score
+            kept.exposure += f.exposure
+            kept.exposure_share += f.exposure_share
+            kept.line_numbers = sorted(set(kept.line_numbers) | set(f.line_numbers))
+            kept.line_count = len(kept.line_numbers)
+            kept.rank = min(kept.rank, f.rank)
+    for f in by_chain.values():
+        f.line_numbers = f.line_numbers[:MAX_FINDING_LINES]
+    return list(by_chain.values())
 
 
 def _screen_template(
@@ -668,7 +694,9 @@ def run_execute(run: Run) -> Run:
             payload = xlsx_to_csv(data) if _is_xlsx(upload.name) else data
             screened = [(engine.screen_csv(payload, reference, **options), 0)]
         results = [result for result, _offset in screened]
-        findings = [f for result, offset in screened for f in _findings(run, result, offset)]
+        findings = _merged(
+            [f for result, offset in screened for f in _findings(run, result, offset)]
+        )
         _progress(run, Run.Status.RUNNING, 70)
         findings.sort(key=lambda f: (-f.score, f.rank))  # stable: the smelters' first on a tie
         for rank, finding in enumerate(findings, start=1):

@@ -317,6 +317,7 @@ def test_an_uploaded_cmrt_shows_its_smelters_and_runs(
     )
     assert "Minsur" in page and "CID002763" in page and "PE" in page
     assert "estimated from world production shares: the template lists smelters, not" in page
+    assert "Change the column mapping" not in page  # a template is read by its fixed layout
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("screening-preview", args=[upload.code]))
     run = Run.objects.filter(upload=upload).latest("created_at")
@@ -330,6 +331,11 @@ def test_an_uploaded_cmrt_shows_its_smelters_and_runs(
     tin = {(f.theme, f.country) for f in findings if f.commodity == "tin"}
     assert {("health_safety", "PE"), ("health_safety", "BO"), ("child_labour", "BO")} <= tin
     assert all(f.line_numbers == [2] for f in findings if f.commodity == "tin")  # Minsur
+    # the two tantalum smelters (United States, unknown) have the same estimated mining: one
+    # finding per risk with both lines, not two identical rows
+    coltan = findings.filter(commodity="tantalum", country="CD", theme="child_labour")
+    assert [(f.line_numbers, f.line_count) for f in coltan] == [([4, 5], 2)]
+    assert len({(f.theme, f.commodity, f.country, f.stage) for f in findings}) == len(findings)
 
 
 def test_the_warnings_show_on_the_preview_in_the_language_of_the_ui(demo, client_for):

@@ -58,6 +58,7 @@ def test_upload_preview_run_explain_and_adopt(demo, client_for, django_capture_o
     # each first line says which commodity it was linked to, so a wrong link shows
     assert [line["commodity"] for line in upload.preview] == ["tin", "mica", None]
     assert "Linked to commodity</th>" in page
+    assert "Change the column mapping" in page
     assert "1 line not linked to a commodity" in page
 
     response, run = _run(client, upload, django_capture_on_commit_callbacks)
