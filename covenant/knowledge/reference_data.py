@@ -171,17 +171,25 @@ COMMODITIES: list[tuple[str, str, str, str, list[tuple[str, str]]]] = [
     ("cobalt", "kobalt", "cobalt", K.METAL, [("heterogeniet", NL), ("heterogenite", EN)]),
     ("copper", "koper", "copper", K.METAL, [("roodkoper", NL), ("koper*", NL)]),
     ("gold", "goud", "gold", K.METAL, []),
+    ("granite", "graniet", "granite", K.MINERAL, [("graniet*", NL)]),
     ("iron", "ijzer", "iron", K.METAL,
      [("ijzererts", NL), ("iron ore", EN), ("ruwijzer", NL), ("pig iron", EN), ("ijzer*", NL)]),
     ("lead", "lood", "lead", K.METAL, []),
+    ("limestone", "kalksteen", "limestone", K.MINERAL,
+     [("hardsteen", NL), ("blauwe steen", NL), ("kalksteen*", NL), ("hardsteen*", NL)]),
     ("lithium", "lithium", "lithium", K.METAL, []),
     ("magnesium", "magnesium", "magnesium", K.METAL, []),
     ("manganese", "mangaan", "manganese", K.METAL, []),
+    ("marble", "marmer", "marble", K.MINERAL, [("marmer*", NL)]),
     ("mica", "mica", "mica", K.MINERAL, [("glimmer", NL)]),
     ("molybdenum", "molybdeen", "molybdenum", K.METAL, []),
+    ("natural-stone", "natuursteen", "natural stone", K.MINERAL,
+     [("natuursteen*", NL), ("stones", EN)]),
     ("nickel", "nikkel", "nickel", K.METAL, [("nikkel*", NL)]),
     ("platinum", "platina", "platinum", K.METAL, []),
+    ("sandstone", "zandsteen", "sandstone", K.MINERAL, [("zandsteen*", NL)]),
     ("silver", "zilver", "silver", K.METAL, []),
+    ("slate", "leisteen", "slate", K.MINERAL, [("leisteen*", NL)]),
     ("stainless-steel", "roestvast staal", "stainless steel", K.ALLOY,
      [("RVS", NL), ("roestvrij staal", NL), ("roestvrijstaal", NL), ("inox", ANY),
       ("stainless", EN), ("roestvast*", NL), ("roestvrij*", NL), ("rvs*", NL)]),
@@ -244,14 +252,20 @@ USGS_TYPE_ALIASES = {
     ("Cobalt", "Mine production, estimated"): "Mine production, cobalt content, estimated"
 }
 
-# ILAB goods that are metals or minerals of the covenant (others — coal, stones, gems — not).
+# ILAB goods that are metals, minerals or natural stone of a covenant on the instance (others —
+# coal, gems, salt, sand, gravel — not).
 ILAB_GOODS = {
     "Cobalt ore (heterogenite)": "cobalt",
     "Copper": "copper",
     "Gold": "gold",
+    "Granite": "granite",
+    "Granite (crushed)": "granite",
     "Iron": "iron",
     "Mica": "mica",
+    "Sandstone": "sandstone",
     "Silver": "silver",
+    "Stones": "natural-stone",
+    "Stones (limestone)": "limestone",
     "Tantalum ore (coltan)": "tantalum",
     "Tin": "tin",
     "Tin ore (cassiterite)": "tin",
@@ -641,7 +655,7 @@ def load_ilab(path: Path, spec: SourceSpec = ILAB) -> FileReport:
     DocumentedRisk.objects.bulk_create(new)
     report.loaded = len(new)
     _note_removed(report, removed)
-    report.notes.append("Rows of other goods (coal, stones, gems, farm goods…) are skipped.")
+    report.notes.append("Rows of other goods (coal, gems, sand, farm goods…) are skipped.")
     if unmapped:
         report.notes.append(f"Countries not recognised: {', '.join(sorted(unmapped))}.")
     return report

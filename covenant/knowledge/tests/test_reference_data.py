@@ -67,7 +67,8 @@ def test_the_loader_loads_from_empty_quickly_and_reports_counts(db):
     # 355 rows less 44 world totals and "other countries", two years each.
     assert (usgs.loaded, usgs.already, usgs.skipped) == (622, 0, 44)
     assert ProductionShare.objects.count() == 622
-    assert ilab.loaded == DocumentedRisk.objects.count() == 44
+    # 44 of metals and minerals, 16 of natural stone (granite, sandstone, limestone, "stones")
+    assert ilab.loaded == DocumentedRisk.objects.count() == 60
     assert hs.loaded == HsCode.objects.count() == 533
     # rl and cc: 2 of 6 indicators × 214 codes × 5 years, less the former Netherlands
     # Antilles (no country today) and 12 missing estimates ("..") of Cook Islands and Niue.
@@ -80,7 +81,7 @@ def test_the_loader_loads_from_empty_quickly_and_reports_counts(db):
     assert summary.by_name("typical compositions").loaded == Composition.objects.count() == 8
     assert (
         summary.loaded
-        == 622 + 44 + 533 + 2118 + 8 + summary.by_name("commodity names and synonyms").loaded
+        == 622 + 60 + 533 + 2118 + 8 + summary.by_name("commodity names and synonyms").loaded
     )
     assert Source.objects.count() == 6  # four files and the project's two seeds
 
@@ -192,6 +193,17 @@ def test_ilab_metal_goods_become_documented_risks(db):
     # The README says 25 countries for gold; the file lists 26.
     assert risks.filter(commodity__code="gold").values("country").distinct().count() == 26
     assert not risks.filter(description__icontains="coal").exists()
+    # natural stone, for a stone covenant: sandstone and "stones" from India, granite
+    stone = {
+        (r.commodity.code, r.country, r.theme) for r in risks.filter(commodity__kind="mineral")
+    }
+    assert {
+        ("sandstone", "IN", "child_labour"),
+        ("sandstone", "IN", "forced_labour"),
+        ("natural-stone", "IN", "child_labour"),
+        ("granite", "NG", "forced_labour"),
+        ("limestone", "EG", "child_labour"),
+    } <= stone
 
 
 def test_hs_codes_stay_text_and_link_the_commodity_their_mapping_names(db):

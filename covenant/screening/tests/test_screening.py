@@ -716,3 +716,30 @@ def test_a_company_sees_and_forgets_what_the_screening_remembers(demo, client_fo
     assert "“nothing” is not remembered for your company." in html.unescape(
         response.content.decode()
     )
+
+
+def test_natural_stone_is_screened_for_a_stone_covenant(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for("company")
+    data = (
+        "Omschrijving;Land van herkomst;Bedrag\n"
+        "Zandsteen gevelplaat 3cm;India;1.000,00\n"
+        "Belgisch hardsteen dorpel;België;500,00\n"
+        "Natuursteen tegels;Nepal;250,00\n"
+    ).encode("cp1252")
+    _upload(client, demo, data)
+    upload = Upload.objects.latest("uploaded_at")
+    assert [line["commodity"] for line in upload.preview] == [
+        "sandstone",
+        "limestone",
+        "natural-stone",
+    ]
+    _response, run = _run(client, upload, django_capture_on_commit_callbacks)
+    found = {(f.theme, f.commodity, f.country) for f in run.findings.all()}
+    assert {
+        ("child_labour", "sandstone", "IN"),
+        ("forced_labour", "sandstone", "IN"),
+        ("child_labour", "natural-stone", "NP"),
+    } <= found
+    assert not any(country == "BE" for _theme, _commodity, country in found)
