@@ -117,7 +117,9 @@ class CommoditySynonym(models.Model):
         ENGLISH = "en", _("English")
         OTHER = "", _("any language")
 
-    commodity = models.ForeignKey(Commodity, on_delete=models.CASCADE, related_name="synonyms")
+    commodity = models.ForeignKey(
+        Commodity, verbose_name=_("commodity"), on_delete=models.CASCADE, related_name="synonyms"
+    )
     text = models.CharField(_("name or synonym"), max_length=120)
     language = models.CharField(_("language"), max_length=2, choices=Language, blank=True)
     source = models.ForeignKey(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -347,13 +348,15 @@ def fact_use(*, kind: str, fact) -> int:
     return fact.screening_findings.count()
 
 
-def fact_in_words(*, kind: str, fact) -> list[tuple[str, str]]:
-    """The fact's fields as (label, value in words), as its history shows them."""
-    from covenant.knowledge.services import FACT_FIELDS, fact_values
+def fact_in_words(*, kind: str, fact, order: Sequence[str]) -> list[tuple[str, str]]:
+    """The fact's fields in this order (then its source) as (label, value in words), as its
+    history shows them."""
+    from covenant.knowledge.services import fact_values
 
-    [shown] = _in_words(
-        [FactChange(fact_kind=kind, before={}, after=fact_values(fact, FACT_FIELDS[kind]))]
-    )
+    names = [*order, "source"]
+    values = fact_values(fact, set(order))
+    ordered = {name: values[name] for name in names} | values  # the *_code keys after them
+    [shown] = _in_words([FactChange(fact_kind=kind, before={}, after=ordered)])
     return [(label, after) for label, _before, after in shown.fields if after]
 
 

@@ -198,7 +198,9 @@ def fact_remove(request, fact_kind, fact):
         "fact": item,
         "fact_kind": fact_kind,
         "used_by": selectors.fact_use(kind=fact_kind, fact=item),
-        "in_words": selectors.fact_in_words(kind=fact_kind, fact=item),
+        "in_words": selectors.fact_in_words(
+            kind=fact_kind, fact=item, order=CURATION[fact_kind][0].model_fields
+        ),
     }
     return render(
         request, "knowledge/fact_remove.html", context, status=400 if form.errors else 200

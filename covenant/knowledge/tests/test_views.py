@@ -311,8 +311,16 @@ def test_the_secretariat_removes_a_wrong_synonym_with_a_reason(client_for):
     remove = f"{edit}remove/"
     assert f'href="{remove}">Remove this synonym</a>' in client.get(edit).content.decode()
     page = html.unescape(client.get(remove).content.decode())
-    assert "<dt>Commodity</dt><dd>stainless steel</dd>" in page
-    assert "<dd>RVS</dd>" in page
+    # the fact in words, in the form's order, then its source
+    shown = re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", page)
+    assert shown[:3] == [
+        ("Commodity", "stainless steel"),
+        ("Name or synonym", "RVS"),
+        ("Language", "Dutch"),
+    ]
+    assert shown[3][0] == "Source"
+    dutch = client.get(remove, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "<dt>Grondstof</dt><dd>roestvast staal</dd>" in html.unescape(dutch)
 
     response = client.post(remove, {"reason": ""})  # a reason is needed; nothing changes
     assert response.status_code == 400
