@@ -337,6 +337,9 @@ def test_the_secretariat_removes_a_wrong_synonym_with_a_reason(client_for):
     history = html.unescape(client.get("/knowledge/commodities/stainless-steel/").content.decode())
     assert "Synonym removed" in history and "Links paint orders (“RVS-grijs”)" in history
     assert f'href="{edit}"' not in history
+    removed = history[history.index("Synonym removed") :].split("</tr>")[0]
+    assert "<div>Name or synonym: RVS</div>" in removed  # before; after it, nothing
+    assert removed.rstrip().endswith("<td>—</td>")
 
 
 def test_removing_a_risk_says_which_earlier_findings_rest_on_it(client_for):
