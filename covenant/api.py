@@ -1,7 +1,9 @@
 """The JSON API root (django-ninja): /api/, its OpenAPI schema and its docs page."""
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
@@ -52,6 +54,19 @@ def validation_error(request, exc: ValidationError):
     return api.create_response(
         request, {"message": " ".join(exc.messages), "extra": extra}, status=400
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc: RequestDataTooBig):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (the JSON purchase lines of a large list)."""
+    message = _(
+        "The request is larger than %(mb)s MB. Send a large purchase list as a file to "
+        "/api/covenants/<slug>/screening/uploads (up to %(max)s MB), or in parts."
+    ) % {
+        "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024),
+        "max": settings.SCREENING_MAX_MB,
+    }
+    return api.create_response(request, {"message": message}, status=413)
 
 
 @api.exception_handler(StaleVersion)

@@ -520,6 +520,20 @@ def test_the_api_names_the_line_and_field_of_a_bad_json_line(demo, company):
     assert Upload.objects.count() == uploads  # nothing kept
 
 
+def test_the_api_says_when_json_lines_are_too_large_for_one_request(demo, company, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    _token, plain = account_services.api_token_create(user=company, name="screening")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    lines = [{"description": "Tin staven", "origin_country": "Bolivia", "spend": 12.5}] * 20_000
+    response = client.post(
+        f"/api/covenants/{demo.slug}/screening/runs",
+        json.dumps({"lines": lines}),
+        "application/json",
+    )
+    assert response.status_code == 413  # JSON, not Django's bare HTML "Bad Request"
+    assert response.json()["message"].startswith("The request is larger than 1 MB. Send a large")
+
+
 def test_the_demo_company_has_one_completed_run_with_the_expected_top_findings(demo):
     run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
     assert run.status == Run.Status.DONE
