@@ -20,6 +20,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from covenant.covenants import demo as demo_data
 from covenant.covenants.models import Membership, Organisation
+from covenant.knowledge.models import CommoditySynonym
 from covenant.tests.e2e.conftest import MANAGE, METALS, audit, heading, login, messages, submit
 
 pytestmark = pytest.mark.e2e
@@ -46,6 +47,9 @@ A11Y_PAGES: list[tuple[str, str, str]] = [
     ("secretariat", "manage-settings", f"{MANAGE}/settings/"),
     ("secretariat", "secretariat-api-tokens", "/me/tokens/"),
     ("secretariat", "secretariat-mfa", "/accounts/2fa/"),
+    ("secretariat", "knowledge-commodity", "/knowledge/commodities/tin/"),
+    ("secretariat", "knowledge-fact-edit", "/knowledge/facts/synonym/{synonym}/"),
+    ("secretariat", "knowledge-fact-remove", "/knowledge/facts/synonym/{synonym}/remove/"),
     ("company", "company-home", "/home/"),
     ("company", "company-forbidden-organisations", f"{MANAGE}/organisations/"),
     ("company", "company-forbidden-people", f"{MANAGE}/people/"),
@@ -212,6 +216,7 @@ def test_accessibility_of_every_page(new_page):
         "membership": Membership.objects.get(
             organisation=tata, covenant__slug=demo_data.METALS_SLUG
         ).code,
+        "synonym": CommoditySynonym.objects.get(text="RVS").pk,
     }
     for who in dict.fromkeys(w for w, _name, _path in A11Y_PAGES):
         page = new_page()
