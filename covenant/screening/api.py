@@ -34,8 +34,10 @@ class LineIn(Schema):
     supplier: str | None = None
     supplier_country: str | None = None
     origin_country: str | None = None
-    quantity: float | None = Field(None, ge=0)
-    spend: float | None = Field(None, ge=0, description="Leave credit notes out.")
+    quantity: float | None = Field(None, ge=0, allow_inf_nan=False)
+    spend: float | None = Field(
+        None, ge=0, allow_inf_nan=False, description="Leave credit notes out."
+    )
 
 
 class LinesIn(Schema):

@@ -1569,6 +1569,10 @@ def _checks(
         negative = pl.col(f) < 0
         exprs.append(pl.col("line").filter(negative).first().alias(f"neg_{f}_line"))
         exprs.append(pl.col(f).filter(negative).first().alias(f"neg_{f}_value"))
+        # "inf" and "nan" read as floats, but are no amount (and no JSON value to keep)
+        endless = ~pl.col(f).is_finite()
+        exprs.append(pl.col("line").filter(endless).first().alias(f"inf_{f}_line"))
+        exprs.append(pl.col(f).filter(endless).first().alias(f"inf_{f}_value"))
         if numbers_as_text:
             bad = pl.col(f"_raw_{f}").is_not_null() & pl.col(f).is_null()
             exprs.append(pl.col("line").filter(bad).first().alias(f"bad_{f}_line"))
@@ -1582,8 +1586,9 @@ def _raise_for(check: dict[str, Any], report: ReadReport) -> None:
     if report.rows == 0:
         raise PurchaseFileError(NO_LINES)
     for f in NUMBER_FIELDS:
-        if check.get(f"bad_{f}_line") is not None:
-            row, value = check[f"bad_{f}_line"], check[f"bad_{f}_value"]
+        if check.get(f"bad_{f}_line") is not None or check.get(f"inf_{f}_line") is not None:
+            kind = "bad" if check.get(f"bad_{f}_line") is not None else "inf"
+            row, value = check[f"{kind}_{f}_line"], str(check[f"{kind}_{f}_value"])
             raise PurchaseFileError(
                 gettext_noop("Row %(row)s, column “%(column)s”: “%(value)s” is not a number."),
                 row=row,

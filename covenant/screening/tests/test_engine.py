@@ -351,6 +351,23 @@ def test_non_numeric_spend_names_row_and_column():
     assert str(err.value) == "Row 3, column “bedrag”: “twaalf” is not a number."
 
 
+@pytest.mark.parametrize(
+    ("data", "value"),
+    [
+        (b"omschrijving;bedrag\nkoper;12,5\nmessing;inf\n", "inf"),
+        (b"description,spend\ncopper,12.5\nbrass,NaN\n", "nan"),
+        (b"description,quantity\ncopper,12.5\nbrass,Infinity\n", "inf"),
+    ],
+)
+def test_an_endless_or_undefined_amount_is_not_a_number(data, value):
+    # read as a float by Polars, but no amount: it would rank everything else to zero, and a
+    # kept preview cannot hold it (JSON has no infinity)
+    with pytest.raises(PurchaseFileError) as err:
+        read(data)
+    assert err.value.row == 3
+    assert f"“{value}” is not a number." in str(err.value).lower()
+
+
 def test_non_numeric_spend_far_down_the_file():
     rows = "".join(f"koper {i};{i},5\n" for i in range(5000))
     data = f"omschrijving;inkoopwaarde\n{rows}messing;12,5 EUR\n".encode()

@@ -509,6 +509,8 @@ def test_the_api_names_the_line_and_field_of_a_bad_json_line(demo, company):
         (["lines", 1, "spend"], "Input should be greater than or equal to 0")
     ]
     assert post(tin, {"description": "Tin", "amount": 5})[0][0] == ["lines", 1, "amount"]
+    # JSON "Infinity" (Python writes and reads it) is no amount: refused, not a server error
+    assert post(tin, {"description": "Tin", "spend": float("inf")})[0][0] == ["lines", 1, "spend"]
     assert post() == [(["lines"], "List should have at least 1 item after validation, not 0")]
     # one field alone used to be read as a CSV without separators; now it says what is missing
     assert post({"description": "Tin"}) == [
