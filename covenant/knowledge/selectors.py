@@ -341,11 +341,14 @@ def fact_get(*, kind: str, pk: int):
     return get_object_or_404(model.objects.select_related("source"), pk=pk)
 
 
-def fact_use(*, kind: str, fact) -> int:
-    """How many findings of earlier screening runs rest on the fact (only risks are linked)."""
+def fact_use(*, kind: str, fact, fetched_by) -> int:
+    """How many findings of earlier screening runs that the user may see rest on the fact
+    (only risks are linked)."""
+    from covenant.screening.selectors import findings_on_risk_count
+
     if kind != FactChange.Kind.RISK:
         return 0
-    return fact.screening_findings.count()
+    return findings_on_risk_count(risk_id=fact.pk, fetched_by=fetched_by)
 
 
 def fact_in_words(*, kind: str, fact, order: Sequence[str]) -> list[tuple[str, str]]:

@@ -197,7 +197,7 @@ def fact_remove(request, fact_kind, fact):
         "kind_label": K(fact_kind).label,
         "fact": item,
         "fact_kind": fact_kind,
-        "used_by": selectors.fact_use(kind=fact_kind, fact=item),
+        "used_by": selectors.fact_use(kind=fact_kind, fact=item, fetched_by=request.user),
         "in_words": selectors.fact_in_words(
             kind=fact_kind, fact=item, order=CURATION[fact_kind][0].model_fields
         ),

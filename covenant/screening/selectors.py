@@ -13,7 +13,12 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import translation
 
-from covenant.accounts.access import Perm, access_for, organisation_ids_visible_to
+from covenant.accounts.access import (
+    Perm,
+    access_for,
+    covenant_ids_of,
+    organisation_ids_visible_to,
+)
 from covenant.accounts.models import Role
 from covenant.covenants.models import Covenant, Organisation
 from covenant.knowledge.models import (
@@ -61,6 +66,16 @@ def _scoped(qs: QuerySet, user, covenant: Covenant) -> QuerySet:
     visible = organisation_ids_visible_to(user=user, covenant=covenant)
     qs = qs.filter(covenant=covenant)
     return qs if visible is None else qs.filter(organisation_id__in=visible)
+
+
+def findings_on_risk_count(*, risk_id: int, fetched_by) -> int:
+    """How many findings rest on a documented risk, counted only in the runs the user may see
+    (a curator of one covenant learns nothing of another covenant's companies)."""
+    total = 0
+    for covenant in Covenant.objects.filter(pk__in=covenant_ids_of(fetched_by)):
+        runs = _scoped(Run.objects.all(), fetched_by, covenant)
+        total += Finding.objects.filter(risk_id=risk_id, run__in=runs).count()
+    return total
 
 
 def upload_list(*, covenant: Covenant, fetched_by) -> QuerySet[Upload]:

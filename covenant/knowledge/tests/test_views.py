@@ -351,6 +351,20 @@ def test_removing_a_risk_says_which_earlier_findings_rest_on_it(client_for):
     client = client_for("secretariat")
     page = client.get(f"/knowledge/facts/risk/{risk.pk}/remove/").content.decode()
     assert f"{used} finding" in page
+    # a curator of another covenant learns nothing of this covenant's companies' findings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from covenant.accounts.models import Role
+    from covenant.covenants.models import Covenant
+
+    stone = Covenant.objects.get(slug="natuursteen")
+    other = get_user_model().objects.create_user(email="stone-secretariat@example.org")
+    Role.objects.create(user=other, covenant=stone, kind=Role.Kind.SECRETARIAT)
+    stone_client = Client()
+    stone_client.force_login(other)
+    page = stone_client.get(f"/knowledge/facts/risk/{risk.pk}/remove/")
+    assert page.status_code == 200 and "finding" not in page.content.decode()
     client.post(f"/knowledge/facts/risk/{risk.pk}/remove/", {"reason": "Not documented"})
     finding.refresh_from_db()
     assert finding.risk is None and finding.risk_source_id  # kept, with its source
