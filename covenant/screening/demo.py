@@ -103,7 +103,12 @@ def _screen(covenant: Covenant, company: Organisation, user, name: str, data: by
             covenant=covenant, organisation=company, user=None, name=name, data=data
         )
     run = Run.objects.create(
-        upload=upload, covenant=covenant, organisation=company, created_by=user, lines=upload.lines
+        upload=upload,
+        covenant=covenant,
+        organisation=company,
+        created_by=user,
+        lines=upload.lines,
+        read_with=upload.mappings,
     )
     return services.run_execute(run)
 

@@ -82,6 +82,11 @@ class Upload(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def mappings(self) -> dict:
+        """The column and country mappings it is read with now (a run keeps a copy)."""
+        return {"header_map": self.header_map, "country_map": self.country_map}
+
     def sender_numbers(self, rows: list[int]) -> list[int]:
         """Rows of the kept file as its sender counts them: the rows themselves for a file
         (header row 1), positions in the request's `lines` (from 1) for API lines."""
@@ -112,6 +117,9 @@ class Run(models.Model):
     error = models.TextField(blank=True)  # in English; `error_text` for the reader's language
     # a problem of the file as {"message": template, "params": {...}}, translated when shown
     error_message = models.JSONField(null=True, blank=True)
+    # the upload's column and country mappings when the run was started: the run and its
+    # explanations read the file with these, whatever is mapped afterwards
+    read_with = models.JSONField(default=dict, blank=True)
     lines = models.PositiveIntegerField(default=0)
     matched_lines = models.PositiveIntegerField(default=0)
     total_exposure = models.FloatField(default=0)
@@ -143,6 +151,14 @@ class Run(models.Model):
             message = self.error_message
             return fill_message(message["message"], message.get("params"), translate=True)
         return self.error
+
+    @property
+    def header_map(self) -> dict:
+        return self.read_with.get("header_map", self.upload.header_map)
+
+    @property
+    def country_map(self) -> dict:
+        return self.read_with.get("country_map", self.upload.country_map)
 
 
 class Finding(models.Model):

@@ -519,15 +519,17 @@ def lines_to_csv(lines: list[dict]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def purchase_lines(*, upload: Upload, numbers: list[int]) -> list[dict]:
-    """The purchase lines with these numbers, as the engine reads them (for explanations)."""
+def purchase_lines(*, run: Run, numbers: list[int]) -> list[dict]:
+    """The run's purchase lines with these numbers, as the engine read them for the run (with
+    the mappings of that moment: a later mapping may number a template's lines otherwise)."""
     if not numbers:
         return []
+    upload = run.upload
     try:
         with upload.file.open("rb") as handle:
-            payload = as_csv(upload.name, handle.read(), upload.country_map)
+            payload = as_csv(upload.name, handle.read(), run.country_map)
         lines, _report = engine.read_purchase_csv(
-            payload, **_read_options(upload.name, upload.header_map, upload.country_map)
+            payload, **_read_options(upload.name, run.header_map, run.country_map)
         )
     except (engine.PurchaseFileError, OSError):
         return []
@@ -555,6 +557,7 @@ def run_start(*, upload: Upload, user) -> Run:
         organisation=upload.organisation,
         created_by=user,
         lines=upload.lines,
+        read_with=upload.mappings,
     )
     transaction.on_commit(lambda: run_screening.enqueue(run.pk))
     return run
@@ -686,8 +689,8 @@ def run_execute(run: Run) -> Run:
         _progress(run, Run.Status.RUNNING, 30)
         with upload.file.open("rb") as handle:
             data = handle.read()
-        template = rmi_template(upload.name, data, upload.country_map)
-        options = _read_options(upload.name, upload.header_map, upload.country_map)
+        template = rmi_template(upload.name, data, run.country_map)
+        options = _read_options(upload.name, run.header_map, run.country_map)
         if template is not None:
             screened = _screen_template(template, reference, options)
         else:

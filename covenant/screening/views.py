@@ -442,7 +442,7 @@ def compare(request, code):
 def finding_detail(request, code):
     finding = selectors.finding_get(code=code, fetched_by=request.user)
     run = finding.run
-    lines = services.purchase_lines(upload=run.upload, numbers=finding.line_numbers[:100])
+    lines = services.purchase_lines(run=run, numbers=finding.line_numbers[:100])
     context = {
         "finding": selectors.finding_names([finding])[0],
         "run": run,

@@ -405,6 +405,44 @@ def test_a_templates_unknown_country_is_mapped_once_for_the_company(
     assert again.pk != upload.pk and "unknown_countries" not in again.report
 
 
+def test_a_run_keeps_explaining_the_lines_it_read_after_a_later_mapping(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    # the unknown mine comes first: mapping it adds a line before Kamoto's
+    katanga = ("Cobalt", "Huayou Cobalt", "Mine X", "", "", "Katanga")
+    kamoto = ("Cobalt", "Huayou Cobalt", "Kamoto", "CID005001", "RMI", "DR Congo")
+    workbook = rmi_workbook(
+        kind="EMRT",
+        version="2.1",
+        smelters=[("", "Cobalt", "Huayou Cobalt", "Huayou Cobalt", "China", "CID003000")],
+        mines=[katanga, kamoto],
+    )
+    client = client_for("company")
+    _upload(client, demo, workbook, name="emrt.xlsx")
+    upload = Upload.objects.latest("uploaded_at")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("screening-preview", args=[upload.code]))
+    run = Run.objects.filter(upload=upload).latest("created_at")
+    cobalt = run.findings.get(commodity="cobalt", country="CD", theme="child_labour")
+    assert cobalt.line_numbers == [3]
+    finding = reverse("screening-finding", args=[cobalt.code])
+    assert "Kamoto (CID005001)" in html.unescape(client.get(finding).content.decode())
+
+    client.post(reverse("screening-countries", args=[upload.code]), {"country_0": "CD"})
+    upload.refresh_from_db()
+    assert upload.lines == 3  # read again: Mine X is line 3 now, Kamoto line 4
+    page = html.unescape(client.get(finding).content.decode())
+    assert "Kamoto (CID005001)" in page and "Mine X" not in page  # the run's own line 3
+    # a new run reads the upload as it is mapped now
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("screening-preview", args=[upload.code]))
+    again = Run.objects.filter(upload=upload).latest("created_at")
+    assert again.pk != run.pk and again.read_with["country_map"] == {"Katanga": "CD"}
+    assert (
+        again.findings.get(commodity="cobalt", country="CD", theme="child_labour").line_count == 2
+    )
+
+
 def test_a_template_without_unknown_countries_has_no_countries_page(demo, client_for):
     client = client_for("company")
     _upload(client, demo, CMRT)
