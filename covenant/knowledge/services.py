@@ -26,7 +26,7 @@ from covenant.knowledge.models import (
 
 MSG_SOURCE_NEEDED = _(
     "Name the source of this fact: choose one from the list or give a new one "
-    "(publisher, title and year)."
+    "(publisher, title, year and licence)."
 )
 MSG_REMOVE_REASON = _("Say why the fact is removed: the history keeps it for later readers.")
 MSG_NEW_SOURCE_INCOMPLETE = _(
@@ -368,6 +368,9 @@ def fact_remove(*, kind: str, fact: Model, user, reason: str) -> FactChange:
     not bring it back. Earlier screening runs keep their findings, without the risk's text."""
     if not reason.strip():
         raise ValidationError({"reason": MSG_REMOVE_REASON})
+    # one removal, however many curators press the button at once
+    if not type(fact).objects.select_for_update().filter(pk=fact.pk).exists():
+        raise ValidationError(_("This fact has been removed already."))
     commodity = getattr(fact, "commodity", None) or getattr(fact, "alloy", None)
     change = FactChange.objects.create(
         fact_kind=kind,

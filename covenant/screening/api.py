@@ -42,7 +42,8 @@ class LineIn(Schema):
 
 class LinesIn(Schema):
     """The purchase lines: at least one, and between them a material (description or HS code)
-    and an amount (spend or quantity). A finding's `line_numbers` count these lines from 1."""
+    and an amount (spend or quantity). A finding's `line_numbers` are indices in `lines`, from
+    0, as a validation error's `loc` counts them."""
 
     lines: list[LineIn] = Field(min_length=1)
 
@@ -90,7 +91,7 @@ class FindingOut(Schema):
         description=(
             "The purchase lines behind the finding (the first ones, when there are many): rows "
             "of an uploaded file as a spreadsheet counts them (the header is row 1); for lines "
-            "sent as JSON, their positions in `lines`, from 1."
+            "sent as JSON, their indices in `lines`, from 0."
         )
     )
 
@@ -141,8 +142,13 @@ def _start(
     )
     # The upload is kept: its page is where a person maps the values once for the company.
     if upload.status == Upload.Status.NEEDS_COUNTRIES:
-        row = _("line") if source == Upload.Source.API_LINES else _("row")
         close = _("close to")
+
+        def where(row: int) -> str:  # lines[0] as the validation errors say, or the file's row
+            if source == Upload.Source.API_LINES:
+                return f"lines[{upload.sender_numbers([row])[0]}]"
+            return f"{_('row')} {row}"
+
         raise ValidationError(
             _(
                 "Country values not recognised: %(values)s. Send ISO codes or country names, "
@@ -150,7 +156,7 @@ def _start(
             )
             % {
                 "values": ", ".join(
-                    f"{u['value']!r} ({row} {upload.sender_numbers([u['row']])[0]}"
+                    f"{u['value']!r} ({where(u['row'])}"
                     + (f"; {close} {', '.join(u['suggestions'])}" if u["suggestions"] else "")
                     + ")"
                     for u in upload.report["unknown_countries"][:10]

@@ -59,7 +59,7 @@ class Upload(models.Model):
     )
     file = models.FileField(upload_to="screening/%Y/")
     name = models.CharField(_("file name"), max_length=255)
-    # API lines are kept as a CSV file (header row 1): line n of the request is row n + 1
+    # API lines are kept as a CSV file (header row 1): lines[i] of the request is row i + 2
     source = models.CharField(max_length=16, choices=Source, default=Source.FILE)
     size = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status, default=Status.READY)
@@ -89,9 +89,10 @@ class Upload(models.Model):
 
     def sender_numbers(self, rows: list[int]) -> list[int]:
         """Rows of the kept file as its sender counts them: the rows themselves for a file
-        (header row 1), positions in the request's `lines` (from 1) for API lines."""
+        (header row 1), indices in the request's `lines` (from 0, as JSON and the API's
+        validation errors count) for API lines."""
         if self.source == self.Source.API_LINES:
-            return [row - 1 for row in rows]
+            return [row - 2 for row in rows]
         return rows
 
 

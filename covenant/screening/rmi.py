@@ -350,8 +350,9 @@ def _lookup_index(workbook, names: list[str], layout: Columns) -> tuple[dict, di
 
 
 def _unknown_country(unknown: list[dict], value: str, sheet: str, letter: str, row: int) -> None:
-    """Note a country value that was not recognised (once per value, at its first row)."""
-    if any(u["value"] == value for u in unknown):
+    """Note a country value that was not recognised (once per value, at its first row; as
+    many as a purchase list lists)."""
+    if len(unknown) >= engine.UNKNOWN_COUNTRIES_LISTED or any(u["value"] == value for u in unknown):
         return
     close = engine._close_countries(value)
     unknown.append(

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -216,7 +217,10 @@ def _shown(field: str, value):
     """A preview value as the reader writes numbers: grouped, decimals only where there are
     (1.250,50 in Dutch, 1,250.50 in English)."""
     if field in engine.NUMBER_FIELDS and isinstance(value, int | float):
-        return floatformat(value, "-2g")
+        # grouped, two decimals; a small amount as written, not rounded away to 0,00
+        if value == 0 or abs(value) >= 0.01:
+            return floatformat(value, "-2g")
+        return number_format(value)
     return value
 
 

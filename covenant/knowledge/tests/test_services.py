@@ -202,3 +202,15 @@ def test_a_newer_edition_is_registered_beside_the_old_one(db):
     )
     assert not older.is_current and older.replaced_by == second
     assert Source.objects.filter(series="test-series", is_current=True).get() == second
+
+
+def test_a_fact_is_removed_once(secretariat, tin):
+    synonym = CommoditySynonym.objects.filter(commodity=tin).first()
+    pk = synonym.pk
+    stale = CommoditySynonym.objects.get(pk=pk)  # a second curator's page
+    services.fact_remove(kind="synonym", fact=synonym, user=secretariat, reason="Wrong")
+    with pytest.raises(ValidationError) as exc:
+        services.fact_remove(kind="synonym", fact=stale, user=secretariat, reason="Wrong too")
+    assert "removed already" in exc.value.messages[0]
+    removed = FactChange.objects.filter(fact_kind="synonym", fact_id=pk, action="removed")
+    assert [c.reason for c in removed] == ["Wrong"]

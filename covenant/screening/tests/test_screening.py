@@ -380,11 +380,16 @@ def test_an_excel_workbook_is_read_from_its_first_sheet_with_a_table(demo, clien
 
 def test_the_preview_writes_amounts_as_the_reader_does(demo, client_for):
     client = client_for("company")
-    response = _upload(client, demo, GOOD.replace(b"1.000,00", b"1.250.000,5"))
+    data = GOOD.replace(b"1.000,00", b"1.250.000,5").replace(b"250,00", b"0,004")
+    response = _upload(client, demo, data)
     first_row = r'<th scope="row">2</th><td>Tin staven</td><td>800110</td><td>[^<]+</td><td>'
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert re.search(first_row + "1.250.000,50</td>", page)
-    assert re.search(r'<th scope="row">3</th>.*?<td>500</td>', page, re.S)  # no ",00"
+    # no ",00" on a whole amount; a small one is not rounded away to 0,00
+    assert (
+        '<th scope="row">3</th><td>Mica isolatieplaat</td><td>—</td><td>—</td><td>500</td>' in page
+    )
+    assert '<th scope="row">4</th><td>Verf RAL 7016</td><td>—</td><td>—</td><td>0,004</td>' in page
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert re.search(first_row + "1,250,000.50</td>", page)
 
@@ -465,8 +470,8 @@ def test_the_api_runs_json_lines_and_uploads(demo, company, django_capture_on_co
     status = client.get(f"/api/screening/runs/{code}", **headers).json()
     assert status["status"] == "done" and status["progress"] == 100 and status["lines"] == 2
     findings = client.get(f"/api/screening/runs/{code}/findings?commodity=tin", **headers).json()
-    # line numbers count the request's lines from 1 (the second line is 2)
-    assert findings[0]["country"] == "BO" and findings[0]["line_numbers"] == [2]
+    # line numbers are indices in the request's lines, as the validation errors' loc
+    assert findings[0]["country"] == "BO" and findings[0]["line_numbers"] == [1]
     tin = Run.objects.get(code=code).findings.get(rank=findings[0]["rank"])
     assert tin.line_numbers == [3]  # the page shows rows of the kept CSV file (header row 1)
     bad = client.post(
@@ -489,7 +494,7 @@ def test_the_api_runs_json_lines_and_uploads(demo, company, django_capture_on_co
     message = html.unescape(json.dumps(response.json(), ensure_ascii=False))
     upload = Upload.objects.latest("uploaded_at")
     assert upload.status == Upload.Status.NEEDS_COUNTRIES
-    assert "'Kongo' (line 1; close to CG" in message
+    assert "'Kongo' (lines[0]; close to CG" in message
     assert f"http://testserver/screening/uploads/{upload.code}/countries/" in message
 
 
