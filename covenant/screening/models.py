@@ -124,6 +124,9 @@ class Run(models.Model):
     lines = models.PositiveIntegerField(default=0)
     matched_lines = models.PositiveIntegerField(default=0)
     total_exposure = models.FloatField(default=0)
+    # lines of commodities without production figures that name no country of origin: nothing
+    # says where they come from, so they give no finding ([{"commodity", "lines"}])
+    unplaced = models.JSONField(default=list, blank=True)
     finding_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

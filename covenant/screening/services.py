@@ -614,6 +614,30 @@ def _findings(run: Run, result: engine.ScreeningResult, offset: int = 0) -> list
     return findings
 
 
+def _unplaced(results: list[engine.ScreeningResult], reference: engine.Reference) -> list[dict]:
+    """The matched lines that cannot be placed in any country: no country of origin, and no
+    production figures for their commodity or its components to spread them over (natural
+    stone, for one). Per commodity, most lines first."""
+    produced = reference.production.select(pl.col("commodity").unique())
+    placed = pl.concat(
+        [
+            produced,
+            reference.compositions.join(
+                produced.rename({"commodity": "component"}), on="component", how="semi"
+            ).select("commodity"),
+        ]
+    )["commodity"]
+    frames = [r.keys.select("commodity", "origin_country", "line_count") for r in results]
+    unplaced = (
+        pl.concat(frames)
+        .filter(pl.col("origin_country").is_null(), ~pl.col("commodity").is_in(placed.implode()))
+        .group_by("commodity")
+        .agg(lines=pl.col("line_count").sum())
+        .sort(["lines", "commodity"], descending=[True, False])
+    )
+    return unplaced.to_dicts()
+
+
 def _merged(findings: list[Finding]) -> list[Finding]:
     """One finding per chain that reads the same (theme, purchased commodity, component,
     country, stage, stated or estimated origin, risk): lines whose origin differs only at
@@ -716,6 +740,7 @@ def run_execute(run: Run) -> Run:
                 matched_lines=sum(r.matched_lines for r in results),
                 # each stage carries the whole exposure: the first part's is the total
                 total_exposure=results[0].total_exposure,
+                unplaced=_unplaced(results, reference),
                 finding_count=len(findings),
             )
     except Exception as exc:  # the run records every failure; nothing half-saved

@@ -344,6 +344,8 @@ def run_detail(request, code):
         "stages": _stage_labels(),
         "can_run": selectors.can_run(request.user, run.covenant, run.organisation_id),
         "previous": selectors.previous_run(run),
+        # lines nothing places in a country (see Run.unplaced), by commodity name
+        "unplaced": [(names.get(u["commodity"], u["commodity"]), u["lines"]) for u in run.unplaced],
     }
     if done and findings and not (request.htmx and request.GET.get("status")):
         context.update(

@@ -544,6 +544,7 @@ def test_the_api_says_when_json_lines_are_too_large_for_one_request(demo, compan
 def test_the_demo_company_has_one_completed_run_with_the_expected_top_findings(demo):
     run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
     assert run.status == Run.Status.DONE
+    assert run.unplaced == []  # every metal line can be placed, by origin or world production
     ranked = [(f.theme, f.commodity, f.country) for f in run.findings.order_by("rank")]
     top = set(ranked[:6])
     assert ("child_labour", "tin", "BO") in top
@@ -748,6 +749,9 @@ def test_natural_stone_is_screened_for_a_stone_covenant(
         "Zandsteen gevelplaat 3cm;India;1.000,00\n"
         "Belgisch hardsteen dorpel;België;500,00\n"
         "Natuursteen tegels;Nepal;250,00\n"
+        "Graniet werkblad;;800,00\n"
+        "Granietplaat gepolijst;;200,00\n"
+        "Koperbuis 15mm;;100,00\n"
     ).encode("cp1252")
     _upload(client, demo, data)
     upload = Upload.objects.latest("uploaded_at")
@@ -755,6 +759,9 @@ def test_natural_stone_is_screened_for_a_stone_covenant(
         "sandstone",
         "limestone",
         "natural-stone",
+        "granite",
+        "granite",
+        "copper",
     ]
     _response, run = _run(client, upload, django_capture_on_commit_callbacks)
     found = {(f.theme, f.commodity, f.country) for f in run.findings.all()}
@@ -764,3 +771,9 @@ def test_natural_stone_is_screened_for_a_stone_covenant(
         ("child_labour", "natural-stone", "NP"),
     } <= found
     assert not any(country == "BE" for _theme, _commodity, country in found)
+    # granite without an origin has no production figures to spread over: the run says so
+    # (copper without an origin is spread over world production, as ever)
+    assert run.unplaced == [{"commodity": "granite", "lines": 2}]
+    assert any(f.commodity == "copper" for f in run.findings.all())
+    page = html.unescape(client.get(reverse("screening-run", args=[run.code])).content.decode())
+    assert "Not screened, for want of a country of origin: granite (2 lines)." in page
