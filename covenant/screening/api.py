@@ -56,6 +56,11 @@ class LinesIn(Schema):
         return self
 
 
+class UnplacedOut(Schema):
+    commodity: str
+    lines: int
+
+
 class RunOut(Schema):
     code: UUID
     organisation: str
@@ -65,6 +70,12 @@ class RunOut(Schema):
     lines: int
     matched_lines: int
     finding_count: int
+    unplaced: list[UnplacedOut] = Field(
+        description=(
+            "Linked lines not screened for want of a country of origin: the knowledge base has "
+            "no production figures for their commodity to estimate it (natural stone, for one)."
+        )
+    )
     created_at: str
     finished_at: str | None
 
@@ -123,6 +134,7 @@ def _run_out(run: Run) -> dict:
         "lines": run.lines,
         "matched_lines": run.matched_lines,
         "finding_count": run.finding_count,
+        "unplaced": run.unplaced,
         "created_at": run.created_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
     }

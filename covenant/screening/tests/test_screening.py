@@ -469,6 +469,7 @@ def test_the_api_runs_json_lines_and_uploads(demo, company, django_capture_on_co
     code = response.json()["code"]
     status = client.get(f"/api/screening/runs/{code}", **headers).json()
     assert status["status"] == "done" and status["progress"] == 100 and status["lines"] == 2
+    assert status["unplaced"] == []
     findings = client.get(f"/api/screening/runs/{code}/findings?commodity=tin", **headers).json()
     # line numbers are indices in the request's lines, as the validation errors' loc
     assert findings[0]["country"] == "BO" and findings[0]["line_numbers"] == [1]
@@ -777,3 +778,5 @@ def test_natural_stone_is_screened_for_a_stone_covenant(
     assert any(f.commodity == "copper" for f in run.findings.all())
     page = html.unescape(client.get(reverse("screening-run", args=[run.code])).content.decode())
     assert "Not screened, for want of a country of origin: granite (2 lines)." in page
+    api = client.get(f"/api/screening/runs/{run.code}").json()
+    assert api["unplaced"] == [{"commodity": "granite", "lines": 2}]
