@@ -753,6 +753,7 @@ def test_natural_stone_is_screened_for_a_stone_covenant(
         "Graniet werkblad;;800,00\n"
         "Granietplaat gepolijst;;200,00\n"
         "Koperbuis 15mm;;100,00\n"
+        "Granietlook tegel 60x60;Spanje;50,00\n"
     ).encode("cp1252")
     _upload(client, demo, data)
     upload = Upload.objects.latest("uploaded_at")
@@ -763,6 +764,7 @@ def test_natural_stone_is_screened_for_a_stone_covenant(
         "granite",
         "granite",
         "copper",
+        None,  # a ceramic tile that looks like granite is no granite
     ]
     _response, run = _run(client, upload, django_capture_on_commit_callbacks)
     found = {(f.theme, f.commodity, f.country) for f in run.findings.all()}
