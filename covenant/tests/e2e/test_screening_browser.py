@@ -91,7 +91,7 @@ def test_company_screens_a_purchase_list_and_adopts_a_finding(new_page):
     expect(main).to_contain_text("“;”")
     expect(main).to_contain_text("Mica band, geïsoleerd")  # decoded, not mojibake
     expect(main).to_contain_text("Koffie voor de kantine")  # not linked to a commodity
-    expect(main).to_contain_text("12450.75")
+    expect(main).to_contain_text("12,450.75")  # as an English reader writes it
     audit(page, "screening-preview")
 
     # Run: the task runs in the server's thread, so the run is done when the page comes.
