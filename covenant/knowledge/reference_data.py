@@ -413,10 +413,11 @@ def _commodities() -> dict[str, Commodity]:
 
 
 def _note_removed(report: FileReport, removed: set) -> None:
-    """Facts a curator removed are left out of a load (they were counted as there)."""
+    """Facts a curator removed or corrected into others are left out of a load (they were
+    counted as there)."""
     if removed:
         report.already = max(0, report.already - len(removed))
-        report.notes.append(f"{len(removed)} removed by a curator, left out.")
+        report.notes.append(f"{len(removed)} removed or corrected by a curator, left out.")
 
 
 # The seeds of the project ---------------------------------------------------------------------
@@ -444,6 +445,7 @@ def load_names() -> FileReport:
         (commodity, text.lower())
         for commodity, text in removed_keys(FactChange.Kind.SYNONYM, source, ("commodity", "text"))
     }
+    removed -= have  # only what is not there now
     have |= removed
     synonyms = []
     for code, _nl, _en, _kind, pairs in COMMODITIES:
@@ -469,6 +471,7 @@ def load_compositions() -> FileReport:
     by_code = _commodities()
     have = set(Composition.objects.filter(source=source).values_list("alloy_id", "component_id"))
     removed = removed_keys(FactChange.Kind.COMPOSITION, source, ("alloy", "component"))
+    removed -= have  # only what is not there now
     have |= removed
     new = []
     for alloy_code, parts in TYPICAL_COMPOSITIONS.items():
@@ -537,6 +540,7 @@ def load_usgs(path: Path, spec: SourceSpec = USGS) -> FileReport:
     removed = removed_keys(
         FactChange.Kind.SHARE, source, ("commodity", "country", "chain_stage", "measure", "year")
     )
+    removed -= have  # only what is not there now
     have |= removed
     new, residual, unmapped, withheld = [], 0, set(), 0
     for row in rows:
@@ -615,6 +619,7 @@ def load_ilab(path: Path, spec: SourceSpec = ILAB) -> FileReport:
     removed = removed_keys(
         FactChange.Kind.RISK, source, ("theme", "commodity", "country", "chain_stage")
     )
+    removed -= have  # only what is not there now
     have |= removed
     new, unmapped = [], set()
     for row in rows:

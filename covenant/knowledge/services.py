@@ -388,9 +388,19 @@ def fact_remove(*, kind: str, fact: Model, user, reason: str) -> FactChange:
 
 
 def removed_keys(kind: str, source: Source, fields: tuple[str, ...]) -> set[tuple]:
-    """The facts of `source` a curator removed, as tuples of their `fields` (foreign keys by
-    id), for a loader to leave out."""
+    """The facts of `source` as loaded that a curator removed, or corrected into another fact
+    (another country, commodity, …, or another source), as tuples of their `fields` (foreign
+    keys by id), for a loader to leave out: loading the source again must not undo curation."""
     changes = FactChange.objects.filter(
-        fact_kind=kind, action=FactChange.Action.REMOVED, before__source=source.pk
+        fact_kind=kind,
+        action__in=[FactChange.Action.REMOVED, FactChange.Action.CHANGED],
+        before__source=source.pk,
     )
-    return {tuple(change.before.get(f) for f in fields) for change in changes}
+    keys = set()
+    for change in changes:
+        before = tuple(change.before.get(f) for f in fields)
+        after = tuple(change.after.get(f) for f in fields)
+        moved = before != after or change.after.get("source") != source.pk
+        if change.action == FactChange.Action.REMOVED or moved:
+            keys.add(before)
+    return keys

@@ -317,8 +317,29 @@ def test_a_fact_a_curator_removed_is_not_loaded_again(db):
     call_command("load_reference_data", stdout=out)
     assert [m.objects.count() for m in FACT_MODELS] == counts  # none came back
     assert not DocumentedRisk.objects.filter(pk=risk.pk).exists()
-    lines = [line for line in out.getvalue().splitlines() if "removed by a curator" in line]
-    assert len(lines) == 3 and all("1 removed by a curator, left out." in line for line in lines)
+    lines = [line for line in out.getvalue().splitlines() if "by a curator" in line]
+    assert len(lines) == 3
+    assert all("1 removed or corrected by a curator, left out." in line for line in lines)
     ilab = next(line for line in lines if "ilab" in line.lower())
     before = DocumentedRisk.objects.filter(source__series="ilab-list-of-goods").count()
     assert f"0 documented risks loaded, {before} already there" in ilab
+
+
+def test_a_fact_a_curator_moved_to_another_country_or_source_is_not_loaded_again(db):
+    from covenant.knowledge import services
+
+    ilab = {"source__series": "ilab-list-of-goods", "commodity__code": "tin"}
+    ilab["theme"] = "child_labour"
+    risk = DocumentedRisk.objects.get(country="BO", **ilab)
+    services.documented_risk_update(
+        risk=risk, user=None, source=risk.source, country="PE", reason="It was Peru"
+    )
+    share = ProductionShare.objects.filter(commodity__code="tin", country="BO").first()
+    report = services.NewSource(publisher="NGO", title="Tin", year=2025, licence="CC BY 4.0")
+    services.production_share_update(
+        production_share=share, user=None, new_source=report, reason="Better figures"
+    )
+    counts = [m.objects.count() for m in FACT_MODELS]
+    call_command("load_reference_data", stdout=StringIO())
+    assert [m.objects.count() for m in FACT_MODELS] == counts  # neither came back
+    assert not DocumentedRisk.objects.filter(country="BO", **ilab).exists()
