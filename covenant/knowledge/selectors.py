@@ -351,6 +351,13 @@ def fact_use(*, kind: str, fact, fetched_by) -> int:
     return findings_on_risk_count(risk_id=fact.pk, fetched_by=fetched_by)
 
 
+def leaves_alloy_bare(*, kind: str, fact) -> bool:
+    """Whether removing the fact leaves its alloy without any component to screen."""
+    if kind != FactChange.Kind.COMPOSITION:
+        return False
+    return not Composition.objects.filter(alloy_id=fact.alloy_id).exclude(pk=fact.pk).exists()
+
+
 def fact_in_words(*, kind: str, fact, order: Sequence[str]) -> list[tuple[str, str]]:
     """The fact's fields in this order (then its source) as (label, value in words), as its
     history shows them."""

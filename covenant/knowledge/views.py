@@ -198,6 +198,7 @@ def fact_remove(request, fact_kind, fact):
         "fact": item,
         "fact_kind": fact_kind,
         "used_by": selectors.fact_use(kind=fact_kind, fact=item, fetched_by=request.user),
+        "leaves_alloy_bare": selectors.leaves_alloy_bare(kind=fact_kind, fact=item),
         "in_words": selectors.fact_in_words(
             kind=fact_kind, fact=item, order=CURATION[fact_kind][0].model_fields
         ),

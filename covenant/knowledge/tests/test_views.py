@@ -375,3 +375,17 @@ def test_removing_a_risk_says_which_earlier_findings_rest_on_it(client_for):
         url = f"/knowledge/facts/composition/{composition.pk}/remove/"
         assert client_for(role).post(url, {"reason": "x"}).status_code == 403
     assert Composition.objects.filter(pk=composition.pk).exists()
+
+
+def test_removing_an_alloys_last_component_warns_first(client_for):
+    from covenant.knowledge.models import Composition
+
+    client = client_for("secretariat")
+    brass = Composition.objects.filter(alloy__code="brass").order_by("share")
+    zinc, copper = brass[0], brass[1]
+    warning = "This is the last component of brass"
+    page = client.get(f"/knowledge/facts/composition/{zinc.pk}/remove/").content.decode()
+    assert warning not in page  # copper stays
+    client.post(f"/knowledge/facts/composition/{zinc.pk}/remove/", {"reason": "Test"})
+    page = client.get(f"/knowledge/facts/composition/{copper.pk}/remove/").content.decode()
+    assert warning in html.unescape(page)
