@@ -1387,14 +1387,31 @@ _POINT_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+\.\d+$")
 _THOUSANDS = re.compile(r"^-?\d{1,3}([.,\s]\d{3})+([.,]\d+)?$")
 
 
+# "1.500" or "1,500": a thousands group, or three decimals; the file has to tell which
+_AMBIGUOUS = re.compile(r"^-?\d{1,3}[.,]\d{3}$")
+_CURRENCY = re.compile(r"(?i)^(eur|usd|€|\$)|(eur|usd|€|\$)$")
+
+
 def _sniff_numbers(values: list[str], delimiter: str) -> tuple[bool, bool]:
-    """(decimal comma, thousands separators) from sample values of the number columns."""
-    cleaned = [v.strip().lstrip("€$").strip() for v in values if v and v.strip()]
-    comma = sum(1 for v in cleaned if _COMMA_NUMBER.match(v))
-    point = sum(1 for v in cleaned if _POINT_NUMBER.match(v))
+    """(decimal comma, thousands separators) from sample values of the number columns.
+
+    Values that can only be read one way decide ("2,5", "1.500,00", "1.500.000" a decimal
+    comma; "2.5", "1,500.00" a point). When every value could be read both ways ("1.500",
+    "12.250", or whole numbers), the separator decides, as Dutch and English spreadsheets
+    export: a semicolon file uses a decimal comma; a comma or tab file a point."""
+    cleaned = [_CURRENCY.sub("", v.strip()).strip() for v in values if v and v.strip()]
+    comma = point = 0
+    for v in cleaned:
+        if _AMBIGUOUS.match(v):
+            continue
+        comma += bool(_COMMA_NUMBER.match(v))
+        point += bool(_POINT_NUMBER.match(v))
+    decimal_comma = comma > point if comma != point else delimiter == ";"
     thousands = any(_THOUSANDS.match(v) and ("," in v and "." in v or " " in v) for v in cleaned)
-    thousands = thousands or any(re.match(r"^-?\d{1,3}(\.\d{3}){2,}", v) for v in cleaned)
-    return comma > point, thousands
+    # the other mark in a number is a thousands separator ("1.500" beside a decimal comma)
+    other = "." if decimal_comma else ","
+    thousands = thousands or any(other in v and _THOUSANDS.match(v) for v in cleaned)
+    return decimal_comma, thousands
 
 
 def _map_header(header: list[str], header_map: Mapping[str, str] | None) -> dict[str, str]:
@@ -1475,7 +1492,7 @@ def _parse(
 
 
 def _number_from_text(column: pl.Expr, decimal_comma: bool) -> pl.Expr:
-    text = column.str.strip_chars().str.replace_all(r"[\s€$\u00a0']", "")
+    text = column.str.strip_chars().str.replace_all(r"(?i)eur|usd|[\s€$\u00a0']", "")
     if decimal_comma:
         text = text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
     else:
@@ -1545,6 +1562,7 @@ def _checks(
     exprs: list[pl.Expr] = [
         pl.len().alias("rows"),
         (pl.col("spend").is_null() & pl.col("quantity").is_null()).sum().alias("no_amount"),
+        (_EXPOSURE > 0).any().alias("any_amount"),
         # distinct hashes counted as the runs of the sorted hashes: a little faster than a
         # hash set of a million of them
         (
@@ -1606,6 +1624,13 @@ def _raise_for(check: dict[str, Any], report: ReadReport) -> None:
                 column=cols[f],
                 value=f"{value:g}",
             )
+    if check.get("any_amount") is False:  # nothing to weigh the lines by: no shares
+        raise PurchaseFileError(
+            gettext_noop(
+                "Every line's spend and quantity is zero or empty. The screening weighs each "
+                "line by its amount: fill in the spend (or the quantity) of the lines."
+            )
+        )
 
 
 # (close matches found, other unknown values) → message

@@ -368,9 +368,42 @@ def test_an_endless_or_undefined_amount_is_not_a_number(data, value):
     assert f"“{value}” is not a number." in str(err.value).lower()
 
 
+@pytest.mark.parametrize(
+    ("data", "amounts", "comma"),
+    [
+        # whole euros with a thousands dot, in a semicolon file: 1500, not 1.5
+        (b"omschrijving;bedrag\nkoper;1.500\nzink;2.000\ntin;12.250\n", [1500, 2000, 12250], True),
+        # a decimal comma elsewhere makes the dot a thousands separator
+        (b"omschrijving;bedrag\nkoper;1.500\nzink;2,5\n", [1500, 2.5], True),
+        # in a comma file the same figures are decimals, as English spreadsheets write them
+        (b"description,spend\ncopper,1.500\nzinc,2.000\n", [1.5, 2.0], False),
+        (b'description,spend\ncopper,"1,500"\nzinc,2.25\n', [1500, 2.25], False),
+        # a currency written beside the amount
+        (
+            b"omschrijving;bedrag\nkoper;EUR 2.000\nzink;\xe2\x82\xac 1.234,56\n",
+            [2000, 1234.56],
+            True,
+        ),
+    ],
+)
+def test_amounts_are_read_as_the_files_country_writes_them(data, amounts, comma):
+    lines, report = read(data)
+    assert report.decimal_comma is comma
+    assert lines.collect()["spend"].to_list() == pytest.approx(amounts)
+
+
+def test_a_list_whose_amounts_are_all_zero_is_refused():
+    # nothing to weigh the lines by: the run used to fail on a share of 0 / 0
+    with pytest.raises(PurchaseFileError) as err:
+        read(b"omschrijving;bedrag\nkoper;0,00\nzink;\n")
+    assert "Every line's spend and quantity is zero or empty" in str(err.value)
+    lines, _report = read(b"omschrijving;bedrag\nkoper;0,00\nzink;3\n")  # one is enough
+    assert lines.collect().height == 2
+
+
 def test_non_numeric_spend_far_down_the_file():
     rows = "".join(f"koper {i};{i},5\n" for i in range(5000))
-    data = f"omschrijving;inkoopwaarde\n{rows}messing;12,5 EUR\n".encode()
+    data = f"omschrijving;inkoopwaarde\n{rows}messing;12,5 ton\n".encode()
     with pytest.raises(PurchaseFileError) as err:
         read(data)
     assert (err.value.row, err.value.column) == (5002, "inkoopwaarde")
