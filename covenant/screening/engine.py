@@ -292,6 +292,16 @@ def likelihood_from_wgi(wgi: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
 # Countries
 # ---------------------------------------------------------------------------------------------
 
+OTHER_LANGUAGES = ("de", "fr", "es", "pt", "it")
+# Names that stand for more than one country: asked, never guessed ("Congo" in a metals list
+# is more often DR Congo than the Republic of the Congo that ISO calls "Congo").
+AMBIGUOUS_COUNTRIES = {
+    "congo": ("CD", "CG"),
+    "kongo": ("CD", "CG"),
+    "korea": ("KR", "KP"),
+    "corea": ("KR", "KP"),
+    "coree": ("KR", "KP"),
+}
 COUNTRY_ALIASES = {
     # USGS, ILAB, WGI and common Dutch and English usage that the ISO names miss
     "burma": "MM",
@@ -408,10 +418,13 @@ def _country_index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
 
         import pycountry
 
-        try:
-            dutch = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["nl"])
-        except OSError:  # pragma: no cover - translations missing from the package
-            dutch = gettext.NullTranslations()
+        def names_in(language: str) -> gettext.NullTranslations:
+            try:
+                return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, [language])
+            except OSError:  # pragma: no cover - translations missing from the package
+                return gettext.NullTranslations()
+
+        dutch = names_in("nl")
         for c in pycountry.countries:
             names[c.alpha_2] = getattr(c, "common_name", None) or c.name
             alpha3[c.alpha_3] = c.alpha_2
@@ -423,6 +436,14 @@ def _country_index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
             ):
                 if name:
                     keys.setdefault(_name_key(name), c.alpha_2)
+        # the languages of a supplier's RMI template and of European exports, after English
+        # and Dutch ("Deutschland", "Allemagne", "Alemania")
+        for language in OTHER_LANGUAGES:
+            translated = names_in(language)
+            for c in pycountry.countries:
+                key = _name_key(translated.gettext(c.name))
+                if key:
+                    keys.setdefault(key, c.alpha_2)
     except ImportError:  # pragma: no cover - exercised only without pycountry
         from django_countries.data import COUNTRIES
 
@@ -433,6 +454,8 @@ def _country_index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     names.setdefault("XK", "Kosovo")
     for key, code in COUNTRY_ALIASES.items():
         keys[key] = code
+    for key in AMBIGUOUS_COUNTRIES:
+        keys.pop(key, None)
     return names, alpha3, keys
 
 
@@ -459,6 +482,8 @@ def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
     """(ISO-2, similarity 0-1) of close matches for an unknown country, closest first."""
     _names, _, keys = _country_index()
     key = _name_key(value)
+    if key in AMBIGUOUS_COUNTRIES:  # both, and neither preselected
+        return [(code, PRESELECT / 2) for code in AMBIGUOUS_COUNTRIES[key]]
     found = difflib.get_close_matches(key, list(keys), n=n * 3, cutoff=0.6)
     out: dict[str, float] = {}
     for name in found:

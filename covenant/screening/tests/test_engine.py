@@ -245,11 +245,26 @@ def test_likelihood_from_wgi_maps_rule_of_law_and_corruption_to_one_to_zero():
         ("Korea, Rep.", "KR"),
         ("Egypt, Arab Rep.", "EG"),
         ("Lao PDR", "LA"),
+        # the languages of RMI templates and European exports
+        ("Deutschland", "DE"),
+        ("Allemagne", "DE"),
+        ("Pérou", "PE"),
+        ("Brasil", "BR"),
+        # a name of two countries is asked, not guessed
+        ("Congo", None),
+        ("Kongo", None),
+        ("Korea", None),
         ("Atlantis", None),
     ],
 )
 def test_resolve_country(value, code):
     assert engine.resolve_country(value) == code
+
+
+def test_a_name_of_two_countries_suggests_both_and_preselects_neither():
+    close = engine._close_countries("Congo")
+    assert [code for code, _ in close] == ["CD", "CG"]
+    assert all(similarity < engine.PRESELECT for _, similarity in close)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ CMRT_SMELTERS = [
     ("", "Gold", "Example Gold Refinery", "", "", ""),
     # Option A, the identification number alone in column A: resolved by the Look-up tab.
     ("CID002557", "", "", "", "", ""),
-    ("", "Tantalum", "Smelter not listed", "Eigene Hütte GmbH", "Deutschland", ""),
+    ("", "Tantalum", "Smelter not listed", "Eigene Hütte GmbH", "Bayern", ""),
     # The Look-up's own placeholder row names it "Unknown": not a smelter.
     ("", "Tungsten", "Smelter not yet identified", "", "", ""),
     (),
@@ -64,8 +64,8 @@ def test_a_chinese_cmrt_is_read_by_position_and_resolved_through_its_lookup():
     result = rmi.read_rmi_template(CMRT)
     assert (result.kind, result.version) == ("CMRT", "6.5")
     assert _found(result) == CMRT_EXPECTED
-    # "Deutschland" is not a country name the engine knows: screened with unknown origin.
-    assert any("Deutschland" in w for w in _warnings(result))
+    # "Bayern" is a region, not a country: screened with unknown origin.
+    assert any("Bayern" in w for w in _warnings(result))
 
 
 @pytest.mark.parametrize("language", ["English", "中文 Chinese"])
@@ -343,19 +343,19 @@ def test_the_warnings_show_on_the_preview_in_the_language_of_the_ui(demo, client
     _upload(client, demo, CMRT)
     upload = Upload.objects.latest("uploaded_at")
     stored = upload.report["rmi"]["warnings"]
-    assert {"row": 8, "smelter": "Eigene Hütte GmbH", "country": "Deutschland"} in [
+    assert {"row": 8, "smelter": "Eigene Hütte GmbH", "country": "Bayern"} in [
         w["params"] for w in stored
     ]
     url = reverse("screening-preview", args=[upload.code])
 
     dutch = html.unescape(client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode())
     assert (
-        "Tabblad “Smelter List”, rij 8 (Eigene Hütte GmbH): land “Deutschland” niet herkend; "
+        "Tabblad “Smelter List”, rij 8 (Eigene Hütte GmbH): land “Bayern” niet herkend; "
         "gescreend met onbekende herkomst." in dutch
     )
     english = html.unescape(client.get(url).content.decode())
     assert (
-        "Smelter List row 8 (Eigene Hütte GmbH): country “Deutschland” not recognised; "
+        "Smelter List row 8 (Eigene Hütte GmbH): country “Bayern” not recognised; "
         "screened with unknown origin." in english
     )
 
@@ -374,7 +374,7 @@ def test_a_templates_unknown_country_is_mapped_once_for_the_company(
     assert upload.status == Upload.Status.READY  # it can run at once, with unknown origin
     [unknown] = upload.report["unknown_countries"]
     assert (unknown["value"], unknown["column"], unknown["row"]) == (
-        "Deutschland",
+        "Bayern",
         "Smelter List, E",
         8,
     )
@@ -383,7 +383,7 @@ def test_a_templates_unknown_country_is_mapped_once_for_the_company(
     page = html.unescape(client.get(preview).content.decode())
     assert f'<a href="{countries}">Say which country each unrecognised value means</a>' in page
     page = html.unescape(client.get(countries).content.decode())
-    assert "“Deutschland”" in page and "Smelter List, E" in page
+    assert "“Bayern”" in page and "Smelter List, E" in page
     assert "screened as if their origin were unknown" in page
 
     response = client.post(countries, {"country_0": "DE"})
@@ -394,7 +394,7 @@ def test_a_templates_unknown_country_is_mapped_once_for_the_company(
         (s["name"], s["country"]) for s in upload.report["rmi"]["smelters"]
     ]
     page = html.unescape(client.get(preview).content.decode())
-    assert "“Deutschland” not recognised" not in page and "Say which country" not in page
+    assert "“Bayern” not recognised" not in page and "Say which country" not in page
     # the run reads the smelter in Germany, and the company's next template knows the value
     with django_capture_on_commit_callbacks(execute=True):
         client.post(preview)
