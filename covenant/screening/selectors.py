@@ -317,18 +317,24 @@ def with_country_labels(rows: Iterable[dict], fields: Iterable[str]) -> list[dic
     return [{**row, **{f: country_label(row[f]) for f in fields if row.get(f)}} for row in rows]
 
 
+def _of_templates(runs: QuerySet[Run], templates: bool) -> QuerySet[Run]:
+    """The runs of a supplier's RMI template, or those of purchase lists (the company's own
+    picture: a template tells of one supplier's smelters only)."""
+    is_template = Q(upload__report__has_key="rmi")
+    return runs.filter(is_template) if templates else runs.exclude(is_template)
+
+
 def previous_run(run: Run) -> Run | None:
-    return (
-        Run.objects.filter(
-            organisation=run.organisation,
-            covenant=run.covenant,
-            status=Run.Status.DONE,
-            created_at__lt=run.created_at,
-        )
-        .exclude(pk=run.pk)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    """The company's completed run before this one, of the same kind: a purchase list is
+    compared with a purchase list, a template with a template."""
+    earlier = Run.objects.filter(
+        organisation=run.organisation,
+        covenant=run.covenant,
+        status=Run.Status.DONE,
+        created_at__lt=run.created_at,
+    ).exclude(pk=run.pk)
+    earlier = _of_templates(earlier, "rmi" in run.upload.report)
+    return earlier.order_by("-created_at", "-pk").first()
 
 
 @dataclass
@@ -408,25 +414,26 @@ class SectorArea:
 
 @dataclass(frozen=True)
 class SectorMap:
+    """The cells and areas the viewer may see. For anyone but the secretariat a suppressed
+    cell or area is left out altogether: that a country and commodity appear at all would
+    tell where one or two companies buy. `suppressed_count` says how many cells that is."""
+
     cells: list[SectorCell]
     companies: int  # companies with a completed run (how many, never which)
     threshold: int
     for_secretariat: bool
     areas: list[SectorArea] = field(default_factory=list)
-
-    @property
-    def suppressed_count(self) -> int:
-        return sum(1 for c in self.cells if c.suppressed)
+    suppressed_count: int = 0
 
 
 def latest_run_ids(covenant: Covenant) -> list[int]:
-    """The latest completed run of each company of the covenant."""
+    """The latest completed run of a purchase list of each company of the covenant (not of a
+    supplier's RMI template, which tells of one supplier only)."""
     latest: dict[int, int] = {}
-    for run_id, organisation_id in (
-        Run.objects.filter(covenant=covenant, status=Run.Status.DONE)
-        .order_by("organisation_id", "-created_at", "-pk")
-        .values_list("pk", "organisation_id")
-    ):
+    runs = _of_templates(Run.objects.filter(covenant=covenant, status=Run.Status.DONE), False)
+    for run_id, organisation_id in runs.order_by(
+        "organisation_id", "-created_at", "-pk"
+    ).values_list("pk", "organisation_id"):
         latest.setdefault(organisation_id, run_id)
     return list(latest.values())
 
@@ -464,17 +471,23 @@ def sector_map(*, covenant: Covenant, fetched_by) -> SectorMap:
         )
         cells.append(SectorCell(r["country"], r["commodity"], r["theme"], share, score))
     cells.sort(key=lambda c: (c.suppressed, -(c.share.value or 0), c.country, c.commodity))
+    areas = _sector_areas(
+        run_ids,
+        threshold=threshold,
+        for_secretariat=for_secretariat,
+        hidden={(c.country, c.commodity) for c in cells if c.suppressed},
+    )
+    suppressed = sum(1 for c in cells if c.suppressed)
+    if not for_secretariat:
+        cells = [c for c in cells if not c.suppressed]
+        areas = [a for a in areas if not a.suppressed]
     return SectorMap(
         cells=cells,
         companies=len(run_ids),
         threshold=threshold,
         for_secretariat=for_secretariat,
-        areas=_sector_areas(
-            run_ids,
-            threshold=threshold,
-            for_secretariat=for_secretariat,
-            hidden={(c.country, c.commodity) for c in cells if c.suppressed},
-        ),
+        areas=areas,
+        suppressed_count=suppressed,
     )
 
 

@@ -539,3 +539,25 @@ def test_a_metal_weighs_the_same_at_its_mines_as_at_its_smelters(demo):
     assert smelters.exposures.filter(
         pl.col("commodity") == "cobalt", pl.col("stage") == "mining"
     ).is_empty()  # the mine says where cobalt was mined
+
+
+def test_a_template_run_neither_replaces_the_companys_list_on_the_sector_map_nor_compares_with_it(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    from covenant.screening import selectors
+
+    company_list = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
+    client = client_for("company")
+    _upload(client, demo, CMRT)
+    upload = Upload.objects.latest("uploaded_at")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("screening-preview", args=[upload.code]))
+    template_run = Run.objects.filter(upload=upload).latest("created_at")
+    assert template_run.status == Run.Status.DONE
+    # the sector map still counts the company's purchase list, not one supplier's smelters
+    assert company_list.pk in selectors.latest_run_ids(demo)
+    assert template_run.pk not in selectors.latest_run_ids(demo)
+    # a template is compared with an earlier template only
+    assert selectors.previous_run(template_run) is None
+    page = client.get(reverse("screening-run", args=[template_run.code])).content.decode()
+    assert "Compare with the previous run" not in page
