@@ -306,6 +306,9 @@ HS_COLUMN = {
 }
 # Subheadings of the mixed headings whose text names one metal (the README: "need mapping
 # per subheading"). Ferro-alloys link to the alloying metal, the one that carries the risk.
+# Stainless steel's own headings (and its scrap), which the file maps to "iron/steel": a
+# purchase under them is stainless steel, with its chromium and nickel.
+HS_STAINLESS = ("7218", "7219", "7220", "7221", "7222", "7223", "720421")
 HS_SUBHEADINGS = {
     "261510": "zirconium",
     "261610": "silver",
@@ -675,30 +678,41 @@ def load_hs(path: Path, spec: SourceSpec = HS) -> FileReport:
     rows = _read(path)
     source, _created = spec.register()
     by_code = _commodities()
-    have = set(HsCode.objects.filter(source=source).values_list("code", flat=True))
-    new, unlinked = [], 0
+    have = dict(HsCode.objects.filter(source=source).values_list("code", "commodity_id"))
+    new, unlinked, relinked = [], 0, {}
     for row in rows:
         code = row["hscode"]
         if not re.fullmatch(r"\d{2,10}", code):
             report.skipped += 1
             continue
+        mapping = row.get("covenant_metal_HANDMAPPED", "")
+        commodity_code = (
+            HS_SUBHEADINGS.get(code)
+            or ("stainless-steel" if code.startswith(HS_STAINLESS) else None)
+            or HS_COLUMN.get(mapping.lower())
+        )
+        commodity = by_code.get(commodity_code) if commodity_code else None
         if code in have:
             report.already += 1
+            if have[code] != (commodity.pk if commodity else None):  # the project's rule changed
+                relinked[code] = commodity
             continue
-        have.add(code)
-        mapping = row.get("covenant_metal_HANDMAPPED", "")
-        commodity_code = HS_SUBHEADINGS.get(code) or HS_COLUMN.get(mapping.lower())
+        have[code] = None
         unlinked += commodity_code is None
         new.append(
             HsCode(
                 code=code,
                 description=row["description"],
-                commodity=by_code.get(commodity_code) if commodity_code else None,
+                commodity=commodity,
                 mapping_note=mapping[:200],
                 source=source,
             )
         )
     HsCode.objects.bulk_create(new)
+    for code, commodity in relinked.items():
+        HsCode.objects.filter(source=source, code=code).update(commodity=commodity)
+    if relinked:
+        report.notes.append(f"{len(relinked)} codes linked anew to the commodity they name.")
     report.loaded = len(new)
     if new:
         report.notes.append(

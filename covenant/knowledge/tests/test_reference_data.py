@@ -212,6 +212,12 @@ def test_hs_codes_stay_text_and_link_the_commodity_their_mapping_names(db):
     assert HsCode.objects.get(code="720241").commodity.code == "chromium"  # ferro-chromium
     assert HsCode.objects.get(code="7202").commodity is None  # mixed: see 6-digit
     assert HsCode.objects.get(code="2525").commodity.code == "mica"
+    # stainless steel's own headings are stainless steel, not plain steel (the file's "iron/
+    # steel"): a purchase under 7219 has the chromium and nickel of its composition
+    for code in ("7218", "7219", "721933", "7223", "720421"):
+        assert HsCode.objects.get(code=code).commodity.code == "stainless-steel", code
+    for code in ("7208", "720429", "7204"):
+        assert HsCode.objects.get(code=code).commodity.code == "steel", code
     assert all(code.isdigit() for code in HsCode.objects.values_list("code", flat=True))
 
 
@@ -343,3 +349,12 @@ def test_a_fact_a_curator_moved_to_another_country_or_source_is_not_loaded_again
     call_command("load_reference_data", stdout=StringIO())
     assert [m.objects.count() for m in FACT_MODELS] == counts  # neither came back
     assert not DocumentedRisk.objects.filter(country="BO", **ilab).exists()
+
+
+def test_a_changed_link_rule_relinks_the_codes_already_loaded(db):
+    stale = HsCode.objects.filter(code__startswith="7219")
+    stale.update(commodity=Commodity.objects.get(code="steel"))  # as loaded before the rule
+    out = StringIO()
+    call_command("load_reference_data", stdout=out)
+    assert set(stale.values_list("commodity__code", flat=True)) == {"stainless-steel"}
+    assert f"{stale.count()} codes linked anew to the commodity they name." in out.getvalue()
