@@ -110,6 +110,14 @@ class Commodity(models.Model):
         """The name in the active language: Dutch in Dutch, English otherwise."""
         return name_in_language(self.name_nl, self.name_en)
 
+    @property
+    def heading(self) -> str:
+        """The name with a capital, as a title or a list begins it ("IJzer", Dutch's IJ)."""
+        name = self.name
+        if name[:2].lower() == "ij":
+            return "IJ" + name[2:]
+        return name[:1].upper() + name[1:]
+
 
 class CommoditySynonym(models.Model):
     class Language(models.TextChoices):

@@ -61,7 +61,8 @@ def home(request):
     context = {
         "query": query,
         "hits": selectors.commodity_search(query) if query else None,
-        "commodities": list(selectors.commodity_list()),
+        # in the page's language's alphabet (the names are English-sorted in the database)
+        "commodities": sorted(selectors.commodity_list(), key=lambda c: c.name.casefold()),
         "can_curate": selectors.can_curate(request.user),
     }
     template = "knowledge/home.html"

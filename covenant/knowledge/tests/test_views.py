@@ -389,3 +389,13 @@ def test_removing_an_alloys_last_component_warns_first(client_for):
     client.post(f"/knowledge/facts/composition/{zinc.pk}/remove/", {"reason": "Test"})
     page = client.get(f"/knowledge/facts/composition/{copper.pk}/remove/").content.decode()
     assert warning in html.unescape(page)
+
+
+def test_the_dutch_list_is_in_the_dutch_alphabet_and_ij_is_one_letter(client_for):
+    client = client_for("company")
+    page = client.get(HOME, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    names = re.findall(r'<th scope="row"><a href="/knowledge/commodities/[^"]+/">([^<]+)</a>', page)
+    assert names == sorted(names, key=str.casefold) and names.index("Brons") < names.index("Chroom")
+    assert "IJzer" in names and "Ijzer" not in names
+    iron = client.get("/knowledge/commodities/iron/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "<h1>IJzer " in iron

@@ -318,6 +318,7 @@ def test_an_uploaded_cmrt_shows_its_smelters_and_runs(
     assert "Minsur" in page and "CID002763" in page and "PE" in page
     assert "estimated from world production shares: the template lists smelters, not" in page
     assert "Change the column mapping" not in page  # a template is read by its fixed layout
+    assert "Every line is linked to a commodity" in page and "0 lines not linked" not in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("screening-preview", args=[upload.code]))
     run = Run.objects.filter(upload=upload).latest("created_at")
