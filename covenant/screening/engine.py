@@ -857,14 +857,23 @@ def _stage_two(
         exposure="exposure",
         line_count="line_count",
     )
+    # a total row ("Totaal", without an HS code) would count the list twice: not in the total
+    unlinked = desc.filter(pl.col("commodity").is_null())
+    totals = unlinked.filter(pl.col("description").str.contains(TOTAL_ROW))["d"]
+    total_rows = fine.filter(pl.col("h").is_null(), pl.col("d").is_in(totals.implode()))
+    listed = _total_exposure(stage_one)
+    total = listed - float(total_rows["exposure"].sum() or 0.0)
+    total = total if total > 0 else listed  # a list of nothing but totals: as it is
     frames = _risk_findings(
-        coarse,
-        reference,
-        _total_exposure(stage_one),
-        origin_stage=origin_stage,
-        stated_elsewhere=stated_elsewhere,
+        coarse, reference, total, origin_stage=origin_stage, stated_elsewhere=stated_elsewhere
     )
-    return {**frames, "keys": coarse, "unmatched": unmatched, "id_keys": id_keys}
+    return {
+        **frames,
+        "keys": coarse,
+        "unmatched": unmatched,
+        "id_keys": id_keys,
+        "total_exposure": total,
+    }
 
 
 def _total_exposure(stage_one: dict[str, Any]) -> float:
@@ -1041,7 +1050,7 @@ def _result(
         unmatched=two["unmatched"],
         line_map=stage_one["line_map"],
         id_keys=two["id_keys"],
-        total_exposure=_total_exposure(stage_one),
+        total_exposure=two["total_exposure"],
         lines=int(stage_one["fine"]["line_count"].sum()),
         report=report,
     )
@@ -1110,6 +1119,8 @@ NO_AMOUNT_COLUMN = gettext_noop(
     "“hoeveelheid” or “quantity”. Columns found: %(columns)s"
 )
 FILE_EMPTY = gettext_noop("The file is empty.")
+# a description that is a total or subtotal of the list, not a purchase
+TOTAL_ROW = r"(?i)^\s*(sub|eind|grand\s*)?tota(a)?l\b"
 NO_LINES = gettext_noop("The file has a header row but no purchase lines.")
 
 

@@ -783,3 +783,26 @@ def test_natural_stone_is_screened_for_a_stone_covenant(
     assert "Not screened, for want of a country of origin: granite (2 lines)." in page
     api = client.get(f"/api/screening/runs/{run.code}").json()
     assert api["unplaced"] == [{"commodity": "granite", "lines": 2}]
+
+
+def test_a_total_row_is_not_counted_in_the_shares(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for("company")
+    data = (
+        b"Omschrijving;Land van herkomst;Bedrag\n"
+        b"Tin staven;Bolivia;1.000,00\n"
+        b"Verf RAL 7016;;1.000,00\n"
+        b"Totaal;;2.000,00\n"
+    )
+    _upload(client, demo, data)
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.report["total_rows"] == [4]
+    page = html.unescape(
+        client.get(reverse("screening-preview", args=[upload.code])).content.decode()
+    )
+    assert "Rows that look like a total or subtotal are not counted" in page and "Rows: 4." in page
+    _response, run = _run(client, upload, django_capture_on_commit_callbacks)
+    assert run.total_exposure == 2000  # the two purchases, not 4,000 with their total
+    tin = run.findings.filter(commodity="tin", country="BO").first()
+    assert tin.exposure_share == pytest.approx(0.5)
