@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -365,6 +366,20 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
             _("Each field can come from one column only: %(f)s.")
             % {"f": ", ".join(str(FIELD_LABELS[f]) for f in sorted(doubled))}
         )
+    # the two things a screening needs, said as choices on the page before the file is read
+    chosen, missing = set(header_map.values()), []
+    if not chosen & {"description", "hs_code"}:
+        missing.append(
+            _("choose “%(a)s” or “%(b)s” for the column that names the material")
+            % {"a": FIELD_LABELS["description"], "b": FIELD_LABELS["hs_code"]}
+        )
+    if not chosen & {"spend", "quantity"}:
+        missing.append(
+            _("choose “%(a)s” or “%(b)s” for the column with the amounts")
+            % {"a": FIELD_LABELS["spend"], "b": FIELD_LABELS["quantity"]}
+        )
+    if missing:
+        raise ValidationError(capfirst("; ".join(missing)) + ".")
     fields = _reread(upload, header_map=header_map)
     with transaction.atomic():
         _save_read(upload, fields, header_map=header_map)

@@ -252,6 +252,12 @@ def test_unknown_headers_are_mapped_once_and_remembered(demo, client_for):
         response["Location"], {"col_0": "description", "col_1": "description", "col_2": ""}
     )
     assert "one column only" in response.content.decode()
+    # Nothing chosen: the page says which choices the screening needs, nothing changes.
+    response = client.post(reverse("screening-mapping", args=[upload.code]), {"col_0": "supplier"})
+    assert (
+        "Choose “description” or “HS code” for the column that names the material; choose "
+        "“spend (amount)” or “quantity” for the column with the amounts."
+    ) in html.unescape(response.content.decode())
     response = client.post(
         reverse("screening-mapping", args=[upload.code]),
         {"col_0": "description", "col_1": "spend", "col_2": "origin_country"},
