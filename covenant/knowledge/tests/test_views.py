@@ -399,3 +399,13 @@ def test_the_dutch_list_is_in_the_dutch_alphabet_and_ij_is_one_letter(client_for
     assert "IJzer" in names and "Ijzer" not in names
     iron = client.get("/knowledge/commodities/iron/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "<h1>IJzer " in iron
+
+
+def test_each_correct_link_names_its_fact_for_screen_readers(client_for):
+    page = html.unescape(
+        client_for("secretariat").get("/knowledge/commodities/tin/").content.decode()
+    )
+    links = re.findall(r">Correct(?:<span class=\"visually-hidden\">([^<]*)</span>)?</a>", page)
+    assert links and all(links)  # none is a bare "Correct"
+    assert len(set(links)) == len(links)  # and no two read alike
+    assert ": child labour, tin, Bolivia, mining" in links

@@ -812,3 +812,13 @@ def test_a_total_row_is_not_counted_in_the_shares(
     assert run.total_exposure == 2000  # the two purchases, not 4,000 with their total
     tin = run.findings.filter(commodity="tin", country="BO").first()
     assert tin.exposure_share == pytest.approx(0.5)
+
+
+def test_large_counts_are_grouped_as_the_reader_writes_them(demo, client_for):
+    client = client_for("company")
+    data = b"Omschrijving;Bedrag\n" + b"".join(b"Tin staven %d;1\n" % i for i in range(1001))
+    response = _upload(client, demo, data)
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "1.001 inkoopregels zijn ingelezen" in page
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1,001 purchase lines were read" in page
