@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import HttpBearer
@@ -54,6 +55,12 @@ def validation_error(request, exc: ValidationError):
     return api.create_response(
         request, {"message": " ".join(exc.messages), "extra": extra}, status=400
     )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    """Unknown, or not the caller's to see: the same answer (no "Not Found: " fragment)."""
+    return api.create_response(request, {"message": _("Not found.")}, status=404)
 
 
 @api.exception_handler(RequestDataTooBig)

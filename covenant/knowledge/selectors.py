@@ -396,6 +396,13 @@ def changes_of_country(*, iso2: str, limit: int = 20) -> list[FactChange]:
 
 
 _LINKED = ("commodity", "alloy", "component")  # stored by id, with their code beside
+# the fields that tell a fact from the others of its kind, in the history
+_SUBJECT = {
+    FactChange.Kind.RISK: ("theme", "commodity", "country", "chain_stage"),
+    FactChange.Kind.SHARE: ("commodity", "country", "chain_stage", "year"),
+    FactChange.Kind.COMPOSITION: ("alloy", "component"),
+    FactChange.Kind.SYNONYM: ("text", "commodity"),
+}
 
 
 def commodity_names() -> dict[str, str]:
@@ -441,6 +448,11 @@ def _in_words(changes) -> list[FactChange]:
 
     for change in changes:
         model = FACT_MODELS[change.fact_kind]
+        # which fact, in a few words ("child labour, tin, Bolivia"): as it is, or was
+        snapshot = change.after or change.before
+        change.subject = ", ".join(
+            filter(None, (word(model, name, snapshot) for name in _SUBJECT[change.fact_kind]))
+        )
         change.fields = [
             (label(model, name), word(model, name, change.before), word(model, name, change.after))
             for name, _before, _after in change.changed_fields

@@ -335,7 +335,8 @@ def test_the_secretariat_removes_a_wrong_synonym_with_a_reason(client_for):
     assert "matched by “RVS”" not in client.get(HOME, {"q": "RVS"}).content.decode()
     # the commodity's history keeps it, with the reason, and links no longer to the fact
     history = html.unescape(client.get("/knowledge/commodities/stainless-steel/").content.decode())
-    assert "Synonym removed" in history and "Links paint orders (“RVS-grijs”)" in history
+    assert "Synonym removed: RVS, stainless steel" in history  # which one, in words
+    assert "Links paint orders (“RVS-grijs”)" in history
     assert f'href="{edit}"' not in history
     removed = history[history.index("Synonym removed") :].split("</tr>")[0]
     assert "<div>Name or synonym: RVS</div>" in removed  # before; after it, nothing

@@ -474,6 +474,8 @@ def test_the_api_runs_json_lines_and_uploads(demo, company, django_capture_on_co
     assert response.status_code == 201, response.content
     code = response.json()["code"]
     status = client.get(f"/api/screening/runs/{code}", **headers).json()
+    missing = client.get("/api/screening/runs/00000000-0000-0000-0000-000000000000", **headers)
+    assert missing.status_code == 404 and missing.json() == {"message": "Not found."}
     assert status["status"] == "done" and status["progress"] == 100 and status["lines"] == 2
     assert status["unplaced"] == []
     findings = client.get(f"/api/screening/runs/{code}/findings?commodity=tin", **headers).json()
