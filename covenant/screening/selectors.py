@@ -78,6 +78,13 @@ def findings_on_risk_count(*, risk_id: int, fetched_by) -> int:
     return total
 
 
+def adopted_from_upload_count(upload: Upload) -> int:
+    """How many items of the company's risk register were adopted from the upload's runs."""
+    from covenant.monitoring.models import RiskItem
+
+    return RiskItem.objects.filter(finding__run__upload=upload).count()
+
+
 def upload_list(*, covenant: Covenant, fetched_by) -> QuerySet[Upload]:
     return _scoped(Upload.objects.select_related("organisation"), fetched_by, covenant)
 

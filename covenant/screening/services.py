@@ -351,6 +351,20 @@ def upload_store(
     return upload
 
 
+def upload_delete(*, upload: Upload, user) -> int:
+    """Delete an uploaded purchase list (a wrong file, or one the company no longer wants
+    kept): its stored file, its runs and their findings. Items of the risk register adopted
+    from a finding stay, without their link. Returns how many runs went with it."""
+    if not selectors.can_run(user, upload.covenant, upload.organisation_id):
+        raise PermissionDenied
+    runs = upload.runs.count()
+    with transaction.atomic():
+        stored = upload.file.name
+        upload.delete()
+        transaction.on_commit(lambda: upload.file.storage.delete(stored))
+    return runs
+
+
 def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> Upload:
     """Read the upload again with `header_map` ({header: field}); on success remember the
     mapping for the company's next uploads. Raises ValidationError (nothing changes)."""

@@ -14,6 +14,9 @@ urlpatterns = [
     path("screening/uploads/<uuid:code>/mapping/", views.mapping, name="screening-mapping"),
     path("screening/uploads/<uuid:code>/countries/", views.countries, name="screening-countries"),
     path("screening/uploads/<uuid:code>/words/", views.synonym_add, name="screening-synonym"),
+    path(
+        "screening/uploads/<uuid:code>/delete/", views.upload_delete, name="screening-upload-delete"
+    ),
     path("screening/runs/<uuid:code>/", views.run_detail, name="screening-run"),
     path("screening/runs/<uuid:code>/findings.<str:fmt>", views.export, name="screening-export"),
     path("screening/runs/<uuid:code>/compare/", views.compare, name="screening-compare"),

@@ -270,6 +270,32 @@ def _render_preview(request, upload: Upload, can_run: bool, synonym_form=None):
 
 
 @object_scoped_login
+def upload_delete(request, code):
+    """Confirm, then delete an uploaded file with its runs (the company's own members)."""
+    upload = selectors.upload_get(code=code, fetched_by=request.user)
+    _writer(request, upload.covenant, upload.organisation_id)
+    if request.method == "POST":
+        runs = services.upload_delete(upload=upload, user=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(name)s was deleted with its %(n)s run.",
+                "%(name)s was deleted with its %(n)s runs.",
+                runs,
+            )
+            % {"name": upload.name, "n": runs},
+        )
+        return redirect("screening-home", slug=upload.covenant.slug)
+    context = {
+        "upload": upload,
+        "covenant": upload.covenant,
+        "runs": upload.runs.count(),
+        "adopted": selectors.adopted_from_upload_count(upload),
+    }
+    return render(request, "screening/upload_delete.html", context)
+
+
+@object_scoped_login
 def synonym_add(request, code):
     upload = selectors.upload_get(code=code, fetched_by=request.user)
     _writer(request, upload.covenant, upload.organisation_id)

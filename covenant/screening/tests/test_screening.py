@@ -824,3 +824,33 @@ def test_large_counts_are_grouped_as_the_reader_writes_them(demo, client_for):
     assert "1.001 inkoopregels zijn ingelezen" in page
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "1,001 purchase lines were read" in page
+
+
+def test_a_company_deletes_an_uploaded_file_with_its_runs(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for("company")
+    _upload(client, demo, GOOD)
+    upload = Upload.objects.latest("uploaded_at")
+    _response, run = _run(client, upload, django_capture_on_commit_callbacks)
+    finding = run.findings.order_by("rank").first()
+    client.post(reverse("screening-adopt", args=[finding.code]))
+    item = RiskItem.objects.get(finding=finding)
+    stored, storage = upload.file.name, upload.file.storage
+    assert storage.exists(stored)
+
+    preview = client.get(reverse("screening-preview", args=[upload.code])).content.decode()
+    delete = reverse("screening-upload-delete", args=[upload.code])
+    assert f'href="{delete}">Delete this file</a>' in preview
+    page = html.unescape(client.get(delete).content.decode())
+    assert "deleted with its 1 run and that run's findings; this cannot be undone" in page
+    assert "1 item of your risk register was adopted from these findings: it stays" in page
+    # others may not: the secretariat reads the file but does not delete it
+    assert client_for("secretariat").post(delete).status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(delete, follow=True)
+    assert "inkoop.csv was deleted with its 1 run." in html.unescape(response.content.decode())
+    assert not Upload.objects.filter(pk=upload.pk).exists()
+    assert not Run.objects.filter(pk=run.pk).exists() and not storage.exists(stored)
+    item.refresh_from_db()
+    assert item.finding is None  # the register keeps the item
