@@ -1450,6 +1450,11 @@ def _sniff_numbers(values: list[str], delimiter: str) -> tuple[bool, bool]:
     return decimal_comma, thousands
 
 
+def header_field(name: str) -> str | None:
+    """The field a column of this name is read as without a mapping ("Bedrag" → spend)."""
+    return _HEADER_INDEX.get(_header_key(name))
+
+
 def _map_header(header: list[str], header_map: Mapping[str, str] | None) -> dict[str, str]:
     """field → header name in the file."""
     explicit = {_header_key(k): v for k, v in (header_map or {}).items()}

@@ -381,7 +381,11 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
             % {"f": ", ".join(str(FIELD_LABELS[f]) for f in sorted(doubled))}
         )
     # the two things a screening needs, said as choices on the page before the file is read
-    chosen, missing = set(header_map.values()), []
+    # (a column left alone is read by its name, as without a mapping)
+    chosen = set(header_map.values()) | {
+        engine.header_field(name) for name in upload.header if name not in header_map
+    }
+    missing = []
     if not chosen & {"description", "hs_code"}:
         missing.append(
             _("choose “%(a)s” or “%(b)s” for the column that names the material")

@@ -253,7 +253,9 @@ def test_unknown_headers_are_mapped_once_and_remembered(demo, client_for):
     )
     assert "one column only" in response.content.decode()
     # Nothing chosen: the page says which choices the screening needs, nothing changes.
-    response = client.post(reverse("screening-mapping", args=[upload.code]), {"col_0": "supplier"})
+    response = client.post(
+        reverse("screening-mapping", args=[upload.code]), {"col_0": "supplier", "col_2": ""}
+    )
     assert (
         "Choose “description” or “HS code” for the column that names the material; choose "
         "“spend (amount)” or “quantity” for the column with the amounts."
