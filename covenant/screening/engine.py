@@ -1397,6 +1397,21 @@ def _sample_rows(payload: bytes, delimiter: str, limit: int = 200) -> list[list[
     return rows
 
 
+def _sample_further(payload: bytes, delimiter: str, width: int, windows: int = 8) -> list[list]:
+    """Rows from windows spread over the rest of the file (after its first 64 KiB), each
+    begun at a line break: a thousands separator may first appear far down a long list."""
+    size, rows = len(payload), []
+    if size <= 1 << 16:
+        return rows
+    for i in range(1, windows + 1):
+        start = (1 << 16) + (size - (1 << 16)) * i // (windows + 1)
+        chunk = payload[start : start + (1 << 13)]
+        text = chunk.decode("utf-8", errors="ignore")
+        text = text[text.find("\n") + 1 : text.rfind("\n") + 1]
+        rows += [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if len(r) == width]
+    return rows
+
+
 def _sniff_delimiter(payload: bytes) -> str:
     best, best_score = None, (0, 0)
     for candidate in (";", ",", "\t", "|"):
@@ -1510,7 +1525,7 @@ def _parse(
     columns = _map_header(header, header_map)
     samples = [
         row[header.index(columns[f])]
-        for row in rows[1:]
+        for row in rows[1:] + _sample_further(payload, sep, len(header))
         for f in NUMBER_FIELDS
         if f in columns and header.index(columns[f]) < len(row)
     ]

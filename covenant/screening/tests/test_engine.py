@@ -407,6 +407,17 @@ def test_amounts_are_read_as_the_files_country_writes_them(data, amounts, comma)
     assert lines.collect()["spend"].to_list() == pytest.approx(amounts)
 
 
+def test_a_thousands_dot_far_down_a_long_file_is_found():
+    # the first 64 KiB hold whole amounts only; thousands dots come later: read as 1500, not
+    # as Polars's decimal-comma parser would (1.5)
+    first = "".join(f"koper {i};{i % 900}\n" for i in range(8000))
+    later = "".join(f"zink {i};1.500\n" for i in range(8000))
+    lines, report = read(f"omschrijving;bedrag\n{first}{later}".encode())
+    assert report.decimal_comma and report.thousands_separator
+    zinc = lines.collect().filter(pl.col("description").str.starts_with("zink"))
+    assert set(zinc["spend"].to_list()) == {1500.0}
+
+
 def test_a_list_whose_amounts_are_all_zero_is_refused():
     # nothing to weigh the lines by: the run used to fail on a share of 0 / 0
     with pytest.raises(PurchaseFileError) as err:
