@@ -28,6 +28,7 @@ MSG_SOURCE_NEEDED = _(
     "Name the source of this fact: choose one from the list or give a new one "
     "(publisher, title, year and licence)."
 )
+MSG_CORRECT_REASON = _("Say why the fact is corrected: the history keeps it for later readers.")
 MSG_REMOVE_REASON = _("Say why the fact is removed: the history keeps it for later readers.")
 MSG_NEW_SOURCE_INCOMPLETE = _(
     "A new source needs a publisher, a title, a year and its licence or terms of use (“all "
@@ -169,6 +170,8 @@ def _save_fact(
     if unknown:
         raise TypeError(f"Not a field of this fact: {', '.join(sorted(unknown))}")
     is_new = fact.pk is None
+    if not is_new and not reason.strip():  # a correction tells later readers why
+        raise ValidationError({"reason": MSG_CORRECT_REASON})
     before = {} if is_new else fact_values(fact, allowed)
     fact.source = _resolve_source(source, new_source)
     for name, value in fields.items():

@@ -17,6 +17,7 @@ from pydantic import ConfigDict, model_validator
 
 from covenant.accounts.decorators import Policy, declare
 from covenant.covenants import selectors as covenant_selectors
+from covenant.lib.taxonomy import ChainStage, Theme
 from covenant.screening import selectors, services
 from covenant.screening.models import Run, Upload
 
@@ -230,6 +231,16 @@ def screening_finding_list(
     request, code: UUID, theme: str = "", country: str = "", commodity: str = "", stage: str = ""
 ):
     run = selectors.run_get(code=code, fetched_by=_user(request))
+    # a filter value the findings cannot hold is a mistake to say, not an empty list
+    known = {"theme": set(Theme.values), "stage": {*ChainStage.values, "origin"}}
+    for name, value in (("theme", theme), ("stage", stage)):
+        if value and value not in known[name]:
+            raise ValidationError(
+                {
+                    name: _("Unknown %(name)s “%(value)s”; one of: %(known)s.")
+                    % {"name": name, "value": value, "known": ", ".join(sorted(known[name]))}
+                }
+            )
     filters = selectors.FindingFilters.from_query(
         {"theme": theme, "country": country, "commodity": commodity, "stage": stage}
     )

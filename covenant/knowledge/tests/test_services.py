@@ -105,6 +105,7 @@ def test_correcting_a_share_keeps_before_and_after(secretariat, tin, ngo_report)
         new_source=ngo_report,
         share=0.07,
         value=21350,
+        reason="Corrected world total",
     )
     change = FactChange.objects.get(fact_kind="share", fact_id=share.pk)
     assert change.action == "changed"
@@ -149,7 +150,9 @@ def test_the_components_of_an_alloy_add_up_to_at_most_one(secretariat):
         )
     assert "add up to 1.03" in exc.value.message_dict["share"][0]
     copper = Composition.objects.get(alloy=brass, component__code="copper")
-    services.composition_update(composition=copper, user=secretariat, source=source, share=0.62)
+    services.composition_update(
+        composition=copper, user=secretariat, source=source, share=0.62, reason="Typical CW508L"
+    )
     services.composition_create(
         user=secretariat, source=source, alloy=brass, component=lead, share=0.03
     )

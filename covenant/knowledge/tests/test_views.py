@@ -240,6 +240,12 @@ def test_the_secretariat_corrects_a_share_a_composition_and_a_synonym(client_for
     copper = brass.components.get(component__code="copper")
     data = {"alloy": brass.pk, "component": copper.component_id, "share": "0.63"}
     data["source"] = copper.source_id
+    # a correction says why, for later readers of the history; without a reason, nothing
+    response = client.post(f"/knowledge/facts/composition/{copper.pk}/", data)
+    assert response.status_code == 200 and "Say why the fact is corrected" in (
+        response.content.decode()
+    )
+    data["reason"] = "CW614N is 58 % copper; CW508L 63 %"
     assert client.post(f"/knowledge/facts/composition/{copper.pk}/", data).status_code == 302
     steel = Commodity.objects.get(code="stainless-steel")
     data = {"commodity": steel.pk, "text": "edelstaal", "language": "nl", "source": usgs}

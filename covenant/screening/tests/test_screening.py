@@ -481,6 +481,10 @@ def test_the_api_runs_json_lines_and_uploads(demo, company, django_capture_on_co
     assert status["status"] == "done" and status["progress"] == 100 and status["lines"] == 2
     assert status["unplaced"] == []
     findings = client.get(f"/api/screening/runs/{code}/findings?commodity=tin", **headers).json()
+    wrong = client.get(f"/api/screening/runs/{code}/findings?theme=kinderarbeid", **headers)
+    assert wrong.status_code == 400
+    assert wrong.json()["message"].startswith("Unknown theme “kinderarbeid”; one of: ")
+    assert "child_labour" in wrong.json()["message"]
     # line numbers are indices in the request's lines, as the validation errors' loc
     assert findings[0]["country"] == "BO" and findings[0]["line_numbers"] == [1]
     tin = Run.objects.get(code=code).findings.get(rank=findings[0]["rank"])
