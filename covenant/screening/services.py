@@ -248,11 +248,12 @@ def _understand(
         "commodity", "matched_by", "matched_on"
     )
     report_dict = report.as_dict()
-    if "description" in frame.columns:  # rows the screening does not count (engine.TOTAL_ROW)
-        no_code = pl.col("hs_code").is_null() if "hs_code" in frame.columns else pl.lit(True)
-        totals = frame.filter(no_code, pl.col("description").str.contains(engine.TOTAL_ROW))
-        if totals.height:
-            report_dict["total_rows"] = totals["line"].head(DUPLICATES_SHOWN).to_list()
+    # the rows the screening leaves out of the total, as it does: unlinked, no HS code, a total
+    totals = unmatched.filter(
+        pl.col("hs_code").is_null(), pl.col("description").str.contains(engine.TOTAL_ROW)
+    )
+    if totals.height:
+        report_dict["total_rows"] = totals["line"].head(DUPLICATES_SHOWN).to_list()
     if report.duplicates:  # the rows that repeat an earlier one, to show (upload time only)
         values = [c for c in frame.columns if c != "line"]
         repeats = frame.filter(~pl.struct(values).is_first_distinct())
