@@ -1251,6 +1251,7 @@ def _header_key(text: str) -> str:
 
 
 _HEADER_INDEX = {_header_key(n): f for f, names in HEADER_SYNONYMS.items() for n in names}
+PREAMBLE_LINES = 20  # lines a title may take above a table's header
 
 
 @dataclass
@@ -1267,6 +1268,12 @@ class ReadReport:
     rows: int = 0
     duplicates: int = 0
     lines_without_amount: int = 0
+    lines_above: int = 0  # a title or blank lines above the header, left out
+
+    @property
+    def first_row(self) -> int:
+        """The file's row number of the first line below the header."""
+        return self.lines_above + 2
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -1412,10 +1419,17 @@ def _sample_further(payload: bytes, delimiter: str, width: int, windows: int = 8
     return rows
 
 
+def _filled(row: list[str]) -> int:
+    return sum(1 for cell in row if cell.strip())
+
+
 def _sniff_delimiter(payload: bytes) -> str:
     best, best_score = None, (0, 0)
     for candidate in (";", ",", "\t", "|"):
-        rows = _sample_rows(payload, candidate, limit=50)
+        rows = _sample_rows(payload, candidate, limit=50 + PREAMBLE_LINES)
+        # a title above the table ("Inkoopoverzicht 2025") is no row of it
+        title = next((i for i, r in enumerate(rows[:PREAMBLE_LINES]) if _filled(r) >= 2), 0)
+        rows = rows[title : title + 50]
         if not rows or len(rows[0]) < 2:
             continue
         width = len(rows[0])
@@ -1463,6 +1477,49 @@ def _sniff_numbers(values: list[str], delimiter: str) -> tuple[bool, bool]:
     other = "." if decimal_comma else ","
     thousands = thousands or any(other in v and _THOUSANDS.match(v) for v in cleaned)
     return decimal_comma, thousands
+
+
+def _preamble(payload: bytes, delimiter: str, header_map: Mapping[str, str] | None) -> int:
+    """How many lines above the table's header a file has (a title, an export date, blank
+    lines), 0 for most. The header is the first of the first `PREAMBLE_LINES` lines that
+    names a material and an amount column; where none does (the columns are to be mapped),
+    the first line that fills two cells and at least half as many as the fullest line."""
+    lines = payload[: 1 << 16].split(b"\n", PREAMBLE_LINES)[:PREAMBLE_LINES]
+    rows = [
+        next(
+            csv.reader([line.decode("utf-8", errors="ignore").rstrip("\r")], delimiter=delimiter),
+            [],
+        )
+        for line in lines
+    ]
+    explicit = {_header_key(k): v for k, v in (header_map or {}).items()}
+    for i, row in enumerate(rows):
+        fields = {explicit.get(k) or _HEADER_INDEX.get(k) for k in map(_header_key, row)}
+        if fields & {"description", "hs_code"} and fields & {"spend", "quantity"}:
+            return i
+    fullest = max((_filled(r) for r in rows), default=0)
+    return next((i for i, r in enumerate(rows) if _filled(r) >= max(2, fullest / 2)), 0)
+
+
+def _below(payload: bytes, lines: int) -> bytes:
+    """The payload without its first `lines` lines."""
+    start = 0
+    for _ in range(lines):
+        start = payload.index(b"\n", start) + 1
+    return payload[start:] if start else payload
+
+
+def first_rows(
+    data: bytes, limit: int, header_map: Mapping[str, str] | None = None
+) -> list[list[str]]:
+    """The first `limit` rows of a CSV file from its header on, as `_parse` reads it (a title
+    above the header left out); [] if the file cannot be read."""
+    try:
+        payload, _encoding = _decode(data, None)
+        sep = _sniff_delimiter(payload)
+    except PurchaseFileError:
+        return []
+    return _sample_rows(_below(payload, _preamble(payload, sep, header_map)), sep, limit)
 
 
 def header_field(name: str) -> str | None:
@@ -1515,9 +1572,9 @@ def _parse(
     del data
     if not payload[:4096].strip() and not payload.strip():
         raise PurchaseFileError(FILE_EMPTY)
-    if payload.startswith((b"\r", b"\n")):
-        payload = payload.lstrip(b"\r\n")
     sep = delimiter or _sniff_delimiter(payload)
+    above = _preamble(payload, sep, header_map)
+    payload = _below(payload, above)
     rows = _sample_rows(payload, sep)
     header = [h.strip() for h in rows[0]]
     if len(rows) < 2:
@@ -1539,6 +1596,7 @@ def _parse(
         header=header,
         columns=columns,
         ignored_columns=[h for h in header if h not in columns.values()],
+        lines_above=above,
     )
     # Polars parses plain numbers itself; thousands separators, or a decimal comma in a
     # comma-separated file, need the text path.
@@ -1580,7 +1638,7 @@ def _lines(parsed: _Parsed, numbers_as_text: bool) -> tuple[pl.LazyFrame, dict[s
         schema_overrides=overrides,
         decimal_comma=report.decimal_comma and report.delimiter != "," and not numbers_as_text,
         row_index_name="_row",
-        row_index_offset=2,
+        row_index_offset=report.first_row,
         truncate_ragged_lines=True,
     )
     exprs: list[pl.Expr] = [pl.col("_row").cast(pl.Int64).alias("line")]
@@ -1792,8 +1850,10 @@ def _read(
         except pl.exceptions.ComputeError as exc:
             if "invalid utf-8" in str(exc) and parsed.report.encoding == "utf-8":
                 payload = _from_cp1252(parsed.payload)
+                above = parsed.report.lines_above  # the payload begins at the header
                 parsed = _parse(payload, encoding="utf-8", **parsed.options)
                 parsed.report.encoding = "windows-1252"
+                parsed.report.lines_above = above
                 as_text = parsed.numbers_as_text
                 continue
             if as_text or not _is_parse_error(exc):

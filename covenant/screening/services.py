@@ -158,18 +158,9 @@ def _read_options(name: str, header_map: dict, country_map: dict | None = None) 
     return options
 
 
-def _first_rows(payload: bytes, limit: int) -> list[list[str]]:
-    """The first rows of a CSV file, the header first; [] if it cannot be read."""
-    try:
-        text, _encoding = engine._decode(payload, None)
-        return engine._sample_rows(text, engine._sniff_delimiter(text), limit=limit)
-    except engine.PurchaseFileError:
-        return []
-
-
-def header_of(payload: bytes) -> list[str]:
+def header_of(payload: bytes, header_map: dict | None = None) -> list[str]:
     """The header row of a CSV file (for the mapping page); [] if it cannot be read."""
-    rows = _first_rows(payload, 1)
+    rows = engine.first_rows(payload, 1, header_map)
     return [h.strip() for h in rows[0]] if rows else []
 
 
@@ -179,7 +170,7 @@ def column_samples(upload: Upload, limit: int = 3) -> dict[str, list[str]]:
     with upload.file.open("rb") as handle:
         data = handle.read()
     try:
-        rows = _first_rows(as_csv(upload.name, data), 50)
+        rows = engine.first_rows(as_csv(upload.name, data), 50, upload.header_map)
     except engine.PurchaseFileError:  # an unreadable workbook
         return {}
     if not rows:
@@ -237,7 +228,7 @@ def _understand(
         return {
             "status": Upload.Status.NEEDS_COUNTRIES,
             "report": {"error": exc.as_dict(), "unknown_countries": exc.unknown},
-            "header": header_of(payload),
+            "header": header_of(payload, header_map),
         }
     frame = lines.collect()
     matched = engine.match_commodities(
@@ -332,7 +323,7 @@ def upload_store(
             raise _file_error(exc) from exc
         fields = {
             "status": Upload.Status.NEEDS_MAPPING,
-            "header": header_of(payload),
+            "header": header_of(payload, header_map),
             "report": {"error": exc.as_dict()},
         }
     upload = Upload(

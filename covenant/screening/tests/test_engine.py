@@ -579,3 +579,48 @@ def test_every_unknown_country_is_listed_and_a_company_mapping_resolves_them(ref
     result = engine.screen_csv(data, reference, country_map=mapped)
     tin = result.keys.filter(pl.col("commodity") == "tin")
     assert tin["origin_country"].to_list() == ["BO"]
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        "Inkoopoverzicht 2025\nExport 4-12-2026\n",  # a title without separators
+        "Inkoopoverzicht 2025;;;\n;;;\n",  # as a spreadsheet pads it, and a blank row
+        "\n\n",  # blank lines
+    ],
+)
+def test_a_title_above_the_header_is_left_out_and_rows_keep_their_numbers(above):
+    table = "Omschrijving;Goederencode;Land van herkomst;Inkoopwaarde\nRVS plaat;721933;CN;1500\n"
+    lines, report = read(f"{above}{table}Tin;;Bolivia;5\n".encode())
+    assert report.delimiter == ";" and report.lines_above == 2
+    assert report.columns["spend"] == "Inkoopwaarde"
+    assert lines.collect().select("line", "description").rows() == [(4, "RVS plaat"), (5, "Tin")]
+    assert engine.first_rows(f"{above}{table}".encode(), 1) == [table.split("\n")[0].split(";")]
+
+
+def test_a_header_still_to_be_mapped_is_found_below_a_title():
+    data = b"Inkoopoverzicht 2025\nArtikel;Code;Waarde EUR\nRVS plaat;721933;1500\n"
+    assert engine.first_rows(data, 1) == [["Artikel", "Code", "Waarde EUR"]]
+    lines, report = read(data, header_map={"Artikel": "description", "Waarde EUR": "spend"})
+    assert report.lines_above == 1
+    assert lines.collect().select("line", "description", "spend").rows() == [
+        (3, "RVS plaat", 1500.0)
+    ]
+
+
+def test_rows_are_numbered_as_in_the_file_below_a_title():
+    data = (
+        "Inkoopoverzicht 2025 – café\n\n"
+        "Omschrijving;Goederencode;Land van herkomst;Inkoopwaarde\n"
+        "RVS plaat;721933;CN;1500\nTin;;Bolivia;-5\n"
+    ).encode("cp1252")
+    with pytest.raises(PurchaseFileError) as error:
+        read(data)
+    assert error.value.params["row"] == 5  # the file's fifth line, as the spreadsheet shows it
+    lines, report = read(data.replace(b"-5", b"5"))
+    assert report.encoding == "windows-1252" and report.lines_above == 2
+    assert report.header == ["Omschrijving", "Goederencode", "Land van herkomst", "Inkoopwaarde"]
+    assert lines.collect().select("line", "origin_country", "spend").rows() == [
+        (4, "CN", 1500.0),
+        (5, "BO", 5.0),
+    ]

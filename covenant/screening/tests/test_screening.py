@@ -386,6 +386,50 @@ def test_an_excel_workbook_is_read_from_its_first_sheet_with_a_table(demo, clien
     assert "(Excel workbook)" in page and "separator" not in page
 
 
+def test_a_title_above_the_table_is_left_out_and_said_so(demo, client_for):
+    data = xlsx_bytes(
+        {
+            "Inkoop": [
+                ["Inkoopoverzicht 2025", "", "", ""],
+                ["Omschrijving", "HS-code", "Land van herkomst", "Bedrag"],
+                ["Tin staven", "800110", "Bolivia", 1000],
+                ["Zinkplaat", "", "Peru", 12],
+            ]
+        }  # fmt: skip
+    )
+    client = client_for("company")
+    response = _upload(client, demo, data, "inkoop.xlsx")
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.READY and upload.lines == 2
+    assert [(r["line"], r["description"]) for r in upload.preview] == [
+        (3, "Tin staven"),  # the rows as Excel numbers them
+        (4, "Zinkplaat"),
+    ]
+    page = html.unescape(
+        client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    )
+    assert "Rij 1, boven de kolomnamen, hoort niet bij de tabel" in page
+
+
+def test_columns_below_a_title_are_mapped_by_their_own_names(demo, client_for):
+    client = client_for("company")
+    odd = b"Inkoop 2025;;\nArtikel;Euro;Herk\nTin staven;100;BO\n"
+    response = _upload(client, demo, odd)
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.NEEDS_MAPPING
+    assert upload.header == ["Artikel", "Euro", "Herk"]
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "For example: 100" in page and "Inkoop 2025" not in page
+    response = client.post(
+        response["Location"], {"col_0": "description", "col_1": "spend", "col_2": "origin_country"}
+    )
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.READY
+    assert [(r["line"], r["description"], r["spend"]) for r in upload.preview] == [
+        (3, "Tin staven", 100.0)
+    ]
+
+
 def test_the_preview_writes_amounts_as_the_reader_does(demo, client_for):
     client = client_for("company")
     data = GOOD.replace(b"1.000,00", b"1.250.000,5").replace(b"250,00", b"0,004")
