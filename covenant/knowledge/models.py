@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -299,6 +299,20 @@ class ProductionShare(models.Model):
         return None if self.share is None else self.share * 100
 
 
+# Descriptions a loader writes, read in the reader's language: each is filled with the fact's
+# own commodity, country and theme (`DocumentedRisk.wording` names one).
+RISK_WORDINGS = {
+    "ilab": gettext_noop(
+        "%(commodity)s from %(country)s is on the ILAB List of Goods Produced by Child Labor or "
+        "Forced Labor for %(theme)s."
+    ),
+    "ilab_forced_child": gettext_noop(
+        "%(commodity)s from %(country)s is on the ILAB List of Goods Produced by Child Labor or "
+        "Forced Labor for %(theme)s. The list names forced child labour too."
+    ),
+}
+
+
 class DocumentedRisk(models.Model):
     """A risk documented by a source, for a commodity, a country, or a commodity in a country."""
 
@@ -321,6 +335,9 @@ class DocumentedRisk(models.Model):
     chain_stage = models.CharField(_("chain stage"), max_length=32, choices=ChainStage)
     severity = models.PositiveSmallIntegerField(_("severity"), choices=Severity)
     description = models.TextField(_("description"))
+    # blank: the description as written; else the key of a wording in RISK_WORDINGS that the
+    # loader wrote it by, shown in the reader's language (a curator's correction clears it)
+    wording = models.CharField(_("wording"), max_length=32, blank=True, editable=False)
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="risks"
     )
@@ -343,6 +360,20 @@ class DocumentedRisk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_theme_display()}: {self.commodity or ''} {self.country or ''}".strip()
+
+    @property
+    def text(self) -> str:
+        """The description as written; in another language than the loader's English (ILAB's
+        list), its wording in the reader's language, with the commodity's name for the good's."""
+        message = RISK_WORDINGS.get(self.wording)
+        english = (get_language() or "en").startswith("en")
+        if message is None or english or self.commodity is None or not self.country:
+            return self.description
+        return gettext(message) % {
+            "commodity": self.commodity.heading,
+            "country": self.country.name,
+            "theme": self.get_theme_display(),
+        }
 
 
 class GovernanceEstimate(models.Model):

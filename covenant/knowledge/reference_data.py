@@ -25,6 +25,7 @@ from pathlib import Path
 import pycountry
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_noop
 from django_countries import countries
 
 from covenant.knowledge.models import (
@@ -251,6 +252,44 @@ USGS_COMMODITIES = {
 }
 USGS_TYPES = {("Iron and Steel", "Pig iron"): "iron", ("Iron and Steel", "Raw steel"): "steel"}
 # One US cobalt row names its type differently from the world total of the same production.
+# USGS's own words as the loader stores them (measures, units, notes), for the catalogue: the
+# pages show them in the reader's language (`source_words`); a curator's words stay as written
+USGS_WORDS = (
+    gettext_noop("Mine production, bauxite, dry tons"),
+    gettext_noop("Mine production, cobalt content, estimated"),
+    gettext_noop("Mine production, gold content"),
+    gettext_noop("Mine production, gross weight, marketable chromite ore"),
+    gettext_noop("Mine production, iron content"),
+    gettext_noop("Mine production, lead content"),
+    gettext_noop("Mine production, lithium content"),
+    gettext_noop("Mine production, manganese content"),
+    gettext_noop("Mine production, mica scrap and flake"),
+    gettext_noop("Mine production, mica sheet"),
+    gettext_noop("Mine production, molybdenum content"),
+    gettext_noop("Mine production, nickel content"),
+    gettext_noop("Mine production, recoverable copper content"),
+    gettext_noop("Mine production, tantalum content"),
+    gettext_noop("Mine production, tin content"),
+    gettext_noop("Mine production, tungsten content"),
+    gettext_noop("Mine production, usable ore"),
+    gettext_noop("Mine production, zinc content"),
+    gettext_noop("Pig iron"),
+    gettext_noop("Raw steel"),
+    gettext_noop("Refinery production, alumina - calcined equivalent weights"),
+    gettext_noop("Refinery production, copper"),
+    gettext_noop("Smelter production, aluminum"),
+    gettext_noop("metric tons"),
+    gettext_noop("thousand metric tons"),
+    gettext_noop("thousand metric dry tons"),
+    gettext_noop("million metric tons"),
+    gettext_noop("NA"),
+    gettext_noop("W for 23-24"),
+    gettext_noop("Excludes U.S. production."),
+    gettext_noop("estimated 2023"),
+    gettext_noop("reported"),
+)
+WORLD_TOTAL_NOTE = gettext_noop("World total: %(note)s")
+
 USGS_TYPE_ALIASES = {
     ("Cobalt", "Mine production, estimated"): "Mine production, cobalt content, estimated"
 }
@@ -534,7 +573,7 @@ def load_usgs(path: Path, spec: SourceSpec = USGS) -> FileReport:
             for year, col, _est in years:
                 world[(commodity, kind, year)] = _number(row[col])
             if row.get("PROD_NOTES"):
-                world_notes[(commodity, kind)] = f"World total: {row['PROD_NOTES']}"
+                world_notes[(commodity, kind)] = WORLD_TOTAL_NOTE % {"note": row["PROD_NOTES"]}
     have = set(
         ProductionShare.objects.filter(source=source).values_list(
             "commodity_id", "country", "chain_stage", "measure", "year"
@@ -614,11 +653,17 @@ def load_ilab(path: Path, spec: SourceSpec = ILAB) -> FileReport:
     rows = _read(path)
     source, _created = spec.register()
     by_code = _commodities()
-    have = set(
-        DocumentedRisk.objects.filter(source=source).values_list(
-            "theme", "commodity_id", "country", "chain_stage"
+    # key → (id, description, wording) of the risks this edition has
+    loaded = {
+        (theme, commodity, country, stage): rest
+        for theme, commodity, country, stage, *rest in DocumentedRisk.objects.filter(
+            source=source
+        ).values_list(
+            "theme", "commodity_id", "country", "chain_stage", "id", "description", "wording"
         )
-    )
+    }
+    have = set(loaded)
+    reworded: dict[str, list[int]] = {}
     removed = removed_keys(
         FactChange.Kind.RISK, source, ("theme", "commodity", "country", "chain_stage")
     )
@@ -642,16 +687,20 @@ def load_ilab(path: Path, spec: SourceSpec = ILAB) -> FileReport:
             if row.get(column) != "Yes":
                 continue
             key = (theme.value, commodity.pk, iso, ChainStage.MINING.value)
-            if key in have:
-                report.already += 1
-                continue
-            have.add(key)
             description = (
                 f"{row['Good_Name']} from {row['Country_Name']} is on the ILAB List of Goods "
                 f"Produced by Child Labor or Forced Labor for {words}."
             )
             if forced_child:
                 description += " The list names forced child labour too."
+            wording = "ilab_forced_child" if forced_child else "ilab"
+            if key in have:
+                report.already += 1
+                pk, written, was = loaded.get(key, (None, "", ""))
+                if written == description and was != wording:  # loaded before wordings
+                    reworded.setdefault(wording, []).append(pk)
+                continue
+            have.add(key)
             new.append(
                 DocumentedRisk(
                     theme=theme,
@@ -660,10 +709,13 @@ def load_ilab(path: Path, spec: SourceSpec = ILAB) -> FileReport:
                     chain_stage=ChainStage.MINING,
                     severity=DocumentedRisk.Severity.VERY_HIGH,
                     description=description,
+                    wording=wording,
                     source=source,
                 )
             )
     DocumentedRisk.objects.bulk_create(new)
+    for wording, pks in reworded.items():
+        DocumentedRisk.objects.filter(pk__in=pks).update(wording=wording)
     report.loaded = len(new)
     _note_removed(report, removed)
     report.notes.append("Rows of other goods (coal, gems, sand, farm goods…) are skipped.")

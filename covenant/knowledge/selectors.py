@@ -218,7 +218,7 @@ def production_of_country(*, iso2: str) -> list[MeasureGroup]:
 def risks_of_commodity(*, commodity: Commodity) -> QuerySet[DocumentedRisk]:
     return (
         DocumentedRisk.objects.filter(commodity=commodity, source__is_current=True)
-        .select_related("source")
+        .select_related("source", "commodity")
         .order_by("-severity", "theme", "country")
     )
 

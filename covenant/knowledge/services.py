@@ -176,6 +176,8 @@ def _save_fact(
     fact.source = _resolve_source(source, new_source)
     for name, value in fields.items():
         setattr(fact, name, value)
+    if getattr(fact, "wording", "") and before.get("description") != fact.description:
+        fact.wording = ""  # the curator's own words, shown as written
     fact.full_clean()
     if check is not None:
         check(fact)

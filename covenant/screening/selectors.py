@@ -120,7 +120,11 @@ def run_get(*, code, fetched_by) -> Run:
 def finding_get(*, code, fetched_by) -> Finding:
     finding = (
         Finding.objects.select_related(
-            "run__covenant", "run__organisation", "risk", "risk_source", "production_source"
+            "run__covenant",
+            "run__organisation",
+            "risk__commodity",
+            "risk_source",
+            "production_source",
         )
         .filter(code=code)
         .first()

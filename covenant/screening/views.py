@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,6 +30,7 @@ from covenant.lib.taxonomy import ChainStage, Theme
 from covenant.screening import charts, engine, rmi, selectors, services
 from covenant.screening.forms import CountryMapForm, MappingForm, SynonymForm, UploadForm
 from covenant.screening.models import Finding, Run, Upload
+from covenant.screening.templatetags.amounts import amount
 
 COUNTRY_FIELDS = ("supplier_country", "origin_country")  # ISO codes in the purchase lines
 
@@ -216,12 +216,7 @@ def _tab(warning: dict | str) -> str | None:
 def _shown(field: str, value):
     """A preview value as the reader writes numbers: grouped, decimals only where there are
     (1.250,50 in Dutch, 1,250.50 in English)."""
-    if field in engine.NUMBER_FIELDS and isinstance(value, int | float):
-        # grouped, two decimals; a small amount as written, not rounded away to 0,00
-        if value == 0 or abs(value) >= 0.01:
-            return floatformat(value, "-2g")
-        return number_format(value)
-    return value
+    return amount(value) if field in engine.NUMBER_FIELDS else value
 
 
 def _render_preview(request, upload: Upload, can_run: bool, synonym_form=None):

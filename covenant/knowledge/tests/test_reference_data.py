@@ -358,3 +358,41 @@ def test_a_changed_link_rule_relinks_the_codes_already_loaded(db):
     call_command("load_reference_data", stdout=out)
     assert set(stale.values_list("commodity__code", flat=True)) == {"stainless-steel"}
     assert f"{stale.count()} codes linked anew to the commodity they name." in out.getvalue()
+
+
+def test_ilab_risks_read_in_the_readers_language_until_a_curator_rewrites_one(db):
+    from django.utils import translation
+
+    from covenant.knowledge import services
+
+    ilab = DocumentedRisk.objects.filter(source__series="ilab-list-of-goods")
+    tin = ilab.get(commodity__code="tin", country="BO", theme="child_labour")
+    assert tin.description.startswith("Tin from Bolivia is on the ILAB List")  # as loaded
+    with translation.override("nl"):
+        assert tin.text == (
+            "Tin uit Bolivia staat op de ILAB-lijst van goederen die met kinderarbeid of "
+            "dwangarbeid worden geproduceerd (List of Goods Produced by Child Labor or Forced "
+            "Labor), voor kinderarbeid."
+        )
+    with translation.override("en"):
+        assert tin.text == tin.description  # the list's own words, "Tin ore (cassiterite)"
+    coltan = ilab.get(commodity__code="tantalum", country="CD", theme="child_labour")
+    with translation.override("nl"):
+        assert coltan.text.endswith("De lijst noemt ook gedwongen kinderarbeid.")
+
+    # risks loaded before wordings existed get theirs on the next load
+    ilab.update(wording="")
+    call_command("load_reference_data", stdout=StringIO())
+    assert not ilab.filter(wording="").exists()
+
+    # a curator's own description is shown as written, in every language
+    services.documented_risk_update(
+        risk=tin, user=None, source=tin.source, description="Eigen tekst.", reason="Bijgewerkt"
+    )
+    tin.refresh_from_db()
+    assert tin.wording == ""
+    with translation.override("en"):
+        assert tin.text == "Eigen tekst."
+    call_command("load_reference_data", stdout=StringIO())
+    tin.refresh_from_db()
+    assert tin.wording == "" and tin.description == "Eigen tekst."

@@ -98,7 +98,26 @@ def test_a_country_page_shows_commodities_and_risks_with_sources(client_for):
     governance = 2  # rule of law and control of corruption of the latest year
     assert html.count(CITE) == rows + risks + governance
     assert client_for("company").get("/knowledge/countries/bo/").status_code == 302
+    # ILAB's entries in the reader's language
+    dutch = client_for("company").get("/knowledge/countries/BO/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert "<td>Tin uit Bolivia staat op de ILAB-lijst van goederen" in dutch.content.decode()
+    # and USGS's measures and units
+    assert "Mijnproductie, tingehalte · 2024 (ton)" in dutch.content.decode()
+    assert "Mine production, tin content · 2024 (metric tons)" in html
     assert client_for("company").get("/knowledge/countries/XX/").status_code == 404
+
+
+def test_a_sources_own_words_are_translated_where_the_catalogue_has_them():
+    from django.utils import translation
+
+    from covenant.knowledge.templatetags.source_words import source_words
+
+    with translation.override("nl"):
+        assert source_words("NA; World total: Excludes U.S. production.") == (
+            "niet beschikbaar; Wereldtotaal: Zonder de productie van de Verenigde Staten."
+        )
+        assert source_words("") == "" and source_words(None) == ""
+        assert source_words("Eigen meting, in kg") == "Eigen meting, in kg"  # a curator's
 
 
 def test_a_country_page_shows_its_governance_estimates_and_screening_likelihood(client_for):
