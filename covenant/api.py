@@ -31,7 +31,27 @@ class TokenAuth(HttpBearer):
         return api_token_user(plain=token)
 
 
-api = NinjaAPI(
+class CovenantAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts):
+        """Ninja's errors, with a body error's `loc` as the client sent the body: ["body",
+        "lines", 1, "spend"], not ["body", "payload", "lines", …] (the view's parameter name
+        for the whole body, which the client never sees)."""
+        error = super().validation_error_from_error_contexts(error_contexts)
+        whole = {
+            name
+            for context in error_contexts
+            if context.model.__ninja_param_source__ == "body"
+            and len(context.model.model_fields) == 1
+            for name in context.model.model_fields
+        }
+        for item in error.errors:
+            loc = tuple(item["loc"])
+            if len(loc) > 1 and loc[0] == "body" and loc[1] in whole:
+                item["loc"] = (loc[0], *loc[2:])
+        return error
+
+
+api = CovenantAPI(
     title="Covenant API",
     version="1",
     description=(

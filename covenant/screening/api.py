@@ -64,6 +64,12 @@ class UnplacedOut(Schema):
 
 class RunOut(Schema):
     code: UUID
+    upload: UUID = Field(
+        description=(
+            "The purchase list the run screened: DELETE /api/screening/uploads/{upload} deletes "
+            "it with its runs and findings."
+        )
+    )
     organisation: str
     status: str
     progress: int
@@ -128,6 +134,7 @@ def _company(request, slug: str):
 def _run_out(run: Run) -> dict:
     return {
         "code": run.code,
+        "upload": run.upload.code,
         "organisation": run.organisation.name,
         "status": run.status,
         "progress": run.progress,
@@ -267,3 +274,19 @@ def screening_finding_list(
         }
         for f in selectors.finding_list(run=run, filters=filters)
     ]
+
+
+@router.delete(
+    "/screening/uploads/{code}",
+    response={204: None},
+    summary="Delete an uploaded purchase list with its runs and findings",
+    description=(
+        "The stored file, its runs and their findings go; items of the risk register adopted "
+        "from a finding stay, without their link. For the company's own members."
+    ),
+)
+@declare(OBJECT)
+def screening_upload_delete(request, code: UUID):
+    upload = selectors.upload_get(code=code, fetched_by=_user(request))
+    services.upload_delete(upload=upload, user=request.auth)
+    return Status(204, None)

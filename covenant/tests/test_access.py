@@ -167,7 +167,8 @@ OBJECT_EXPECTED = {
                          ("screening-upload-delete", "own_upload"),
                          ("screening-remembered", "demo"),
                          ("api:screening_upload_run", "demo"),
-                         ("api:screening_lines_run", "demo"))},
+                         ("api:screening_lines_run", "demo"),
+                         ("api:screening_upload_delete", "own_upload"))},
 }  # fmt: skip
 
 

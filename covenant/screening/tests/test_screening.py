@@ -505,7 +505,9 @@ def test_a_run_compares_with_the_previous(demo, company, django_capture_on_commi
     assert comparison.kept > 0
 
 
-def test_the_api_runs_json_lines_and_uploads(demo, company, django_capture_on_commit_callbacks):
+def test_the_api_runs_json_lines_and_uploads(
+    demo, company, stakeholder, django_capture_on_commit_callbacks
+):
     _token, plain = account_services.api_token_create(user=company, name="screening")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
     client = Client()
@@ -538,6 +540,16 @@ def test_the_api_runs_json_lines_and_uploads(demo, company, django_capture_on_co
     assert findings[0]["country"] == "BO" and findings[0]["line_numbers"] == [1]
     tin = Run.objects.get(code=code).findings.get(rank=findings[0]["rank"])
     assert tin.line_numbers == [3]  # the page shows rows of the kept CSV file (header row 1)
+    # the sender can delete what it sent: the file, its runs and their findings
+    upload = status["upload"]
+    assert str(Run.objects.get(code=code).upload.code) == upload
+    _token, other = account_services.api_token_create(user=stakeholder, name="screening")
+    stranger = Client(HTTP_AUTHORIZATION=f"Bearer {other}")
+    assert stranger.delete(f"/api/screening/uploads/{upload}").status_code == 404
+    deleted = client.delete(f"/api/screening/uploads/{upload}", **headers)
+    assert deleted.status_code == 204 and not Upload.objects.filter(code=upload).exists()
+    assert client.get(f"/api/screening/runs/{code}", **headers).status_code == 404
+    assert client.delete(f"/api/screening/uploads/{upload}", **headers).status_code == 404
     bad = client.post(
         f"/api/covenants/{demo.slug}/screening/uploads",
         {"file": SimpleUploadedFile("x.csv", b"Omschrijving;Bedrag\nTin;-1\n")},
@@ -572,7 +584,9 @@ def test_the_api_names_the_line_and_field_of_a_bad_json_line(demo, company):
     def post(*lines):
         response = client.post(url, json.dumps({"lines": list(lines)}), "application/json")
         assert response.status_code == 422, response.content
-        return [(e["loc"][2:], e["msg"]) for e in response.json()["detail"]]
+        errors = response.json()["detail"]
+        assert all(e["loc"][0] == "body" for e in errors)
+        return [(e["loc"][1:], e["msg"]) for e in errors]
 
     tin = {"description": "Tin", "spend": 5}
     assert post(tin, {"description": "Tin", "spend": -1}) == [
