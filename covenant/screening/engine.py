@@ -606,10 +606,20 @@ def match_hs_codes(codes: pl.Series, reference: Reference) -> pl.DataFrame:
     ).collect()
 
 
+def _refines(general: pl.Expr, specific: pl.Expr, reference: Reference) -> pl.Expr:
+    """Whether the description's commodity (`specific`) is an alloy of the HS code's
+    (`general`): "Messing fittingen" under 7412, copper fittings, is brass, copper and zinc."""
+    pairs = reference.compositions.select(
+        pl.concat_str("component", pl.lit("\x00"), "commodity").alias("pair")
+    )["pair"]
+    return pl.concat_str(general, pl.lit("\x00"), specific).is_in(pairs.implode()).fill_null(False)
+
+
 def match_commodities(frame: pl.DataFrame | pl.LazyFrame, reference: Reference) -> pl.DataFrame:
     """Add commodity, matched_by ("hs_code" | "description" | null) and matched_on to a frame
-    with description and hs_code: the HS code first, else the description. Each distinct
-    description and code is matched once."""
+    with description and hs_code: the HS code first, else the description; the description
+    where it names an alloy of the code's metal (`_refines`). Each distinct description and
+    code is matched once."""
     df = frame.lazy().collect()
     by_hs = match_hs_codes(df["hs_code"], reference).rename(
         {"commodity": "_hs_c", "matched_on": "_hs_on"}
@@ -621,15 +631,16 @@ def match_commodities(frame: pl.DataFrame | pl.LazyFrame, reference: Reference) 
         df.lazy()
         .join(by_hs.lazy(), on="hs_code", how="left", maintain_order="left")
         .join(by_desc.lazy(), on="description", how="left", maintain_order="left")
+        .with_columns(_refined=_refines(pl.col("_hs_c"), pl.col("_d_c"), reference))
         .with_columns(
-            commodity=pl.coalesce("_hs_c", "_d_c"),
-            matched_by=pl.when(pl.col("_hs_c").is_not_null())
+            commodity=pl.when("_refined").then("_d_c").otherwise(pl.coalesce("_hs_c", "_d_c")),
+            matched_by=pl.when(pl.col("_hs_c").is_not_null() & ~pl.col("_refined"))
             .then(pl.lit("hs_code"))
             .when(pl.col("_d_c").is_not_null())
             .then(pl.lit("description")),
-            matched_on=pl.coalesce("_hs_on", "_d_on"),
+            matched_on=pl.when("_refined").then("_d_on").otherwise(pl.coalesce("_hs_on", "_d_on")),
         )
-        .drop("_hs_c", "_hs_on", "_d_c", "_d_on")
+        .drop("_hs_c", "_hs_on", "_d_c", "_d_on", "_refined")
         .collect()
     )
 
@@ -804,8 +815,16 @@ def _stage_two(
     hs = hs.join(match_hs_codes(hs["hs_code"], reference), on="hs_code", how="left")
     hs_hit = hs.filter(pl.col("commodity").is_not_null())["h"]
     no_hs_match = pl.col("h").is_null() | ~pl.col("h").is_in(hs_hit.implode())
-    # descriptions only where the HS code did not match
-    pending = fine.lazy().filter(no_hs_match).select(pl.col("d").unique().drop_nulls()).collect()
+    # descriptions only where the HS code did not match, or matched a metal that alloys have
+    # (the description may name the alloy: `_refines`)
+    alloyed = reference.compositions["component"].implode()
+    refinable = hs.filter(pl.col("commodity").is_in(alloyed))["h"]
+    pending = (
+        fine.lazy()
+        .filter(no_hs_match | pl.col("h").is_in(refinable.implode()))
+        .select(pl.col("d").unique().drop_nulls())
+        .collect()
+    )
     desc = _match_distinct(
         pending.with_columns(description=_texts(pl.col("d"), types["description"])), reference
     )
@@ -819,9 +838,25 @@ def _stage_two(
     # (commodity, country) as one integer: the positions in `names` and in `countries` (its
     # length for an unknown origin), so that the keys sort as the texts would
     width = len(countries) + 1
-    commodity = pl.coalesce(
-        _lookup(_table(hs["h"], _positions(hs["commodity"], names), size["hs_code"]), "h"),
-        _lookup(_table(desc["d"], _positions(desc["commodity"], names), size["description"]), "d"),
+    by_code = _lookup(_table(hs["h"], _positions(hs["commodity"], names), size["hs_code"]), "h")
+    by_text = _lookup(
+        _table(desc["d"], _positions(desc["commodity"], names), size["description"]), "d"
+    )
+    # (code's commodity, description's) position pairs where the description names an alloy
+    # of the code's metal: the description wins
+    width_names = len(names) + 1
+    refined = (
+        reference.compositions.select(
+            general=_positions(reference.compositions["component"], names),
+            specific=_positions(reference.compositions["commodity"], names),
+        )
+        .drop_nulls()
+        .select(pl.col("general").cast(pl.Int64) * width_names + pl.col("specific"))
+        .to_series()
+    )
+    refine = (by_code.cast(pl.Int64) * width_names + by_text).is_in(refined.implode())
+    commodity = (
+        pl.when(refine.fill_null(False)).then(by_text).otherwise(pl.coalesce(by_code, by_text))
     )
     country = _lookup(
         _table(origins["o"], _positions(origins["iso"], countries), size["origin_country"]), "o"

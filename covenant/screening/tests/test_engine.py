@@ -171,6 +171,33 @@ def test_hs_code_wins_over_the_description(reference):
     assert matched["matched_on"].to_list() == ["7219", "koper*", "740721", "7407"]
 
 
+def test_a_description_naming_an_alloy_of_the_codes_metal_wins(reference):
+    # 7408 is copper wire; "messing" says which copper: brass, so zinc too
+    lines = pl.DataFrame(
+        {
+            "description": ["Messing fittingen", "Koperdraad", "RVS draad", "Messing"],
+            "hs_code": ["7408", "7408", "7408", None],
+        }
+    )
+    matched = engine.match_commodities(lines, reference)
+    assert matched["commodity"].to_list() == ["brass", "copper", "copper", "brass"]
+    assert matched["matched_by"].to_list() == [
+        "description",
+        "hs_code",
+        "hs_code",  # stainless steel has no copper: the code stands
+        "description",
+    ]
+    result = engine.screen(
+        lines.with_columns(origin_country=pl.lit("DE"), spend=pl.lit(100.0)), reference
+    )
+    assert sorted(result.keys.select("commodity", "line_count").iter_rows()) == [
+        ("brass", 2),
+        ("copper", 2),
+    ]
+    brass = result.exposures.filter(pl.col("original_commodity") == "brass")
+    assert sorted(brass["commodity"].to_list()) == ["copper", "zinc"]
+
+
 def test_the_longest_synonym_wins_and_prefixes_match_dutch_compounds(reference):
     matched = engine.match_descriptions(
         pl.Series(["Stainless steel coil", "roestvast staal strip", "RVS-buis", "tinnen beker"]),
