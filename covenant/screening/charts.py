@@ -24,6 +24,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from covenant.screening import selectors
+from covenant.screening.templatetags.amounts import percent
 
 TOP_FINDINGS = 10  # bars in a run's chart of the highest scores
 ATLAS = Path(settings.BASE_DIR) / "covenant/static/vendor/world-atlas-2.0.2/countries-110m.json"
@@ -228,7 +229,7 @@ def bar_chart_svg(rows: list[dict], *, title: str, axis: str) -> str:
 
 
 def _percent(share: float) -> str:
-    return f"{floatformat(100 * share, 1)}%"
+    return percent(share)  # as the tables write it
 
 
 def run_charts(

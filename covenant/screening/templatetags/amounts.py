@@ -18,3 +18,14 @@ def amount(value):
     if value == 0 or abs(value) >= 0.01:
         return floatformat(value, "-2g")
     return number_format(value)
+
+
+@register.filter
+def percent(share):
+    """A share (0.189) as a percentage with one decimal, as the charts label it: "18,9%" in
+    Dutch; "< 0,1%" for a share above zero that would read as 0,0%."""
+    if share is None or isinstance(share, bool) or not isinstance(share, int | float):
+        return share
+    if 0 < share < 0.0005:
+        return f"< {floatformat(0.1, 1)}%"
+    return f"{floatformat(100 * share, 1)}%"

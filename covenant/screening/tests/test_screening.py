@@ -83,7 +83,7 @@ def test_upload_preview_run_explain_and_adopt(demo, client_for, django_capture_o
     # in Dutch: the amounts as a Dutch reader writes them, ILAB's entry in Dutch
     page = client.get(reverse("screening-finding", args=[top.code]), HTTP_ACCEPT_LANGUAGE="nl")
     page = page.content.decode()
-    assert "blootstelling 1.000; 57% van het totaal" in page and "<td>1.000</td></tr>" in page
+    assert "blootstelling 1.000; 57,1% van het totaal" in page and "<td>1.000</td></tr>" in page
     assert "Tin uit Bolivia staat op de ILAB-lijst" in page
 
     response = client.post(reverse("screening-adopt", args=[top.code]))
