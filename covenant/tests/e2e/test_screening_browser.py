@@ -186,6 +186,11 @@ def test_wide_tables_scroll_in_their_own_box_on_a_phone(new_page):
     table = page.get_by_role("table", name="Findings, ranked")
     expect(table.get_by_role("columnheader", name="Score")).to_have_count(1)
     assert table.evaluate("t => t.scrollWidth > t.clientWidth")
+    # a chart keeps a readable size and scrolls in its own box too
+    chart = page.locator("#heat-chart .chart-scroll")
+    assert chart.evaluate("c => c.scrollWidth > c.clientWidth")
+    assert chart.locator("svg").evaluate("s => s.getBoundingClientRect().width") >= 500
+    audit(page, "screening-run-phone")  # a box that scrolls can be reached by keyboard
     # nor does a page whose table holds hidden labels for screen readers (the audit's 440 px)
     page.goto("/me/tokens/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
