@@ -29,7 +29,7 @@ def _figure(page: str, figure_id: str) -> str:
 
 
 def _caption(figure: str) -> str:
-    return re.search(r"<figcaption>(.*?)</figcaption>", figure, re.S).group(1)
+    return re.search(r"<figcaption[^>]*>(.*?)</figcaption>", figure, re.S).group(1)
 
 
 def test_the_run_page_draws_the_highest_scores_and_the_heat_map(demo, client_for):
