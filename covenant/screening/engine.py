@@ -95,6 +95,7 @@ import csv
 import difflib
 import functools
 import io
+import itertools
 import re
 import time
 import unicodedata
@@ -1747,7 +1748,21 @@ def _checks(
     return lines.select(exprs)
 
 
-def _raise_for(check: dict[str, Any], report: ReadReport) -> None:
+def _raw_cell(parsed: _Parsed, row: int, column: str) -> str | None:
+    """The text of one cell as the file writes it ("-1.500,00", where Polars read -1500), by
+    its row number; None if it cannot be found. Reads the file up to that row: for a
+    message only."""
+    text = io.StringIO(parsed.payload.decode("utf-8", errors="replace"))
+    records = csv.reader(text, delimiter=parsed.report.delimiter)
+    index = row - parsed.report.first_row + 1  # the header is record 0
+    record = next(itertools.islice(records, index, None), None)
+    header = parsed.report.header
+    if record is None or column not in header or header.index(column) >= len(record):
+        return None
+    return record[header.index(column)].strip() or None
+
+
+def _raise_for(check: dict[str, Any], report: ReadReport, parsed: _Parsed | None = None) -> None:
     """Raise PurchaseFileError for the first problem in the checks row."""
     cols = report.columns
     if report.rows == 0:
@@ -1756,6 +1771,8 @@ def _raise_for(check: dict[str, Any], report: ReadReport) -> None:
         if check.get(f"bad_{f}_line") is not None or check.get(f"inf_{f}_line") is not None:
             kind = "bad" if check.get(f"bad_{f}_line") is not None else "inf"
             row, value = check[f"{kind}_{f}_line"], str(check[f"{kind}_{f}_value"])
+            if kind == "inf" and parsed is not None:  # read as a float: quote the file's text
+                value = _raw_cell(parsed, row, cols[f]) or value
             raise PurchaseFileError(
                 gettext_noop("Row %(row)s, column “%(column)s”: “%(value)s” is not a number."),
                 row=row,
@@ -1764,6 +1781,7 @@ def _raise_for(check: dict[str, Any], report: ReadReport) -> None:
             )
         if check.get(f"neg_{f}_line") is not None:
             row, value = check[f"neg_{f}_line"], check[f"neg_{f}_value"]
+            written = _raw_cell(parsed, row, cols[f]) if parsed is not None else None
             raise PurchaseFileError(
                 gettext_noop(
                     "Row %(row)s, column “%(column)s”: %(value)s is negative; amounts and "
@@ -1771,7 +1789,7 @@ def _raise_for(check: dict[str, Any], report: ReadReport) -> None:
                 ),
                 row=row,
                 column=cols[f],
-                value=f"{value:g}",
+                value=written or f"{value:g}",
             )
     if check.get("any_amount") is False:  # nothing to weigh the lines by: no shares
         raise PurchaseFileError(
@@ -1910,7 +1928,7 @@ def _read(
         report.rows = int(check["rows"])
         report.duplicates = report.rows - int(check["distinct"] or 0)
         report.lines_without_amount = int(check["no_amount"])
-        _raise_for(check, report)
+        _raise_for(check, report, parsed)
         mappings = _check_countries(
             {
                 f: out["types"][f].dtype.categories.to_series().drop_nulls().to_list()
