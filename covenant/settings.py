@@ -128,7 +128,8 @@ MFA_TOTP_ISSUER = "Covenant"
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "covenant" / "locale"]
+# our texts, then django-allauth's in the formal Dutch of ours (makemessages writes the first)
+LOCALE_PATHS = [BASE_DIR / "covenant" / "locale", BASE_DIR / "covenant" / "locale_allauth"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

@@ -8,16 +8,20 @@ from pathlib import Path
 
 import polib
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+PACKAGE = Path(__file__).resolve().parent.parent
+LOCALE_DIR = PACKAGE / "locale"
+LOCALE_DIRS = (LOCALE_DIR, PACKAGE / "locale_allauth")  # ours; allauth's in our Dutch
 
 
 def main() -> int:
     count = 0
-    for po_path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
-        po = polib.pofile(str(po_path))
-        po.save_as_mofile(str(po_path.with_suffix(".mo")))
-        count += 1
-        print(f"compiled {po_path.relative_to(LOCALE_DIR)}: {po.percent_translated()}% translated")
+    for locale_dir in LOCALE_DIRS:
+        for po_path in sorted(locale_dir.glob("*/LC_MESSAGES/*.po")):
+            po = polib.pofile(str(po_path))
+            po.save_as_mofile(str(po_path.with_suffix(".mo")))
+            count += 1
+            name = po_path.relative_to(PACKAGE)
+            print(f"compiled {name}: {po.percent_translated()}% translated")
     return count
 
 

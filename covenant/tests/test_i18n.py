@@ -125,3 +125,31 @@ def test_every_marked_message_is_in_the_catalogue(tmp_path):
 
     missing = sorted(msgid for _ctx, msgid, _plural in ids(extracted) - ids(nl_catalogue()))
     assert not missing, "run makemessages and translate: " + "; ".join(missing[:10])
+
+
+ALLAUTH_PO = Path(django_settings.LOCALE_PATHS[1]) / "nl" / "LC_MESSAGES" / "django.po"
+
+
+def test_allauths_texts_are_in_our_formal_dutch_and_still_allauths():
+    import allauth
+
+    ours = polib.pofile(str(ALLAUTH_PO))
+    theirs = polib.pofile(str(Path(allauth.__file__).parent / "locale/nl/LC_MESSAGES/django.po"))
+    known = {e.msgid for e in theirs}
+    problems = []
+    for entry in ours:
+        forms = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        if entry.msgid not in known:  # allauth changed its text: ours no longer applies
+            problems.append(f"not in allauth {allauth.__version__}: {entry.msgid!r}")
+        if any(re.search(r"\b(je|jij|jouw|jezelf)\b|[Tt]wee-factor", f, re.I) for f in forms):
+            problems.append(f"informal or another word: {forms!r}")
+        source = entry.msgid_plural or entry.msgid
+        if sorted(PLACEHOLDER.findall(source)) != sorted(PLACEHOLDER.findall(forms[-1])):
+            problems.append(f"placeholders differ: {entry.msgid!r}")
+    assert problems == []
+
+
+def test_the_login_pages_say_u_as_the_rest_of_the_app_does(db, dutch_default):
+    page = Client().get("/accounts/password/reset/").content.decode()
+    assert "Vul uw e-mailadres in; we sturen u een e-mail" in page
+    assert "Vul je e-mailadres in" not in page
