@@ -469,7 +469,7 @@ def test_negative_spend_names_row_and_column():
     assert (err.value.row, err.value.column) == (3, "spend")
     assert "-4.5 is negative" in str(err.value)
     # quoted as the file writes it, below a title and past a quoted line break
-    data = "Inkoop 2025\nomschrijving;bedrag\n\"koper\nplaat\";12\nmessing;-1.500,00\n"
+    data = 'Inkoop 2025\nomschrijving;bedrag\n"koper\nplaat";12\nmessing;-1.500,00\n'
     with pytest.raises(PurchaseFileError) as err:
         read(data.encode())
     assert err.value.params["row"] == 4  # as a spreadsheet numbers it: one row per record
