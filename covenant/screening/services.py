@@ -100,10 +100,15 @@ def open_xlsx(data: bytes):
 
 
 def _is_table(rows: list[list]) -> bool:
-    """A sheet that holds a table: its first filled row has two or more cells, and a row
-    follows it (a sheet of notes or a title page has neither)."""
+    """A sheet that holds a table: one of its first filled rows (below a title, if any) has
+    two or more cells, and a row follows it (a sheet of notes or a title page has neither)."""
     filled = [row for row in rows if any(str(cell).strip() for cell in row)]
-    return len(filled) >= 2 and sum(1 for cell in filled[0] if str(cell).strip()) >= 2
+    wide = [
+        i
+        for i, row in enumerate(filled[: engine.PREAMBLE_LINES])
+        if sum(1 for cell in row if str(cell).strip()) >= 2
+    ]
+    return bool(wide) and wide[0] + 1 < len(filled)
 
 
 def xlsx_to_csv(data: bytes) -> bytes:

@@ -394,12 +394,13 @@ def test_an_excel_workbook_is_read_from_its_first_sheet_with_a_table(demo, clien
 def test_a_title_above_the_table_is_left_out_and_said_so(demo, client_for):
     data = xlsx_bytes(
         {
+            "Toelichting": [["Bedragen in euro", "excl. btw"]],  # two cells, but no table
             "Inkoop": [
                 ["Inkoopoverzicht 2025", "", "", ""],
                 ["Omschrijving", "HS-code", "Land van herkomst", "Bedrag"],
                 ["Tin staven", "800110", "Bolivia", 1000],
                 ["Zinkplaat", "", "Peru", 12],
-            ]
+            ],
         }  # fmt: skip
     )
     client = client_for("company")
