@@ -370,7 +370,7 @@ class DocumentedRisk(models.Model):
         if message is None or english or self.commodity is None or not self.country:
             return self.description
         return gettext(message) % {
-            "commodity": self.commodity.heading,
+            "commodity": self.commodity.name,
             "country": self.country.name,
             "theme": self.get_theme_display(),
         }

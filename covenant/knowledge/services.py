@@ -176,8 +176,11 @@ def _save_fact(
     fact.source = _resolve_source(source, new_source)
     for name, value in fields.items():
         setattr(fact, name, value)
-    if getattr(fact, "wording", "") and before.get("description") != fact.description:
-        fact.wording = ""  # the curator's own words, shown as written
+    if getattr(fact, "wording", ""):  # a loader's wording, filled with these fields
+        said = {"description", "theme", "commodity", "country"}
+        now = fact_values(fact, said)
+        if any(before.get(name) != now[name] for name in said):
+            fact.wording = ""  # corrected by a curator: shown as written
     fact.full_clean()
     if check is not None:
         check(fact)

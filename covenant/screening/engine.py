@@ -1459,13 +1459,27 @@ def _filled(row: list[str]) -> int:
     return sum(1 for cell in row if cell.strip())
 
 
+_SEPARATORS = (";", ",", "\t", "|")
+
+
+def _title_lines(payload: bytes) -> int:
+    """How many lines a title takes at the top of a file ("Inkoopoverzicht 2025", blank
+    lines): lines that fill fewer than two cells whichever the separator, without a quote
+    (a quoted header cell may span lines)."""
+    count = 0
+    for line in payload[: 1 << 16].split(b"\n", PREAMBLE_LINES)[:PREAMBLE_LINES]:
+        text = line.decode("utf-8", errors="ignore").rstrip("\r")
+        if '"' in text or any(_filled(text.split(sep)) >= 2 for sep in _SEPARATORS):
+            break
+        count += 1
+    return count
+
+
 def _sniff_delimiter(payload: bytes) -> str:
     best, best_score = None, (0, 0)
-    for candidate in (";", ",", "\t", "|"):
-        rows = _sample_rows(payload, candidate, limit=50 + PREAMBLE_LINES)
-        # a title above the table ("Inkoopoverzicht 2025") is no row of it
-        title = next((i for i, r in enumerate(rows[:PREAMBLE_LINES]) if _filled(r) >= 2), 0)
-        rows = rows[title : title + 50]
+    table = _below(payload, _title_lines(payload))
+    for candidate in _SEPARATORS:
+        rows = _sample_rows(table, candidate, limit=50)
         if not rows or len(rows[0]) < 2:
             continue
         width = len(rows[0])
@@ -1515,26 +1529,35 @@ def _sniff_numbers(values: list[str], delimiter: str) -> tuple[bool, bool]:
     return decimal_comma, thousands
 
 
-def _preamble(payload: bytes, delimiter: str, header_map: Mapping[str, str] | None) -> int:
-    """How many lines above the table's header a file has (a title, an export date, blank
-    lines), 0 for most. The header is the first of the first `PREAMBLE_LINES` lines that
-    names a material and an amount column; where none does (the columns are to be mapped),
-    the first line that fills two cells and at least half as many as the fullest line."""
-    lines = payload[: 1 << 16].split(b"\n", PREAMBLE_LINES)[:PREAMBLE_LINES]
-    rows = [
-        next(
-            csv.reader([line.decode("utf-8", errors="ignore").rstrip("\r")], delimiter=delimiter),
-            [],
-        )
-        for line in lines
-    ]
+def _preamble(
+    payload: bytes, delimiter: str, header_map: Mapping[str, str] | None
+) -> tuple[int, int]:
+    """(rows, lines) above the table's header (a title, an export date, blank rows), (0, 0)
+    for most files: rows as a spreadsheet numbers them, lines to cut the file at (a quoted
+    cell may span lines). The header is the first of the first `PREAMBLE_LINES` filled rows
+    that names a material and an amount column; where none does (the columns are to be
+    mapped), the first row that fills two cells or more."""
+    head = payload[: 1 << 16].decode("utf-8", errors="ignore")
+    if len(payload) > 1 << 16:
+        head = head[: head.rfind("\n") + 1]
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
     explicit = {_header_key(k): v for k, v in (header_map or {}).items()}
-    for i, row in enumerate(rows):
+    rows: list[tuple[list[str], int, int]] = []  # (row, its index, the lines before it)
+    lines, filled = 0, 0
+    try:
+        for index, row in enumerate(reader):
+            rows.append((row, index, lines))
+            lines = reader.line_num
+            filled += bool(_filled(row))
+            if filled >= PREAMBLE_LINES:
+                break
+    except csv.Error:  # a stray quote in a title: read the rest as it comes
+        pass
+    for row, index, before in rows:
         fields = {explicit.get(k) or _HEADER_INDEX.get(k) for k in map(_header_key, row)}
         if fields & {"description", "hs_code"} and fields & {"spend", "quantity"}:
-            return i
-    fullest = max((_filled(r) for r in rows), default=0)
-    return next((i for i, r in enumerate(rows) if _filled(r) >= max(2, fullest / 2)), 0)
+            return index, before
+    return next(((index, before) for row, index, before in rows if _filled(row) >= 2), (0, 0))
 
 
 def _below(payload: bytes, lines: int) -> bytes:
@@ -1552,10 +1575,13 @@ def first_rows(
     above the header left out); [] if the file cannot be read."""
     try:
         payload, _encoding = _decode(data, None)
+        if b"\n" not in payload[: 1 << 16]:
+            payload = payload.replace(b"\r", b"\n")
         sep = _sniff_delimiter(payload)
     except PurchaseFileError:
         return []
-    return _sample_rows(_below(payload, _preamble(payload, sep, header_map)), sep, limit)
+    _rows, cut = _preamble(payload, sep, header_map)
+    return _sample_rows(_below(payload, cut), sep, limit)
 
 
 def header_field(name: str) -> str | None:
@@ -1608,9 +1634,11 @@ def _parse(
     del data
     if not payload[:4096].strip() and not payload.strip():
         raise PurchaseFileError(FILE_EMPTY)
+    if b"\n" not in payload[: 1 << 16] and b"\r" in payload[: 1 << 16]:
+        payload = payload.replace(b"\r", b"\n")  # old Mac line ends: a lone CR
     sep = delimiter or _sniff_delimiter(payload)
-    above = _preamble(payload, sep, header_map)
-    payload = _below(payload, above)
+    above, cut = _preamble(payload, sep, header_map)
+    payload = _below(payload, cut)
     rows = _sample_rows(payload, sep)
     header = [h.strip() for h in rows[0]]
     if len(rows) < 2:
@@ -1752,10 +1780,13 @@ def _raw_cell(parsed: _Parsed, row: int, column: str) -> str | None:
     """The text of one cell as the file writes it ("-1.500,00", where Polars read -1500), by
     its row number; None if it cannot be found. Reads the file up to that row: for a
     message only."""
-    text = io.StringIO(parsed.payload.decode("utf-8", errors="replace"))
+    text = io.TextIOWrapper(io.BytesIO(parsed.payload), encoding="utf-8", errors="replace")
     records = csv.reader(text, delimiter=parsed.report.delimiter)
     index = row - parsed.report.first_row + 1  # the header is record 0
-    record = next(itertools.islice(records, index, None), None)
+    try:
+        record = next(itertools.islice(records, index, None), None)
+    except csv.Error:  # a cell past the csv module's limit, …: the parsed value will do
+        return None
     header = parsed.report.header
     if record is None or column not in header or header.index(column) >= len(record):
         return None

@@ -119,8 +119,11 @@ class Run(models.Model):
     # a problem of the file as {"message": template, "params": {...}}, translated when shown
     error_message = models.JSONField(null=True, blank=True)
     # the upload's column and country mappings when the run was started: the run and its
-    # explanations read the file with these, whatever is mapped afterwards
+    # explanations read the file with these, whatever is mapped afterwards; and, under
+    # "rows", how its findings number the lines (ROWS_AS_IN_FILE, or absent for runs stored
+    # before rows above a header were counted)
     read_with = models.JSONField(default=dict, blank=True)
+    ROWS_AS_IN_FILE = "as_in_file"
     lines = models.PositiveIntegerField(default=0)
     matched_lines = models.PositiveIntegerField(default=0)
     total_exposure = models.FloatField(default=0)

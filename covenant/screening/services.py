@@ -111,6 +111,17 @@ def _is_table(rows: list[list]) -> bool:
     return bool(wide) and wide[0] + 1 < len(filled)
 
 
+def _without_empty_columns(rows: list[list]) -> list[list]:
+    """The rows without the empty columns left of the table (Excel's column A often is)."""
+    filled = [
+        next(i for i, cell in enumerate(row) if str(cell).strip())
+        for row in rows
+        if any(str(cell).strip() for cell in row)
+    ]
+    start = min(filled, default=0)
+    return [row[start:] for row in rows] if start else rows
+
+
 def xlsx_to_csv(data: bytes) -> bytes:
     """The first sheet of an .xlsx workbook that holds a table (else its first sheet), as
     CSV (UTF-8, comma-separated, decimal point)."""
@@ -118,7 +129,10 @@ def xlsx_to_csv(data: bytes) -> bytes:
     try:
         first = None
         for index in range(len(workbook.sheet_names)):
-            rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=True)
+            # empty rows above the table kept, so that rows are numbered as in Excel
+            rows = _without_empty_columns(
+                workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            )
             first = rows if first is None else first
             if _is_table(rows):
                 break
@@ -563,12 +577,17 @@ def purchase_lines(*, run: Run, numbers: list[int]) -> list[dict]:
     try:
         with upload.file.open("rb") as handle:
             payload = as_csv(upload.name, handle.read(), run.country_map)
-        lines, _report = engine.read_purchase_csv(
+        lines, report = engine.read_purchase_csv(
             payload, **_read_options(upload.name, run.header_map, run.country_map)
         )
     except (engine.PurchaseFileError, OSError):
         return []
-    return lines.filter(pl.col("line").is_in(numbers)).sort("line").collect().to_dicts()
+    # a run stored before the rows above the header were counted numbered the header row 1
+    # (blank lines above it were dropped): its numbers are the file's less those lines
+    shift = 0 if run.read_with.get("rows") == Run.ROWS_AS_IN_FILE else report.lines_above
+    wanted = [n + shift for n in numbers]
+    found = lines.filter(pl.col("line").is_in(wanted)).with_columns(pl.col("line") - shift)
+    return found.sort("line").collect().to_dicts()
 
 
 # Runs -------------------------------------------------------------------------------------
@@ -770,6 +789,7 @@ def run_execute(run: Run) -> Run:
                 run,
                 Run.Status.DONE,
                 100,
+                read_with={**run.read_with, "rows": Run.ROWS_AS_IN_FILE},
                 finished_at=timezone.now(),
                 lines=sum(r.lines for r in results),
                 matched_lines=sum(r.matched_lines for r in results),

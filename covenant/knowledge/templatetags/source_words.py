@@ -6,16 +6,17 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext
 
-from covenant.knowledge.reference_data import WORLD_TOTAL_NOTE
+from covenant.knowledge.reference_data import USGS_WORDS, WORLD_TOTAL_NOTE
 
 register = template.Library()
 _WORLD_TOTAL = WORLD_TOTAL_NOTE.split("%")[0]  # "World total: "
+_KNOWN = frozenset(USGS_WORDS)
 
 
 def _part(text: str) -> str:
     if text.startswith(_WORLD_TOTAL):
         return gettext(WORLD_TOTAL_NOTE) % {"note": _part(text[len(_WORLD_TOTAL) :])}
-    return gettext(text) if text.strip() else text  # gettext("") is the catalogue's header
+    return gettext(text) if text in _KNOWN else text  # a curator's words as written
 
 
 @register.filter

@@ -370,9 +370,9 @@ def test_ilab_risks_read_in_the_readers_language_until_a_curator_rewrites_one(db
     assert tin.description.startswith("Tin from Bolivia is on the ILAB List")  # as loaded
     with translation.override("nl"):
         assert tin.text == (
-            "Tin uit Bolivia staat op de ILAB-lijst van goederen die met kinderarbeid of "
-            "dwangarbeid worden geproduceerd (List of Goods Produced by Child Labor or Forced "
-            "Labor), voor kinderarbeid."
+            "Vermeld op de ILAB-lijst van goederen die met kinderarbeid of dwangarbeid worden "
+            "geproduceerd (List of Goods Produced by Child Labor or Forced Labor), voor "
+            "kinderarbeid: tin, land van herkomst Bolivia."
         )
     with translation.override("en"):
         assert tin.text == tin.description  # the list's own words, "Tin ore (cassiterite)"
@@ -384,6 +384,15 @@ def test_ilab_risks_read_in_the_readers_language_until_a_curator_rewrites_one(db
     ilab.update(wording="")
     call_command("load_reference_data", stdout=StringIO())
     assert not ilab.filter(wording="").exists()
+
+    # a curator who moves the fact to another country makes the text theirs: as written
+    coltan_forced = ilab.get(commodity__code="tantalum", country="CD", theme="forced_labour")
+    services.documented_risk_update(
+        risk=coltan_forced, user=None, source=coltan_forced.source, country="RW", reason="Rwanda"
+    )
+    coltan_forced.refresh_from_db()
+    with translation.override("nl"):
+        assert coltan_forced.wording == "" and coltan_forced.text == coltan_forced.description
 
     # a curator's own description is shown as written, in every language
     services.documented_risk_update(

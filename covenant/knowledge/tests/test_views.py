@@ -100,7 +100,7 @@ def test_a_country_page_shows_commodities_and_risks_with_sources(client_for):
     assert client_for("company").get("/knowledge/countries/bo/").status_code == 302
     # ILAB's entries in the reader's language
     dutch = client_for("company").get("/knowledge/countries/BO/", HTTP_ACCEPT_LANGUAGE="nl")
-    assert "<td>Tin uit Bolivia staat op de ILAB-lijst van goederen" in dutch.content.decode()
+    assert "voor kinderarbeid: tin, land van herkomst Bolivia.</td>" in dutch.content.decode()
     # and USGS's measures and units
     assert "Mijnproductie, tingehalte · 2024 (ton)" in dutch.content.decode()
     assert "Mine production, tin content · 2024 (metric tons)" in html
@@ -118,6 +118,7 @@ def test_a_sources_own_words_are_translated_where_the_catalogue_has_them():
         )
         assert source_words("") == "" and source_words(None) == ""
         assert source_words("Eigen meting, in kg") == "Eigen meting, in kg"  # a curator's
+        assert source_words("Country") == "Country"  # in the catalogue, but no USGS word
 
 
 def test_a_country_page_shows_its_governance_estimates_and_screening_likelihood(client_for):

@@ -657,3 +657,39 @@ def test_rows_are_numbered_as_in_the_file_below_a_title():
         (4, "CN", 1500.0),
         (5, "BO", 5.0),
     ]
+
+
+def test_a_semicolon_file_with_decimal_commas_and_short_rows_stays_semicolon():
+    # split at its decimal commas, every row holds two "cells": a comma file it is not
+    data = (
+        b"Omschrijving;Goederencode;Bedrag;Land van herkomst\n"
+        b"RVS plaat;721933;1500,00;CN\nKoperdraad;7408;250,50\nZinkplaat;7905;12,25\n"
+    )
+    lines, report = read(data)
+    assert report.delimiter == ";" and report.columns["spend"] == "Bedrag"
+    assert lines.collect()["spend"].to_list() == [1500.0, 250.5, 12.25]
+
+
+def test_a_header_cell_with_a_line_break_stays_one_cell():
+    data = b'"Bedrag\n(EUR)",Omschrijving,Land\n10,koper,NL\n5,tin,BO\n'
+    assert engine.first_rows(data, 1) == [["Bedrag\n(EUR)", "Omschrijving", "Land"]]
+    lines, report = read(data)
+    assert report.lines_above == 0 and report.columns["spend"] == "Bedrag\n(EUR)"
+    assert lines.collect().select("line", "spend").rows() == [(2, 10.0), (3, 5.0)]
+
+
+def test_an_unknown_header_with_unnamed_columns_is_still_the_header():
+    data = b"Artikel;Prijs;;;\nkoper;10;a;b;c\ntin;5;a;b;c\n"
+    assert engine.first_rows(data, 1) == [["Artikel", "Prijs", "", "", ""]]
+
+
+def test_a_title_with_a_line_break_is_one_row_above_the_table():
+    data = b'"Inkoop\noverzicht";\nOmschrijving;Bedrag\nkoper;10\ntin;-5\n'
+    with pytest.raises(PurchaseFileError) as err:
+        read(data)
+    assert err.value.params["row"] == 4  # 1 the title, 2 the header, 3 koper: as in Excel
+
+
+def test_a_file_with_old_mac_line_ends_is_read():
+    lines, report = read(b"Omschrijving;Bedrag\rkoper;10\rtin;5\r")
+    assert lines.collect().select("line", "description").rows() == [(2, "koper"), (3, "tin")]

@@ -4,6 +4,7 @@ register; every bad input refused whole; column mapping remembered; access; API;
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 
@@ -84,7 +85,7 @@ def test_upload_preview_run_explain_and_adopt(demo, client_for, django_capture_o
     page = client.get(reverse("screening-finding", args=[top.code]), HTTP_ACCEPT_LANGUAGE="nl")
     page = page.content.decode()
     assert "blootstelling 1.000; 57,1% van het totaal" in page and "<td>1.000</td></tr>" in page
-    assert "Tin uit Bolivia staat op de ILAB-lijst" in page
+    assert "voor kinderarbeid: tin, land van herkomst Bolivia." in page
 
     response = client.post(reverse("screening-adopt", args=[top.code]))
     risk = RiskItem.objects.get(finding=top)
@@ -417,6 +418,30 @@ def test_a_title_above_the_table_is_left_out_and_said_so(demo, client_for):
     assert "Rij 1, boven de kolomnamen, hoort niet bij de tabel" in page
 
 
+def test_a_sheet_that_starts_below_and_right_of_a1_keeps_excels_row_numbers(demo, client_for):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["B2"] = "Inkoopoverzicht 2025"
+    for row, values in enumerate(
+        [("Omschrijving", "Land van herkomst", "Bedrag"), ("Tin staven", "Bolivia", 1000)], 4
+    ):
+        for column, value in enumerate(values, 2):
+            sheet.cell(row=row, column=column, value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client = client_for("company")
+    response = _upload(client, demo, buffer.getvalue(), "inkoop.xlsx")
+    upload = Upload.objects.latest("uploaded_at")
+    assert [(r["line"], r["description"]) for r in upload.preview] == [(5, "Tin staven")]
+    assert upload.report["header"] == ["Omschrijving", "Land van herkomst", "Bedrag"]
+    page = html.unescape(
+        client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    )
+    assert "Rijen 1 tot en met 3, boven de kolomnamen, horen niet bij de tabel" in page
+
+
 def test_columns_below_a_title_are_mapped_by_their_own_names(demo, client_for):
     client = client_for("company")
     odd = b"Inkoop 2025;;\nArtikel;Euro;Herk\nTin staven;100;BO\n"
@@ -434,6 +459,23 @@ def test_columns_below_a_title_are_mapped_by_their_own_names(demo, client_for):
     assert [(r["line"], r["description"], r["spend"]) for r in upload.preview] == [
         (3, "Tin staven", 100.0)
     ]
+
+
+def test_rows_below_blank_lines_are_numbered_as_in_the_file_also_for_older_runs(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for("company")
+    _upload(client, demo, b"\n\nOmschrijving;Land van herkomst;Bedrag\nTin staven;BO;10\n")
+    upload = Upload.objects.latest("uploaded_at")
+    _response, run = _run(client, upload, django_capture_on_commit_callbacks)
+    tin = run.findings.filter(commodity="tin").first()
+    assert tin.line_numbers == [4]  # the file's fourth row
+    lines = services.purchase_lines(run=run, numbers=tin.line_numbers)
+    assert [(r["line"], r["description"]) for r in lines] == [(4, "Tin staven")]
+    # a run stored before the blank lines were counted said row 2, and still shows its line
+    run.read_with.pop("rows")
+    lines = services.purchase_lines(run=run, numbers=[2])
+    assert [(r["line"], r["description"]) for r in lines] == [(2, "Tin staven")]
 
 
 def test_the_preview_writes_amounts_as_the_reader_does(demo, client_for):
