@@ -3,7 +3,7 @@ with its facts, one country. Every fact carries its source."""
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import AuthenticationError
 
 from covenant.accounts.decorators import Policy, declare
@@ -59,7 +59,13 @@ class RiskOut(Schema):
     country: str | None
     chain_stage: str
     severity: int
-    description: str
+    description: str = Field(description="The risk as its source states it (ILAB's in English).")
+    text: str = Field(
+        description=(
+            "The description in the caller's language (Accept-Language: nl or en) where the "
+            "loader composed it from the source's list; else the description as written."
+        )
+    )
     source: SourceOut
 
 
@@ -118,6 +124,7 @@ def _risk(r: DocumentedRisk) -> dict:
         "chain_stage": r.chain_stage,
         "severity": r.severity,
         "description": r.description,
+        "text": r.text,
         "source": _source(r.source),
     }
 

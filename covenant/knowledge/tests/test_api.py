@@ -16,9 +16,11 @@ def test_the_knowledge_api_requires_login(demo, url):
     assert Client().get(url).status_code == 401
 
 
-def _get(url: str, role: str = "company", **params):
+def _get(url: str, role: str = "company", language: str = "en", **params):
     _token, plain = account_services.api_token_create(user=user_for(role), name="test")
-    return Client().get(url, params, HTTP_AUTHORIZATION=f"Bearer {plain}")
+    return Client().get(
+        url, params, HTTP_AUTHORIZATION=f"Bearer {plain}", HTTP_ACCEPT_LANGUAGE=language
+    )
 
 
 def test_commodities_and_search(demo):
@@ -55,3 +57,15 @@ def test_one_country(demo):
 
 def test_the_session_user_may_read_too(client_for):
     assert client_for("outsider").get(URLS[1]).status_code == 200
+
+
+def test_a_risk_reads_in_the_callers_language_beside_the_sources_words(demo):
+    def ilab_child_labour(language):
+        risks = _get("/api/knowledge/countries/BO", language=language).json()["risks"]
+        return next(r for r in risks if r["commodity"] == "tin" and r["theme"] == "child_labour")
+
+    english, dutch = ilab_child_labour("en"), ilab_child_labour("nl")
+    assert english["description"] == dutch["description"] == english["text"]
+    assert "is on the ILAB List of Goods" in english["text"]
+    assert dutch["text"].startswith("Vermeld op de ILAB-lijst")
+    assert "Bolivia" in dutch["text"] and "tin" in dutch["text"]
