@@ -4,6 +4,8 @@ as the seed news item on the annual report tells them, added through the curatio
 Each risk names that news item as its source, one source per activity. The news item names
 the activities, their themes, countries and chain stages; it gives no severity, so the
 severities here are the demo's own rating (marked illustrative in each description). The
+descriptions are in Dutch, as the news item and a Dutch covenant's secretariat write them
+(decision 0006: a fact keeps its source's words). The
 knowledge base has no "scrap" commodity: the recycling risk is recorded for copper and
 aluminium, the metals recycled most.
 """
@@ -20,35 +22,37 @@ PUBLISHER = "IMVO-convenant Metaalsector"
 YEAR = 2023
 LICENCE = "covenant's own documentation"
 TITLE = "Jaarrapportage 2022-2023 (nieuwsbericht): {} (illustratief, demo)"
-RATED = " Severity: the demo's own rating (illustrative); the news item gives none."
+RATED = " Ernst: de eigen inschatting van de demo (illustratief); het nieuwsbericht noemt er geen."
 
 # (source title's subject, theme, commodity codes, countries, stage, severity, description)
 RISKS: list[tuple[str, str, list[str], list[str], str, int, str]] = [
     (
         "collectief project gezondheid en veiligheid in mijnen in Bolivia en Peru",
         Theme.HEALTH_SAFETY, ["tin", "zinc", "silver"], ["BO", "PE"], ChainStage.MINING, 4,
-        "Health and safety risks in mines in Bolivia and Peru (tin, zinc, silver): the "
-        "covenant's collective project of CNV Internationaal, Tata Steel and Wuppermann Staal "
-        "studied them through interviews with workers and stakeholders (year 4, 2022-2023).",
+        "Risico's voor gezondheid en veiligheid in mijnen in Bolivia en Peru (tin, zink, "
+        "zilver): het collectieve project van CNV Internationaal, Tata Steel en Wuppermann "
+        "Staal onderzocht ze met interviews met mijnwerkers en stakeholders (jaar 4, "
+        "2022-2023).",
     ),
     (
         "project kinderarbeid in de metaalrecyclingketen in India",
         Theme.CHILD_LABOUR, ["copper", "aluminium"], ["IN"], ChainStage.RECYCLING, 3,
-        "Child labour in the metal recycling chain in India: mapped by Global March Against "
-        "Child Labour and Krommenhoek Metals in a covenant project (year 4, 2022-2023). The "
-        "news item speaks of scrap metal in general; copper and aluminium stand for it here.",
+        "Kinderarbeid in de metaalrecyclingketen in India: in kaart gebracht door Global March "
+        "Against Child Labour en Krommenhoek Metals in een project van het convenant (jaar 4, "
+        "2022-2023). Het nieuwsbericht spreekt van schroot in het algemeen; koper en aluminium "
+        "staan daar hier voor.",
     ),
     (
         "kennissessie risico's in mangaanmijnen in Zuid-Afrika",
         Theme.HEALTH_SAFETY, ["manganese"], ["ZA"], ChainStage.MINING, 3,
-        "Risks in manganese mines in South Africa, health and safety among them: the subject "
-        "of a covenant knowledge session (year 4, 2022-2023).",
+        "Risico's in mangaanmijnen in Zuid-Afrika, voor gezondheid en veiligheid onder meer: "
+        "het onderwerp van een kennissessie van het convenant (jaar 4, 2022-2023).",
     ),
     (
         "kennissessie risico's in mangaanmijnen in Zuid-Afrika",
         Theme.ENVIRONMENT, ["manganese"], ["ZA"], ChainStage.MINING, 3,
-        "Risks in manganese mines in South Africa, environmental ones among them: the subject "
-        "of a covenant knowledge session (year 4, 2022-2023).",
+        "Risico's in mangaanmijnen in Zuid-Afrika, voor het milieu onder meer: het onderwerp "
+        "van een kennissessie van het convenant (jaar 4, 2022-2023).",
     ),
 ]  # fmt: skip
 

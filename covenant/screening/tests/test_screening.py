@@ -676,6 +676,13 @@ def test_the_demo_company_has_one_completed_run_with_the_expected_top_findings(d
     assert {("health_safety", "manganese", "ZA"), ("environment", "manganese", "ZA")} <= top
     assert ("child_labour", "mica", "MG") in ranked[:8]
     assert ("child_labour", "mica", "IN") in ranked
+    # written in Dutch, as the covenant's Dutch news item and secretariat write it
+    manganese = Finding.objects.filter(
+        run=run, theme="environment", commodity="manganese", country="ZA"
+    ).select_related("risk")
+    assert {f.risk.description[:40] for f in manganese} == {
+        "Risico's in mangaanmijnen in Zuid-Afrika"
+    }
 
 
 def test_a_company_teaches_its_own_word_from_the_unmatched_lines(
