@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, model_validator
@@ -149,7 +149,12 @@ def _run_out(run: Run) -> dict:
 
 
 def _start(
-    request, slug: str, name: str, data: bytes, source: str = Upload.Source.FILE
+    request,
+    slug: str,
+    name: str,
+    data: bytes,
+    source: str = Upload.Source.FILE,
+    header_row: int | None = None,
 ) -> tuple[int, dict]:
     covenant, company = _company(request, slug)
     upload = services.upload_create(
@@ -159,6 +164,7 @@ def _start(
         name=name,
         data=data,
         source=source,
+        header_row=header_row,
     )
     # The upload is kept: its page is where a person maps the values once for the company.
     if upload.status == Upload.Status.NEEDS_COUNTRIES:
@@ -203,10 +209,20 @@ def _start(
     summary="Start a screening run by uploading a purchase list (CSV or .xlsx, field “file”)",
 )
 @declare(OBJECT)
-def screening_upload_run(request, slug: str, file: File[UploadedFile]):
+def screening_upload_run(
+    request,
+    slug: str,
+    file: File[UploadedFile],
+    header_row: int | None = Query(
+        None,
+        ge=1,
+        description="The row (from 1, as a spreadsheet numbers rows) with the column names, "
+        "where a title above them is not recognised; by default the header is looked for.",
+    ),
+):
     _company(request, slug)
     services._check_upload(file.name or "upload.csv", file.size)
-    return _start(request, slug, file.name or "upload.csv", file.read())
+    return _start(request, slug, file.name or "upload.csv", file.read(), header_row=header_row)
 
 
 @router.post(

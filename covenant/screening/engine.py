@@ -1475,9 +1475,12 @@ def _title_lines(payload: bytes) -> int:
     return count
 
 
-def _sniff_delimiter(payload: bytes) -> str:
+def _sniff_delimiter(payload: bytes, header_row: int | None = None) -> str:
+    """The column separator, from the table's rows (below a title, or from the row the user
+    said holds the column names)."""
     best, best_score = None, (0, 0)
-    table = _below(payload, _title_lines(payload))
+    near = header_row is not None and header_row - 1 < payload.count(b"\n", 0, 1 << 16)
+    table = _below(payload, header_row - 1 if near else _title_lines(payload))
     for candidate in _SEPARATORS:
         rows = _sample_rows(table, candidate, limit=50)
         if not rows or len(rows[0]) < 2:
@@ -1529,20 +1532,15 @@ def _sniff_numbers(values: list[str], delimiter: str) -> tuple[bool, bool]:
     return decimal_comma, thousands
 
 
-def _preamble(
-    payload: bytes, delimiter: str, header_map: Mapping[str, str] | None
-) -> tuple[int, int]:
-    """(rows, lines) above the table's header (a title, an export date, blank rows), (0, 0)
-    for most files: rows as a spreadsheet numbers them, lines to cut the file at (a quoted
-    cell may span lines). The header is the first of the first `PREAMBLE_LINES` filled rows
-    that names a material and an amount column; where none does (the columns are to be
-    mapped), the first row that fills two cells or more."""
+def _leading(payload: bytes, delimiter: str) -> list[tuple[list[str], int, int]]:
+    """The file's rows up to its `PREAMBLE_LINES`-th filled one, each as (row, its index, the
+    lines before it): the index is the row's number less one, as a spreadsheet numbers rows;
+    the lines are where to cut the file (a quoted cell may span lines)."""
     head = payload[: 1 << 16].decode("utf-8", errors="ignore")
     if len(payload) > 1 << 16:
         head = head[: head.rfind("\n") + 1]
     reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
-    explicit = {_header_key(k): v for k, v in (header_map or {}).items()}
-    rows: list[tuple[list[str], int, int]] = []  # (row, its index, the lines before it)
+    rows: list[tuple[list[str], int, int]] = []
     lines, filled = 0, 0
     try:
         for index, row in enumerate(reader):
@@ -1553,6 +1551,40 @@ def _preamble(
                 break
     except csv.Error:  # a stray quote in a title: read the rest as it comes
         pass
+    return rows
+
+
+HEADER_ROW_EMPTY = gettext_noop(
+    "Row %(row)s holds no column names: choose the row with the names of the columns."
+)
+HEADER_ROW_BEYOND = gettext_noop(
+    "Row %(row)s is not among the file's first %(count)s rows: the column names are looked "
+    "for near the top of the file."
+)
+
+
+def _preamble(
+    payload: bytes,
+    delimiter: str,
+    header_map: Mapping[str, str] | None,
+    header_row: int | None = None,
+) -> tuple[int, int]:
+    """(rows, lines) above the table's header (a title, an export date, blank rows), (0, 0)
+    for most files: rows as a spreadsheet numbers them, lines to cut the file at (a quoted
+    cell may span lines). The header is on `header_row` (from 1) where the user said so;
+    else the first of the first `PREAMBLE_LINES` filled rows that names a material and an
+    amount column; where none does (the columns are to be mapped), the first row that fills
+    two cells or more. Raises PurchaseFileError for a `header_row` not near the top or
+    empty."""
+    rows = _leading(payload, delimiter)
+    if header_row is not None:
+        if not 1 <= header_row <= len(rows):
+            raise PurchaseFileError(HEADER_ROW_BEYOND, row=header_row, count=len(rows))
+        row, index, before = rows[header_row - 1]
+        if not _filled(row):
+            raise PurchaseFileError(HEADER_ROW_EMPTY, row=header_row)
+        return index, before
+    explicit = {_header_key(k): v for k, v in (header_map or {}).items()}
     for row, index, before in rows:
         fields = {explicit.get(k) or _HEADER_INDEX.get(k) for k in map(_header_key, row)}
         if fields & {"description", "hs_code"} and fields & {"spend", "quantity"}:
@@ -1568,20 +1600,43 @@ def _below(payload: bytes, lines: int) -> bytes:
     return payload[start:] if start else payload
 
 
+def _table_of(data: bytes, header_row: int | None) -> tuple[bytes, str]:
+    """(the decoded payload, its separator) of a CSV file; raises PurchaseFileError."""
+    payload, _encoding = _decode(data, None)
+    if b"\n" not in payload[: 1 << 16]:
+        payload = payload.replace(b"\r", b"\n")
+    return payload, _sniff_delimiter(payload, header_row)
+
+
 def first_rows(
-    data: bytes, limit: int, header_map: Mapping[str, str] | None = None
+    data: bytes,
+    limit: int,
+    header_map: Mapping[str, str] | None = None,
+    header_row: int | None = None,
 ) -> list[list[str]]:
     """The first `limit` rows of a CSV file from its header on, as `_parse` reads it (a title
     above the header left out); [] if the file cannot be read."""
     try:
-        payload, _encoding = _decode(data, None)
-        if b"\n" not in payload[: 1 << 16]:
-            payload = payload.replace(b"\r", b"\n")
-        sep = _sniff_delimiter(payload)
+        payload, sep = _table_of(data, header_row)
+        _rows, cut = _preamble(payload, sep, header_map, header_row)
     except PurchaseFileError:
         return []
-    _rows, cut = _preamble(payload, sep, header_map)
     return _sample_rows(_below(payload, cut), sep, limit)
+
+
+def top_rows(
+    data: bytes, header_map: Mapping[str, str] | None = None, header_row: int | None = None
+) -> tuple[list[tuple[int, list[str]]], int | None]:
+    """The filled rows at the top of a CSV file, as (row number, cells), and the number of
+    the row read as its header (None where it cannot be read): for the user to say which
+    row holds the column names."""
+    try:
+        payload, sep = _table_of(data, header_row)
+        rows = _leading(payload, sep)
+        above, _cut = _preamble(payload, sep, header_map, header_row)
+    except PurchaseFileError:
+        return [], None
+    return [(index + 1, row) for row, index, _before in rows if _filled(row)], above + 1
 
 
 def header_field(name: str) -> str | None:
@@ -1626,6 +1681,7 @@ def _parse(
     encoding: str | None,
     decimal_comma: bool | None,
     header_map: Mapping[str, str] | None,
+    header_row: int | None = None,
 ) -> _Parsed:
     data = _load(source)
     if not data[:4096].strip() and not data.strip():
@@ -1636,8 +1692,8 @@ def _parse(
         raise PurchaseFileError(FILE_EMPTY)
     if b"\n" not in payload[: 1 << 16] and b"\r" in payload[: 1 << 16]:
         payload = payload.replace(b"\r", b"\n")  # old Mac line ends: a lone CR
-    sep = delimiter or _sniff_delimiter(payload)
-    above, cut = _preamble(payload, sep, header_map)
+    sep = delimiter or _sniff_delimiter(payload, header_row)
+    above, cut = _preamble(payload, sep, header_map, header_row)
     payload = _below(payload, cut)
     rows = _sample_rows(payload, sep)
     header = [h.strip() for h in rows[0]]
@@ -1666,6 +1722,8 @@ def _parse(
     # comma-separated file, need the text path.
     as_text = thousands or (comma and sep == ",")
     options = {"delimiter": delimiter, "decimal_comma": decimal_comma, "header_map": header_map}
+    # the payload now begins at the header: read again (as Windows-1252), it is on row 1
+    options["header_row"] = None if header_row is None else 1
     return _Parsed(payload=payload, report=report, numbers_as_text=as_text, options=options)
 
 
@@ -1981,10 +2039,12 @@ def read_purchase_csv(
     decimal_comma: bool | None = None,
     header_map: Mapping[str, str] | None = None,
     country_map: Mapping[str, str] | None = None,
+    header_row: int | None = None,
 ) -> tuple[pl.LazyFrame, ReadReport]:
     """Read and check a purchase CSV; return its normalised lines (in memory, as a LazyFrame
     with `PURCHASE_SCHEMA`) and a report of how it was read. `country_map` ({value: ISO-2})
-    says what country values the engine does not know mean. Raises PurchaseFileError
+    says what country values the engine does not know mean; `header_row` (from 1, as a
+    spreadsheet numbers rows) the row with the column names. Raises PurchaseFileError
     (UnknownCountries for country values neither known nor mapped)."""
     parsed = _parse(
         source,
@@ -1992,6 +2052,7 @@ def read_purchase_csv(
         encoding=encoding,
         decimal_comma=decimal_comma,
         header_map=header_map,
+        header_row=header_row,
     )
     out, parsed, mappings = _read(parsed, screening=False, resolve=country_resolver(country_map))
     df = out["lines"]
@@ -2026,6 +2087,7 @@ def screen_csv(
     origin_stage: str | None = None,
     stated_elsewhere: Iterable[str] | bool = (),
     country_map: Mapping[str, str] | None = None,
+    header_row: int | None = None,
 ) -> ScreeningResult:
     """Read, check and screen a purchase CSV in one pass over the file (the same errors as
     `read_purchase_csv`); the result carries the read report. `origin_stage` (one of STAGES)
@@ -2040,6 +2102,7 @@ def screen_csv(
         encoding=encoding,
         decimal_comma=decimal_comma,
         header_map=header_map,
+        header_row=header_row,
     )
     start = time.perf_counter()
     resolve = country_resolver(country_map)

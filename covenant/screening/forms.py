@@ -1,6 +1,8 @@
 from django import forms
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from covenant.screening import engine
 from covenant.screening.services import FIELD_LABELS
 
 
@@ -23,7 +25,7 @@ class MappingForm(forms.Form):
         *args,
         header: list[str],
         initial_map: dict[str, str],
-        samples: dict[str, list[str]] | None = None,
+        samples: list[list[str]] | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -31,12 +33,13 @@ class MappingForm(forms.Form):
         self.columns = []
         for i, name in enumerate(header):
             key = f"col_{i}"
-            values = (samples or {}).get(name)
+            values = samples[i] if samples and i < len(samples) else None
             self.fields[key] = forms.ChoiceField(
                 label=name or _("(column %(n)s)") % {"n": i + 1},
                 choices=choices,
                 required=False,
-                initial=initial_map.get(name, ""),
+                # a column the engine knows by its name shows what it is read as
+                initial=initial_map.get(name) or engine.header_field(name) or "",
                 help_text=_("For example: %(values)s") % {"values": " · ".join(values)}
                 if values
                 else "",
@@ -45,6 +48,37 @@ class MappingForm(forms.Form):
 
     def header_map(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(key, "") for key, name in self.columns}
+
+
+def _cells_shown(cells: list[str], limit: int = 6) -> str:
+    """A row's first filled cells, each cut short: enough to know the row by."""
+    filled = [Truncator(cell.strip()).chars(40) for cell in cells if cell.strip()]
+    return " · ".join(filled[:limit]) + (" · …" if len(filled) > limit else "")
+
+
+class HeaderRowForm(forms.Form):
+    """Which of the file's first rows holds the column names (a title above them can be taken
+    for the header)."""
+
+    row = forms.TypedChoiceField(
+        label=_("Which row holds the column names?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, rows: list[tuple[int, list[str]]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["row"].choices = [
+            (
+                number,
+                _("Row %(n)s: %(cells)s")
+                % {
+                    "n": number,
+                    "cells": _cells_shown(cells),
+                },
+            )
+            for number, cells in rows
+        ]
 
 
 NO_COUNTRY = "-"  # the choice for a value such as "EU" or "diverse"

@@ -65,6 +65,8 @@ class Upload(models.Model):
     status = models.CharField(max_length=16, choices=Status, default=Status.READY)
     header = models.JSONField(default=list, blank=True)  # the file's header row
     header_map = models.JSONField(default=dict, blank=True)  # the mapping used to read it
+    # the row (from 1) with the column names, where the user said so; else found by reading
+    header_row = models.PositiveSmallIntegerField(null=True, blank=True)
     country_map = models.JSONField(default=dict, blank=True)  # {country value: ISO-2} used
     report = models.JSONField(default=dict, blank=True)  # engine ReadReport.as_dict()
     preview = models.JSONField(default=list, blank=True)  # first lines as understood
@@ -85,7 +87,11 @@ class Upload(models.Model):
     @property
     def mappings(self) -> dict:
         """The column and country mappings it is read with now (a run keeps a copy)."""
-        return {"header_map": self.header_map, "country_map": self.country_map}
+        return {
+            "header_map": self.header_map,
+            "country_map": self.country_map,
+            "header_row": self.header_row,
+        }
 
     def sender_numbers(self, rows: list[int]) -> list[int]:
         """Rows of the kept file as its sender counts them: the rows themselves for a file
@@ -166,6 +172,10 @@ class Run(models.Model):
     @property
     def country_map(self) -> dict:
         return self.read_with.get("country_map", self.upload.country_map)
+
+    @property
+    def header_row(self) -> int | None:
+        return self.read_with.get("header_row")  # runs before it could be chosen found it
 
 
 class Finding(models.Model):

@@ -170,37 +170,47 @@ def as_csv(name: str, data: bytes, country_map: dict | None = None) -> bytes:
     return rmi.rmi_to_csv(template) if template else xlsx_to_csv(data)
 
 
-def _read_options(name: str, header_map: dict, country_map: dict | None = None) -> dict:
-    options: dict = {"header_map": header_map or None, "country_map": country_map or None}
+def _read_options(
+    name: str, header_map: dict, country_map: dict | None = None, header_row: int | None = None
+) -> dict:
+    options: dict = {
+        "header_map": header_map or None,
+        "country_map": country_map or None,
+        "header_row": header_row,
+    }
     if _is_xlsx(name):
         options["decimal_comma"] = False  # cells hold numbers, written with a point
     return options
 
 
-def header_of(payload: bytes, header_map: dict | None = None) -> list[str]:
+def header_of(
+    payload: bytes, header_map: dict | None = None, header_row: int | None = None
+) -> list[str]:
     """The header row of a CSV file (for the mapping page); [] if it cannot be read."""
-    rows = engine.first_rows(payload, 1, header_map)
+    rows = engine.first_rows(payload, 1, header_map, header_row)
     return [h.strip() for h in rows[0]] if rows else []
 
 
-def column_samples(upload: Upload, limit: int = 3) -> dict[str, list[str]]:
-    """The first few distinct, non-empty values of each column of the stored file (for the
-    mapping page): {header: [value, ...]}; {} if the file cannot be read."""
+def column_samples(upload: Upload, limit: int = 3) -> list[list[str]]:
+    """The first few distinct, non-empty values of each column of the stored file, in the
+    header's order (for the mapping page; columns without a name kept apart); [] if the
+    file cannot be read."""
     with upload.file.open("rb") as handle:
         data = handle.read()
     try:
-        rows = engine.first_rows(as_csv(upload.name, data), 50, upload.header_map)
+        rows = engine.first_rows(
+            as_csv(upload.name, data), 50, upload.header_map, upload.header_row
+        )
     except engine.PurchaseFileError:  # an unreadable workbook
-        return {}
+        return []
     if not rows:
-        return {}
-    header = [h.strip() for h in rows[0]]
-    samples: dict[str, list[str]] = {h: [] for h in header}
+        return []
+    samples: list[list[str]] = [[] for _cell in rows[0]]
     for row in rows[1:]:
-        for name, value in zip(header, row, strict=False):
+        for column, value in zip(samples, row, strict=False):
             value = value.strip()
-            if value and value not in samples[name] and len(samples[name]) < limit:
-                samples[name].append(value)
+            if value and value not in column and len(column) < limit:
+                column.append(value)
     return samples
 
 
@@ -233,6 +243,7 @@ def _understand(
     template: rmi.RmiResult | None = None,
     country_map: dict | None = None,
     synonyms: dict | None = None,
+    header_row: int | None = None,
 ) -> dict:
     """Read and check the whole file; return what the upload keeps of it (for an RMI template,
     its smelters under report["rmi"]). Country values the engine does not know (and
@@ -241,13 +252,13 @@ def _understand(
     report["error"], as {"message", "params"}). Raises PurchaseFileError."""
     try:
         lines, report = engine.read_purchase_csv(
-            payload, **_read_options(name, header_map, country_map)
+            payload, **_read_options(name, header_map, country_map, header_row)
         )
     except engine.UnknownCountries as exc:
         return {
             "status": Upload.Status.NEEDS_COUNTRIES,
             "report": {"error": exc.as_dict(), "unknown_countries": exc.unknown},
-            "header": header_of(payload, header_map),
+            "header": header_of(payload, header_map, header_row),
         }
     frame = lines.collect()
     matched = engine.match_commodities(
@@ -296,17 +307,25 @@ def upload_create(
     name: str,
     data: bytes,
     source: str = Upload.Source.FILE,
+    header_row: int | None = None,
 ) -> Upload:
     """Check a purchase list whole and keep it with what was understood of it.
 
     Any problem of the file raises ValidationError on "file" and saves nothing. A file whose
     headers the engine does not recognise (and the company's remembered mapping does not
-    cover) is kept with status "needs mapping", for the mapping page.
+    cover) is kept with status "needs mapping", for the mapping page. `header_row` (from 1)
+    says which row holds the column names, where a title above them is not recognised.
     """
     if not selectors.can_run(user, covenant, organisation.pk):
         raise PermissionDenied
     return upload_store(
-        covenant=covenant, organisation=organisation, user=user, name=name, data=data, source=source
+        covenant=covenant,
+        organisation=organisation,
+        user=user,
+        name=name,
+        data=data,
+        source=source,
+        header_row=header_row,
     )
 
 
@@ -318,6 +337,7 @@ def upload_store(
     name: str,
     data: bytes,
     source: str = Upload.Source.FILE,
+    header_row: int | None = None,
 ) -> Upload:
     """`upload_create` without the check that `user` may screen for the company: for the demo
     loader, which stores purchase lists of companies that have no demo user."""
@@ -327,7 +347,8 @@ def upload_store(
     try:
         template = rmi_template(name, data, country_map)
         if template is not None:
-            header_map = {}  # the template's lines carry the engine's own headers
+            # the template's lines carry the engine's own headers, on row 1
+            header_map, header_row = {}, None
         payload = rmi.rmi_to_csv(template) if template else as_csv(name, data)
         fields = _understand(
             name,
@@ -336,13 +357,14 @@ def upload_store(
             template,
             country_map,
             selectors.company_synonyms_for(organisation),
+            header_row,
         )
     except engine.PurchaseFileError as exc:
         if not _is_header_problem(exc):
             raise _file_error(exc) from exc
         fields = {
             "status": Upload.Status.NEEDS_MAPPING,
-            "header": header_of(payload, header_map),
+            "header": header_of(payload, header_map, header_row),
             "report": {"error": exc.as_dict()},
         }
     upload = Upload(
@@ -352,6 +374,7 @@ def upload_store(
         source=source,
         size=len(data),
         header_map=header_map,
+        header_row=header_row,
         country_map=country_map,
         uploaded_by=user,
         **fields,
@@ -416,12 +439,66 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
     return upload
 
 
+def upload_top_rows(upload: Upload) -> tuple[list[tuple[int, list[str]]], int | None]:
+    """The filled rows at the top of the stored file as (row number, cells), and the row
+    read as its header now: for the user to say which row holds the column names."""
+    with upload.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        payload = as_csv(upload.name, data)
+    except engine.PurchaseFileError:  # an unreadable workbook
+        return [], None
+    return engine.top_rows(payload, upload.header_map, upload.header_row)
+
+
+def upload_choose_header_row(*, upload: Upload, user, row: int) -> Upload:
+    """Read the upload again with its column names on `row` (from 1, as a spreadsheet numbers
+    rows): for a title the engine took for the header. Columns it still does not recognise
+    leave the upload to be mapped, now with that row's names. Not remembered for the
+    company: the next file is looked at afresh (and a mapping of these names finds the row).
+    Raises ValidationError (nothing changes)."""
+    if not selectors.can_run(user, upload.covenant, upload.organisation_id):
+        raise PermissionDenied
+    with upload.file.open("rb") as handle:
+        data = handle.read()
+    if rmi_template(upload.name, data, upload.country_map) is not None:
+        raise ValidationError(
+            _("An RMI template is read by its own layout; it has no header row to choose.")
+        )
+    payload = as_csv(upload.name, data)
+    try:
+        fields = _understand(
+            upload.name,
+            payload,
+            upload.header_map,
+            None,
+            upload.country_map,
+            selectors.company_synonyms_for(upload.organisation),
+            row,
+        )
+    except engine.PurchaseFileError as exc:
+        if not _is_header_problem(exc):
+            raise ValidationError(exc.translated()) from exc
+        fields = {
+            "status": Upload.Status.NEEDS_MAPPING,
+            "header": header_of(payload, upload.header_map, row),
+            "report": {"error": exc.as_dict()},
+            "preview": [],
+            "unmatched": [],
+            "unmatched_count": 0,
+            "lines": 0,
+        }
+    _save_read(upload, fields, header_row=row)
+    return upload
+
+
 def _reread(
     upload: Upload,
     *,
     header_map: dict | None = None,
     country_map: dict | None = None,
     synonyms: dict | None = None,
+    header_row: int | None = None,
 ) -> dict:
     """Read the stored upload again, with the mappings given or else those it was read with
     (and the company's own words); return what `_understand` gives. Raises ValidationError."""
@@ -438,6 +515,7 @@ def _reread(
             template,
             country_map,
             selectors.company_synonyms_for(upload.organisation) if synonyms is None else synonyms,
+            upload.header_row if header_row is None else header_row,
         )
     except engine.PurchaseFileError as exc:
         raise ValidationError(exc.translated()) from exc
@@ -578,7 +656,8 @@ def purchase_lines(*, run: Run, numbers: list[int]) -> list[dict]:
         with upload.file.open("rb") as handle:
             payload = as_csv(upload.name, handle.read(), run.country_map)
         lines, report = engine.read_purchase_csv(
-            payload, **_read_options(upload.name, run.header_map, run.country_map)
+            payload,
+            **_read_options(upload.name, run.header_map, run.country_map, run.header_row),
         )
     except (engine.PurchaseFileError, OSError):
         return []
@@ -768,7 +847,7 @@ def run_execute(run: Run) -> Run:
         with upload.file.open("rb") as handle:
             data = handle.read()
         template = rmi_template(upload.name, data, run.country_map)
-        options = _read_options(upload.name, run.header_map, run.country_map)
+        options = _read_options(upload.name, run.header_map, run.country_map, run.header_row)
         if template is not None:
             screened = _screen_template(template, reference, options)
         else:

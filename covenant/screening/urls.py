@@ -12,6 +12,9 @@ urlpatterns = [
     ),
     path("screening/uploads/<uuid:code>/", views.preview, name="screening-preview"),
     path("screening/uploads/<uuid:code>/mapping/", views.mapping, name="screening-mapping"),
+    path(
+        "screening/uploads/<uuid:code>/header-row/", views.header_row, name="screening-header-row"
+    ),
     path("screening/uploads/<uuid:code>/countries/", views.countries, name="screening-countries"),
     path("screening/uploads/<uuid:code>/words/", views.synonym_add, name="screening-synonym"),
     path(

@@ -28,7 +28,13 @@ from covenant.lib.forms import add_service_errors
 from covenant.lib.spreadsheet import safe_cell, xlsx_bytes
 from covenant.lib.taxonomy import ChainStage, Theme
 from covenant.screening import charts, engine, rmi, selectors, services
-from covenant.screening.forms import CountryMapForm, MappingForm, SynonymForm, UploadForm
+from covenant.screening.forms import (
+    CountryMapForm,
+    HeaderRowForm,
+    MappingForm,
+    SynonymForm,
+    UploadForm,
+)
 from covenant.screening.models import Finding, Run, Upload
 from covenant.screening.templatetags.amounts import amount
 
@@ -108,11 +114,7 @@ def home(request, slug):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                if upload.status == Upload.Status.NEEDS_MAPPING:
-                    return redirect("screening-mapping", code=upload.code)
-                if upload.status == Upload.Status.NEEDS_COUNTRIES:
-                    return redirect("screening-countries", code=upload.code)
-                return redirect("screening-preview", code=upload.code)
+                return _after_reading(upload)
     context = {
         "covenant": covenant,
         "form": form if companies else None,
@@ -131,11 +133,10 @@ def home(request, slug):
 def mapping(request, code):
     upload = selectors.upload_get(code=code, fetched_by=request.user)
     _writer(request, upload.covenant, upload.organisation_id)
-    initial = upload.header_map or selectors.mapping_for(upload.organisation)
     form = MappingForm(
         request.POST or None,
         header=upload.header,
-        initial_map=initial,
+        initial_map=upload.header_map or selectors.mapping_for(upload.organisation),
         samples=services.column_samples(upload),
     )
     if request.method == "POST" and form.is_valid():
@@ -147,14 +148,70 @@ def mapping(request, code):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The columns were mapped; the mapping is remembered."))
-            if upload.status == Upload.Status.NEEDS_COUNTRIES:
-                return redirect("screening-countries", code=upload.code)
-            return redirect("screening-preview", code=upload.code)
-    return render(
-        request,
-        "screening/mapping.html",
-        {"upload": upload, "covenant": upload.covenant, "form": form},
-    )
+            return _after_reading(upload)
+    return _render_mapping(request, upload, form=form)
+
+
+def _after_reading(upload: Upload):
+    """The page an upload goes on to once read again: what it still needs, or its preview."""
+    if upload.status == Upload.Status.NEEDS_MAPPING:
+        return redirect("screening-mapping", code=upload.code)
+    if upload.status == Upload.Status.NEEDS_COUNTRIES:
+        return redirect("screening-countries", code=upload.code)
+    return redirect("screening-preview", code=upload.code)
+
+
+HEADER_ROWS_OFFERED = 10  # a title above a table takes a row or three
+
+
+def _rows_offered(upload: Upload) -> tuple[list[tuple[int, list[str]]], int | None]:
+    rows, header_row = services.upload_top_rows(upload)
+    return rows[:HEADER_ROWS_OFFERED], header_row
+
+
+def _render_mapping(request, upload: Upload, *, form=None, row_form=None):
+    rows, header_row = _rows_offered(upload)
+    if row_form is None:
+        row_form = HeaderRowForm(rows=rows, initial={"row": header_row})
+    if form is None:
+        form = MappingForm(
+            header=upload.header,
+            initial_map=upload.header_map or selectors.mapping_for(upload.organisation),
+            samples=services.column_samples(upload),
+        )
+    context = {
+        "upload": upload,
+        "covenant": upload.covenant,
+        "form": form,
+        # a choice only where there is one: a title, an export date above the table
+        "row_form": row_form if len(rows) > 1 else None,
+        "header_row": header_row,
+        # open where the header looks like a title: columns without a name
+        "rows_open": bool(row_form.errors) or not all(upload.header),
+    }
+    status = 400 if form.errors or row_form.errors else 200
+    return render(request, "screening/mapping.html", context, status=status)
+
+
+@object_scoped_login
+def header_row(request, code):
+    """Read an upload's column names from the row the user chose (a form on the mapping page)."""
+    upload = selectors.upload_get(code=code, fetched_by=request.user)
+    _writer(request, upload.covenant, upload.organisation_id)
+    if request.method != "POST":
+        return redirect(reverse("screening-mapping", args=[upload.code]) + "#header-row")
+    rows, _current = _rows_offered(upload)
+    form = HeaderRowForm(request.POST, rows=rows)
+    if form.is_valid():
+        row = form.cleaned_data["row"]
+        try:
+            services.upload_choose_header_row(upload=upload, user=request.user, row=row)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The column names are read from row %(n)s.") % {"n": row})
+            return _after_reading(upload)
+    return _render_mapping(request, upload, row_form=form)
 
 
 @object_scoped_login

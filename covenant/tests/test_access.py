@@ -164,6 +164,7 @@ OBJECT_EXPECTED = {
     }) for name, obj in (("screening-mapping", "own_upload"), ("screening-adopt", "own_finding"),
                          ("screening-countries", "own_upload"),
                          ("screening-synonym", "own_upload"),
+                         ("screening-header-row", "own_upload"),
                          ("screening-upload-delete", "own_upload"),
                          ("screening-remembered", "demo"),
                          ("api:screening_upload_run", "demo"),

@@ -683,6 +683,58 @@ def test_an_unknown_header_with_unnamed_columns_is_still_the_header():
     assert engine.first_rows(data, 1) == [["Artikel", "Prijs", "", "", ""]]
 
 
+TWO_CELL_TITLE = (
+    "Inkooplijst 2025;Bedrijf X;;\n"
+    "\n"
+    "Artikel;Code;Herkomst;Waarde\n"
+    "Messing fittingen ø 12;741220;India;1.500,00\n"
+    "Tin;;Bolivia;-5\n"
+).encode("cp1252")
+
+
+def test_a_two_cell_title_is_taken_for_the_header_until_the_user_names_the_header_row(
+    reference,
+):
+    assert engine.first_rows(TWO_CELL_TITLE, 1) == [["Inkooplijst 2025", "Bedrijf X", "", ""]]
+    rows, header_row = engine.top_rows(TWO_CELL_TITLE)
+    assert header_row == 1
+    assert [number for number, _cells in rows] == [1, 3, 4, 5]  # row 2 is blank
+
+    assert engine.first_rows(TWO_CELL_TITLE, 1, header_row=3) == [
+        ["Artikel", "Code", "Herkomst", "Waarde"]
+    ]
+    assert engine.top_rows(TWO_CELL_TITLE, header_row=3)[1] == 3
+    mapping = {"Artikel": "description", "Herkomst": "origin_country", "Waarde": "spend"}
+    with pytest.raises(PurchaseFileError) as error:
+        read(TWO_CELL_TITLE, header_map=mapping, header_row=3)
+    assert error.value.params["row"] == 5  # the file's fifth row, as the spreadsheet has it
+    lines, report = read(TWO_CELL_TITLE.replace(b"-5", b"5"), header_map=mapping, header_row=3)
+    assert report.lines_above == 2 and report.first_row == 4
+    assert report.encoding == "windows-1252" and report.columns["spend"] == "Waarde"
+    assert lines.collect().select("line", "origin_country", "spend").rows() == [
+        (4, "IN", 1500.0),
+        (5, "BO", 5.0),
+    ]
+    result = engine.screen_csv(
+        TWO_CELL_TITLE.replace(b"-5", b"5"),
+        reference,
+        header_map=mapping,
+        header_row=3,
+    )
+    assert (result.lines, result.matched_lines) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"), [(2, engine.HEADER_ROW_EMPTY), (40, engine.HEADER_ROW_BEYOND)]
+)
+def test_a_header_row_that_is_blank_or_far_down_is_refused_with_its_number(row, problem):
+    with pytest.raises(PurchaseFileError) as error:
+        read(TWO_CELL_TITLE, header_row=row)
+    assert error.value.template == problem and error.value.params["row"] == row
+    assert f"Row {row} " in str(error.value)
+    assert engine.first_rows(TWO_CELL_TITLE, 1, header_row=row) == []
+
+
 def test_a_title_with_a_line_break_is_one_row_above_the_table():
     data = b'"Inkoop\noverzicht";\nOmschrijving;Bedrag\nkoper;10\ntin;-5\n'
     with pytest.raises(PurchaseFileError) as err:

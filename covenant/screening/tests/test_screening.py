@@ -450,7 +450,10 @@ def test_columns_below_a_title_are_mapped_by_their_own_names(demo, client_for):
     assert upload.status == Upload.Status.NEEDS_MAPPING
     assert upload.header == ["Artikel", "Euro", "Herk"]
     page = html.unescape(client.get(response["Location"]).content.decode())
-    assert "For example: 100" in page and "Inkoop 2025" not in page
+    assert "For example: 100" in page
+    columns = re.findall(r'<label for="id_col_\d+">([^<]*)</label>', page)
+    assert columns == ["Artikel", "Euro", "Herk"]  # the title is not taken for a column
+    assert re.search(r'value="2"[^>]*checked', page)  # the row read as the header
     response = client.post(
         response["Location"], {"col_0": "description", "col_1": "spend", "col_2": "origin_country"}
     )
@@ -459,6 +462,82 @@ def test_columns_below_a_title_are_mapped_by_their_own_names(demo, client_for):
     assert [(r["line"], r["description"], r["spend"]) for r in upload.preview] == [
         (3, "Tin staven", 100.0)
     ]
+
+
+TITLED = (
+    "Inkooplijst 2025;Staalbouw Noord B.V.;;\n"
+    "\n"
+    "Artikel;Euro;Herk\n"
+    "Tin staven;100;Bolivia\n"
+    "Messing fittingen;2.500;India\n"
+).encode("cp1252")
+
+
+def test_the_user_says_which_row_holds_the_column_names_below_a_two_cell_title(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for("company")
+    response = _upload(client, demo, TITLED)
+    upload = Upload.objects.latest("uploaded_at")
+    # two filled cells: the title is taken for the header, and the page says so
+    assert upload.status == Upload.Status.NEEDS_MAPPING
+    assert upload.header == ["Inkooplijst 2025", "Staalbouw Noord B.V.", "", ""]
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "The columns are named after row 1 of the file." in page
+    assert '<details id="header-row" class="header-row" open>' in page  # unnamed columns
+    choices = re.findall(r'value="(\d+)"[^>]*> <label for="id_row_\d+">([^<]*)</label>', page)
+    assert choices == [
+        ("1", "Row 1: Inkooplijst 2025 · Staalbouw Noord B.V."),
+        ("3", "Row 3: Artikel · Euro · Herk"),  # row 2 is blank: no choice
+        ("4", "Row 4: Tin staven · 100 · Bolivia"),
+        ("5", "Row 5: Messing fittingen · 2.500 · India"),
+    ]
+    # a row that is not offered is refused, and nothing changes
+    url = reverse("screening-header-row", args=[upload.code])
+    response = client.post(url, {"row": "2"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in html.unescape(response.content.decode())
+    upload.refresh_from_db()
+    assert upload.header_row is None and upload.header[0] == "Inkooplijst 2025"
+
+    response = client.post(url, {"row": "3"})
+    assert response["Location"] == reverse("screening-mapping", args=[upload.code])
+    upload.refresh_from_db()
+    assert (upload.header_row, upload.header) == (3, ["Artikel", "Euro", "Herk"])
+    assert upload.status == Upload.Status.NEEDS_MAPPING
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "The column names are read from row 3." in page
+    assert '<details id="header-row" class="header-row">' in page  # closed: every column named
+    assert re.findall(r'<label for="id_col_\d+">([^<]*)</label>', page) == [
+        "Artikel",
+        "Euro",
+        "Herk",
+    ]
+    assert "For example: 100 · 2.500" in page
+
+    response = client.post(
+        response["Location"], {"col_0": "description", "col_1": "spend", "col_2": "origin_country"}
+    )
+    assert response["Location"] == reverse("screening-preview", args=[upload.code])
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.READY
+    # rows keep the file's numbers; a thousands point read as such
+    assert [(r["line"], r["spend"], r["commodity"]) for r in upload.preview] == [
+        (4, 100.0, "tin"),
+        (5, 2500.0, "brass"),
+    ]
+    _response, run = _run(client, upload, django_capture_on_commit_callbacks)
+    assert run.status == Run.Status.DONE and run.read_with["header_row"] == 3
+    tin = run.findings.filter(commodity="tin").first()
+    assert tin.line_numbers == [4]
+    lines = services.purchase_lines(run=run, numbers=tin.line_numbers)
+    assert [(r["line"], r["description"]) for r in lines] == [(4, "Tin staven")]
+
+    # the mapping is remembered by the columns' names: the next such file finds its header
+    _upload(client, demo, TITLED)
+    again = Upload.objects.latest("uploaded_at")
+    assert again.status == Upload.Status.READY and again.header_row is None
+    assert [r["line"] for r in again.preview] == [4, 5]
 
 
 def test_rows_below_blank_lines_are_numbered_as_in_the_file_also_for_older_runs(
@@ -616,6 +695,40 @@ def test_the_api_runs_json_lines_and_uploads(
     # "Kongo" (German) names both Congos: asked, never guessed
     assert "'Kongo' (lines[0]; close to CD, CG)" in message
     assert f"http://testserver/screening/uploads/{upload.code}/countries/" in message
+
+
+def test_the_api_reads_the_column_names_from_the_row_the_sender_names(
+    demo, company, django_capture_on_commit_callbacks
+):
+    _token, plain = account_services.api_token_create(user=company, name="screening")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    url = f"/api/covenants/{demo.slug}/screening/uploads"
+    titled = (
+        b"Inkooplijst 2025;Staalbouw Noord B.V.\n\n"
+        b"Omschrijving;Land van herkomst;Bedrag\nTin staven;Bolivia;100\nMica;;-5\n"
+    )
+
+    def send(data: bytes, query: str = ""):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(f"{url}{query}", {"file": SimpleUploadedFile("inkoop.csv", data)})
+
+    # the row of a bad value is the file's own, also below the named header row
+    bad = send(titled, "?header_row=3")
+    assert bad.status_code == 400 and "Row 5" in bad.json()["message"]
+    blank = send(titled, "?header_row=2")
+    assert blank.status_code == 400
+    assert blank.json()["message"] == (
+        "Row 2 holds no column names: choose the row with the names of the columns."
+    )
+    assert send(titled, "?header_row=0").status_code == 422
+    sent = send(titled.replace(b"-5", b"5"), "?header_row=3")
+    assert sent.status_code == 201, sent.content
+    run = Run.objects.get(code=sent.json()["code"])
+    assert run.status == Run.Status.DONE and run.upload.header_row == 3
+    assert run.findings.filter(commodity="tin", country="BO").first().line_numbers == [4]
+    schema = client.get("/api/openapi.json").json()
+    operation = schema["paths"][url.replace(demo.slug, "{slug}")]["post"]
+    assert "header_row" in {p["name"] for p in operation["parameters"]}
 
 
 def test_the_api_names_the_line_and_field_of_a_bad_json_line(demo, company):

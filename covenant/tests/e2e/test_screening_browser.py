@@ -67,7 +67,10 @@ def test_company_screens_a_purchase_list_and_adopts_a_finding(new_page):
         "No column holds amounts: expected a column such as “bedrag”"
     )
     audit(page, "screening-mapping")
-    page.get_by_label(AMOUNT).select_option("spend")
+    # the columns known by their names show what they are read as
+    expect(page.get_by_label("Omschrijving", exact=True)).to_have_value("description")
+    expect(page.get_by_label("Land van herkomst", exact=True)).to_have_value("origin_country")
+    page.get_by_label(AMOUNT, exact=True).select_option("spend")
     submit(page.get_by_role("button", name="Read the file with this mapping"))
 
     # Countries: "Peroe" is not a country; Peru is suggested, and the user confirms it.
@@ -138,6 +141,45 @@ def test_company_screens_a_purchase_list_and_adopts_a_finding(new_page):
     page.get_by_role("button", name="Forget “Peroe”").click()
     expect(page.locator("main")).to_contain_text("Forgotten: the next upload is read without it.")
     expect(page.get_by_role("table", name="Country values")).to_have_count(0)
+
+
+def test_company_names_the_row_with_the_column_names_below_a_title(new_page):
+    """A title of two cells above columns the app does not know is first taken for the
+    header; the user picks the row with the column names, then maps them."""
+    data = (
+        "Inkooplijst 2025;Staalbouw Noord B.V.;;\r\n;;;\r\n"
+        "Artikel;Euro;Herkomst\r\nTin staven;1.250,00;Bolivia\r\nMica plaat;80,00;India\r\n"
+    ).encode("cp1252")
+    page = new_page()
+    login(page, "company")
+    page.goto(f"{METALS}/screening/")
+    page.get_by_label("Purchase list (CSV or Excel .xlsx)").set_input_files(
+        {"name": "titel.csv", "mimeType": "text/csv", "buffer": data}
+    )
+    submit(page.get_by_role("button", name="Upload and preview"))
+    expect(heading(page)).to_have_text("Map the columns")
+    expect(
+        page.get_by_label("Inkooplijst 2025", exact=True)
+    ).to_be_visible()  # the title, as a column
+    rows = page.get_by_role("group", name="Which row holds the column names?")
+    expect(rows).to_be_visible()  # open: the title leaves columns without a name
+    expect(rows.get_by_label("Row 1: Inkooplijst 2025 · Staalbouw Noord B.V.")).to_be_checked()
+    audit(page, "screening-header-row")
+    rows.get_by_label("Row 3: Artikel · Euro · Herkomst").check()
+    submit(page.get_by_role("button", name="Read the column names from this row"))
+
+    expect(messages(page)).to_contain_text("The column names are read from row 3.")
+    expect(page.get_by_label("Inkooplijst 2025", exact=True)).to_have_count(0)
+    page.get_by_label("Artikel", exact=True).select_option("description")
+    page.get_by_label("Euro", exact=True).select_option("spend")
+    page.get_by_label("Herkomst", exact=True).select_option("origin_country")
+    submit(page.get_by_role("button", name="Read the file with this mapping"))
+
+    expect(heading(page)).to_have_text("Preview of titel.csv")
+    preview = page.locator("main")
+    expect(preview).to_contain_text("2 purchase lines were read")
+    expect(page.get_by_role("row", name=re.compile(r"^4 Tin staven"))).to_be_visible()
+    expect(preview).to_contain_text("Rows 1 to 2, above the column names")
 
 
 def test_stakeholder_sees_the_sector_map_without_company_names(new_page):
