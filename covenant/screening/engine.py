@@ -1667,10 +1667,11 @@ def _map_header(header: list[str], header_map: Mapping[str, str] | None) -> dict
                 first=columns[target],
             )
         columns[target] = name
+    named = ", ".join(name for name in header if name)  # a title's padding names nothing
     if "description" not in columns and "hs_code" not in columns:
-        raise PurchaseFileError(NO_MATERIAL_COLUMN, columns=", ".join(header))
+        raise PurchaseFileError(NO_MATERIAL_COLUMN, columns=named)
     if "spend" not in columns and "quantity" not in columns:
-        raise PurchaseFileError(NO_AMOUNT_COLUMN, columns=", ".join(header))
+        raise PurchaseFileError(NO_AMOUNT_COLUMN, columns=named)
     return columns
 
 

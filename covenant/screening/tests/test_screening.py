@@ -484,6 +484,7 @@ def test_the_user_says_which_row_holds_the_column_names_below_a_two_cell_title(
     assert upload.header == ["Inkooplijst 2025", "Staalbouw Noord B.V.", "", ""]
     page = html.unescape(client.get(response["Location"]).content.decode())
     assert "The columns are named after row 1 of the file." in page
+    assert "Columns found: Inkooplijst 2025, Staalbouw Noord B.V.</p>" in page
     assert '<details id="header-row" class="header-row" open>' in page  # unnamed columns
     choices = re.findall(r'value="(\d+)"[^>]*> <label for="id_row_\d+">([^<]*)</label>', page)
     assert choices == [
