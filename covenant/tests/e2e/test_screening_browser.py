@@ -222,10 +222,12 @@ def test_wide_tables_scroll_in_their_own_box_on_a_phone(new_page):
     page.goto(f"{METALS}/screening/")
     page.locator("main a[href*='/screening/runs/']").first.click()
     expect(heading(page)).to_contain_text(STAAL)
-    # on a wide screen the charts fit: their boxes are no tab stops
+    # on a wide screen the charts fit: their boxes are no tab stops, nor named groups (the
+    # caption is read once)
     chart = page.locator("#heat-chart .chart-scroll")
     assert not chart.evaluate("c => c.scrollWidth > c.clientWidth")
-    expect(chart).not_to_have_attribute("tabindex", re.compile(".*"))
+    for attribute in ("tabindex", "role", "aria-labelledby"):
+        expect(chart).not_to_have_attribute(attribute, re.compile(".*"))
     page.set_viewport_size({"width": 390, "height": 800})
     # the page itself never scrolls sideways (WCAG 1.4.10); the findings table does, inside
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -235,6 +237,8 @@ def test_wide_tables_scroll_in_their_own_box_on_a_phone(new_page):
     # a chart keeps a readable size and scrolls in its own box too, reached by Tab
     assert chart.evaluate("c => c.scrollWidth > c.clientWidth")
     expect(chart).to_have_attribute("tabindex", "0")
+    expect(chart).to_have_attribute("role", "group")
+    expect(chart).to_have_attribute("aria-labelledby", "heat-caption")
     assert chart.locator("svg").evaluate("s => s.getBoundingClientRect().width") >= 500
     audit(page, "screening-run-phone")  # a box that scrolls can be reached by keyboard
     # nor does a page whose table holds hidden labels for screen readers (the audit's 440 px)
