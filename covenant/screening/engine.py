@@ -1479,10 +1479,14 @@ def _sniff_delimiter(payload: bytes, header_row: int | None = None) -> str:
     """The column separator, from the table's rows (below a title, or from the row the user
     said holds the column names)."""
     best, best_score = None, (0, 0)
-    near = header_row is not None and header_row - 1 < payload.count(b"\n", 0, 1 << 16)
-    table = _below(payload, header_row - 1 if near else _title_lines(payload))
+    title = _title_lines(payload)
     for candidate in _SEPARATORS:
-        rows = _sample_rows(table, candidate, limit=50)
+        cut = title
+        if header_row is not None:  # rows, not lines: a quoted title cell may span lines
+            leading = _leading(payload, candidate)
+            if header_row <= len(leading):
+                cut = leading[header_row - 1][2]
+        rows = _sample_rows(_below(payload, cut), candidate, limit=50)
         if not rows or len(rows[0]) < 2:
             continue
         width = len(rows[0])
@@ -1558,8 +1562,7 @@ HEADER_ROW_EMPTY = gettext_noop(
     "Row %(row)s holds no column names: choose the row with the names of the columns."
 )
 HEADER_ROW_BEYOND = gettext_noop(
-    "Row %(row)s is not among the file's first %(count)s rows: the column names are looked "
-    "for near the top of the file."
+    "Row %(row)s is too far down: the column names are looked for in the first rows of the file."
 )
 
 
@@ -1579,7 +1582,7 @@ def _preamble(
     rows = _leading(payload, delimiter)
     if header_row is not None:
         if not 1 <= header_row <= len(rows):
-            raise PurchaseFileError(HEADER_ROW_BEYOND, row=header_row, count=len(rows))
+            raise PurchaseFileError(HEADER_ROW_BEYOND, row=header_row)
         row, index, before = rows[header_row - 1]
         if not _filled(row):
             raise PurchaseFileError(HEADER_ROW_EMPTY, row=header_row)

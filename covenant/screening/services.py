@@ -236,6 +236,20 @@ def _check_upload(name: str, size: int) -> None:
         )
 
 
+def _waiting(status: str, error: engine.PurchaseFileError, header: list[str], **report) -> dict:
+    """What an upload keeps of a read that stopped before its lines (columns or countries to
+    map): the why and the header, and no lines of an earlier read."""
+    return {
+        "status": status,
+        "report": {"error": error.as_dict(), **report},
+        "header": header,
+        "preview": [],
+        "unmatched": [],
+        "unmatched_count": 0,
+        "lines": 0,
+    }
+
+
 def _understand(
     name: str,
     payload: bytes,
@@ -255,11 +269,12 @@ def _understand(
             payload, **_read_options(name, header_map, country_map, header_row)
         )
     except engine.UnknownCountries as exc:
-        return {
-            "status": Upload.Status.NEEDS_COUNTRIES,
-            "report": {"error": exc.as_dict(), "unknown_countries": exc.unknown},
-            "header": header_of(payload, header_map, header_row),
-        }
+        return _waiting(
+            Upload.Status.NEEDS_COUNTRIES,
+            exc,
+            header_of(payload, header_map, header_row),
+            unknown_countries=exc.unknown,
+        )
     frame = lines.collect()
     matched = engine.match_commodities(
         frame.select("line", "description", "hs_code", "origin_country"),
@@ -347,8 +362,9 @@ def upload_store(
     try:
         template = rmi_template(name, data, country_map)
         if template is not None:
-            # the template's lines carry the engine's own headers, on row 1
-            header_map, header_row = {}, None
+            if header_row is not None:
+                raise ValidationError({"file": NO_HEADER_ROW_IN_RMI})
+            header_map = {}  # the template's lines carry the engine's own headers
         payload = rmi.rmi_to_csv(template) if template else as_csv(name, data)
         fields = _understand(
             name,
@@ -362,11 +378,9 @@ def upload_store(
     except engine.PurchaseFileError as exc:
         if not _is_header_problem(exc):
             raise _file_error(exc) from exc
-        fields = {
-            "status": Upload.Status.NEEDS_MAPPING,
-            "header": header_of(payload, header_map, header_row),
-            "report": {"error": exc.as_dict()},
-        }
+        fields = _waiting(
+            Upload.Status.NEEDS_MAPPING, exc, header_of(payload, header_map, header_row)
+        )
     upload = Upload(
         covenant=covenant,
         organisation=organisation,
@@ -439,6 +453,11 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
     return upload
 
 
+NO_HEADER_ROW_IN_RMI = gettext_lazy(
+    "An RMI template is read by its own layout; it has no header row to choose."
+)
+
+
 def upload_top_rows(upload: Upload) -> tuple[list[tuple[int, list[str]]], int | None]:
     """The filled rows at the top of the stored file as (row number, cells), and the row
     read as its header now: for the user to say which row holds the column names."""
@@ -461,12 +480,10 @@ def upload_choose_header_row(*, upload: Upload, user, row: int) -> Upload:
         raise PermissionDenied
     with upload.file.open("rb") as handle:
         data = handle.read()
-    if rmi_template(upload.name, data, upload.country_map) is not None:
-        raise ValidationError(
-            _("An RMI template is read by its own layout; it has no header row to choose.")
-        )
-    payload = as_csv(upload.name, data)
     try:
+        if rmi_template(upload.name, data, upload.country_map) is not None:
+            raise ValidationError(NO_HEADER_ROW_IN_RMI)
+        payload = as_csv(upload.name, data)
         fields = _understand(
             upload.name,
             payload,
@@ -479,15 +496,9 @@ def upload_choose_header_row(*, upload: Upload, user, row: int) -> Upload:
     except engine.PurchaseFileError as exc:
         if not _is_header_problem(exc):
             raise ValidationError(exc.translated()) from exc
-        fields = {
-            "status": Upload.Status.NEEDS_MAPPING,
-            "header": header_of(payload, upload.header_map, row),
-            "report": {"error": exc.as_dict()},
-            "preview": [],
-            "unmatched": [],
-            "unmatched_count": 0,
-            "lines": 0,
-        }
+        fields = _waiting(
+            Upload.Status.NEEDS_MAPPING, exc, header_of(payload, upload.header_map, row)
+        )
     _save_read(upload, fields, header_row=row)
     return upload
 

@@ -165,8 +165,14 @@ HEADER_ROWS_OFFERED = 10  # a title above a table takes a row or three
 
 
 def _rows_offered(upload: Upload) -> tuple[list[tuple[int, list[str]]], int | None]:
+    """The file's first rows to choose the header from (with the one read as the header now,
+    however far down), and that one's number; none for lines the engine wrote itself (an RMI
+    template's smelters, lines sent as JSON), whose header is row 1."""
+    if upload.source == Upload.Source.API_LINES or "rmi" in upload.report:
+        return [], None
     rows, header_row = services.upload_top_rows(upload)
-    return rows[:HEADER_ROWS_OFFERED], header_row
+    offered = [row for i, row in enumerate(rows) if i < HEADER_ROWS_OFFERED or row[0] == header_row]
+    return offered, header_row
 
 
 def _render_mapping(request, upload: Upload, *, form=None, row_form=None):
@@ -183,7 +189,8 @@ def _render_mapping(request, upload: Upload, *, form=None, row_form=None):
         "upload": upload,
         "covenant": upload.covenant,
         "form": form,
-        # a choice only where there is one: a title, an export date above the table
+        # the choice of the row with the column names (a title above them), where the file
+        # has more than one row
         "row_form": row_form if len(rows) > 1 else None,
         "header_row": header_row,
         # open where the header looks like a title: columns without a name

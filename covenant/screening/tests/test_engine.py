@@ -725,6 +725,51 @@ def test_a_two_cell_title_is_taken_for_the_header_until_the_user_names_the_heade
 
 
 @pytest.mark.parametrize(
+    ("data", "row", "separator"),
+    [
+        # a quoted title cell over three lines is one row: the cut is at the row, not line 2
+        (
+            b'"Inkoopoverzicht 2025\nleverancier ""Staal, Noord""\nversie 2";Bedrijf X;\n'
+            b"Artikel;Euro;Herk\nTin staven;100;Bolivia\nMica;5;India\n",
+            2,
+            ";",
+        ),
+        # a title with a semicolon above a comma table: the separator is the table's
+        (
+            b"Inkooplijst 2025; Staalbouw Noord\n\nArtikel,Euro,Herk\n"
+            b"Tin staven,100,Bolivia\nMica,5,India\n",
+            3,
+            ",",
+        ),
+    ],
+)
+def test_the_separator_is_the_one_of_the_rows_from_the_chosen_header_on(data, row, separator):
+    mapping = {"Artikel": "description", "Euro": "spend", "Herk": "origin_country"}
+    lines, report = read(data, header_map=mapping, header_row=row)
+    assert report.delimiter == separator and report.header == ["Artikel", "Euro", "Herk"]
+    assert lines.collect().select("line", "description", "spend").rows() == [
+        (row + 1, "Tin staven", 100.0),
+        (row + 2, "Mica", 5.0),
+    ]
+
+
+def test_a_windows_1252_byte_far_down_is_read_again_from_the_chosen_header_row():
+    # valid UTF-8 in the first 64 KiB: read as UTF-8 until the byte, then again as cp1252
+    filler = "".join(f"Tin {i};1;Bolivia\n" for i in range(5000)).encode()
+    data = (
+        b"Inkooplijst 2025;Bedrijf X\n\nArtikel;Euro;Herk\n"
+        + filler
+        + b"Fittingen \xf8 12;7;India\n"
+    )
+    assert len(data) > 1 << 16 and b"\xf8" not in data[: 1 << 16]
+    mapping = {"Artikel": "description", "Euro": "spend", "Herk": "origin_country"}
+    lines, report = read(data, header_map=mapping, header_row=3)
+    assert report.encoding == "windows-1252" and report.lines_above == 2
+    last = lines.collect().tail(1).select("line", "description").row(0)
+    assert last == (5004, "Fittingen ø 12")
+
+
+@pytest.mark.parametrize(
     ("row", "problem"), [(2, engine.HEADER_ROW_EMPTY), (40, engine.HEADER_ROW_BEYOND)]
 )
 def test_a_header_row_that_is_blank_or_far_down_is_refused_with_its_number(row, problem):

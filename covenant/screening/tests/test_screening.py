@@ -24,6 +24,7 @@ from covenant.monitoring.models import RiskItem
 from covenant.screening import demo as screening_demo
 from covenant.screening import engine, selectors, services
 from covenant.screening.models import ColumnMapping, Finding, Run, Upload
+from covenant.screening.tests.rmi_workbooks import rmi_workbook
 
 GOOD = (
     b"Omschrijving;HS-code;Land van herkomst;Bedrag\n"
@@ -730,6 +731,63 @@ def test_the_api_reads_the_column_names_from_the_row_the_sender_names(
     schema = client.get("/api/openapi.json").json()
     operation = schema["paths"][url.replace(demo.slug, "{slug}")]["post"]
     assert "header_row" in {p["name"] for p in operation["parameters"]}
+
+
+def test_an_rmi_template_has_no_header_row_to_choose(demo, company, client_for):
+    _token, plain = account_services.api_token_create(user=company, name="screening")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    cmrt = rmi_workbook(smelters=[("", "Tin", "Minsur", "Minsur", "Peru", "CID001182")])
+    answer = client.post(
+        f"/api/covenants/{demo.slug}/screening/uploads?header_row=3",
+        {"file": SimpleUploadedFile("cmrt.xlsx", cmrt)},
+    )
+    assert answer.status_code == 400 and "RMI template" in answer.json()["message"]
+    assert not Upload.objects.filter(name="cmrt.xlsx").exists()
+    # on the page, the template's mapping page offers no rows, and a posted row is refused
+    browser = client_for("company")
+    _upload(browser, demo, cmrt, name="cmrt.xlsx")
+    upload = Upload.objects.get(name="cmrt.xlsx")
+    page = browser.get(reverse("screening-mapping", args=[upload.code])).content.decode()
+    assert 'name="row"' not in page
+    refused = browser.post(reverse("screening-header-row", args=[upload.code]), {"row": "1"})
+    assert refused.status_code == 400
+    upload.refresh_from_db()
+    assert upload.header_row is None and upload.status == Upload.Status.READY
+
+
+def test_a_row_whose_countries_are_to_be_mapped_drops_the_earlier_lines(demo, client_for):
+    client = client_for("company")
+    data = (
+        b"Omschrijving;Bedrag;A;B;C\nTin;10;x;1;y\n"
+        b"Oud;1;Omschrijving;Aantal;Land van herkomst\nTin;10;Tin staven;5;Peroe\n"
+    )
+    _upload(client, demo, data)
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.READY and upload.lines == 3
+    client.post(reverse("screening-header-row", args=[upload.code]), {"row": "3"})
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.NEEDS_COUNTRIES and upload.header_row == 3
+    assert upload.header == ["Oud", "1", "Omschrijving", "Aantal", "Land van herkomst"]
+    # nothing of the read from row 1 is shown as this file's lines
+    assert (upload.lines, upload.preview, upload.unmatched_count) == (0, [], 0)
+
+
+def test_a_run_from_before_the_header_row_choice_keeps_its_numbers(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for("company")
+    _upload(
+        client, demo, b"Inkoopoverzicht 2025\nOmschrijving;Land van herkomst;Bedrag\nTin;BO;10\n"
+    )
+    upload = Upload.objects.latest("uploaded_at")
+    _response, run = _run(client, upload, django_capture_on_commit_callbacks)
+    # stored before a header row could be chosen; the upload is given one afterwards
+    del run.read_with["header_row"]
+    run.save(update_fields=["read_with"])
+    Upload.objects.filter(pk=upload.pk).update(header_row=1)
+    run = Run.objects.get(pk=run.pk)
+    lines = services.purchase_lines(run=run, numbers=[3])
+    assert [(r["line"], r["description"]) for r in lines] == [(3, "Tin")]
 
 
 def test_the_api_names_the_line_and_field_of_a_bad_json_line(demo, company):
