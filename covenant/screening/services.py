@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -191,27 +192,37 @@ def header_of(
     return [h.strip() for h in rows[0]] if rows else []
 
 
-def column_samples(upload: Upload, limit: int = 3) -> list[list[str]]:
-    """The first few distinct, non-empty values of each column of the stored file, in the
-    header's order (for the mapping page; columns without a name kept apart); [] if the
-    file cannot be read."""
+@dataclass
+class TopOfFile:
+    """What the mapping page shows of a stored file: the first few distinct values of each
+    column in the header's order (columns without a name kept apart), and the filled rows at
+    the top as (row number, cells) with the number of the one read as the header now (for
+    the user to say which row holds the column names)."""
+
+    samples: list[list[str]] = field(default_factory=list)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    header_row: int | None = None
+
+
+def top_of_file(upload: Upload, limit: int = 3) -> TopOfFile:
+    """The top of the stored file, read (and a workbook converted) once; empty if the file
+    cannot be read."""
     with upload.file.open("rb") as handle:
         data = handle.read()
     try:
-        rows = engine.first_rows(
-            as_csv(upload.name, data), 50, upload.header_map, upload.header_row
-        )
+        payload = as_csv(upload.name, data)
     except engine.PurchaseFileError:  # an unreadable workbook
-        return []
-    if not rows:
-        return []
-    samples: list[list[str]] = [[] for _cell in rows[0]]
-    for row in rows[1:]:
+        return TopOfFile()
+    del data
+    rows, header_row = engine.top_rows(payload, upload.header_map, upload.header_row)
+    table = engine.first_rows(payload, 50, upload.header_map, upload.header_row)
+    samples: list[list[str]] = [[] for _cell in table[0]] if table else []
+    for row in table[1:]:
         for column, value in zip(samples, row, strict=False):
             value = value.strip()
             if value and value not in column and len(column) < limit:
                 column.append(value)
-    return samples
+    return TopOfFile(samples=samples, rows=rows, header_row=header_row)
 
 
 def _is_header_problem(exc: engine.PurchaseFileError) -> bool:
@@ -456,18 +467,6 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
 NO_HEADER_ROW_IN_RMI = gettext_lazy(
     "An RMI template is read by its own layout; it has no header row to choose."
 )
-
-
-def upload_top_rows(upload: Upload) -> tuple[list[tuple[int, list[str]]], int | None]:
-    """The filled rows at the top of the stored file as (row number, cells), and the row
-    read as its header now: for the user to say which row holds the column names."""
-    with upload.file.open("rb") as handle:
-        data = handle.read()
-    try:
-        payload = as_csv(upload.name, data)
-    except engine.PurchaseFileError:  # an unreadable workbook
-        return [], None
-    return engine.top_rows(payload, upload.header_map, upload.header_row)
 
 
 def upload_choose_header_row(*, upload: Upload, user, row: int) -> Upload:

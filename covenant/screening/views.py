@@ -133,12 +133,8 @@ def home(request, slug):
 def mapping(request, code):
     upload = selectors.upload_get(code=code, fetched_by=request.user)
     _writer(request, upload.covenant, upload.organisation_id)
-    form = MappingForm(
-        request.POST or None,
-        header=upload.header,
-        initial_map=upload.header_map or selectors.mapping_for(upload.organisation),
-        samples=services.column_samples(upload),
-    )
+    top = services.top_of_file(upload)
+    form = _mapping_form(upload, top, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.upload_map_columns(
@@ -149,7 +145,7 @@ def mapping(request, code):
         else:
             messages.success(request, _("The columns were mapped; the mapping is remembered."))
             return _after_reading(upload)
-    return _render_mapping(request, upload, form=form)
+    return _render_mapping(request, upload, top, form=form)
 
 
 def _after_reading(upload: Upload):
@@ -164,27 +160,32 @@ def _after_reading(upload: Upload):
 HEADER_ROWS_OFFERED = 10  # a title above a table takes a row or three
 
 
-def _rows_offered(upload: Upload) -> tuple[list[tuple[int, list[str]]], int | None]:
+def _mapping_form(upload: Upload, top: services.TopOfFile, data=None) -> MappingForm:
+    return MappingForm(
+        data,
+        header=upload.header,
+        initial_map=upload.header_map or selectors.mapping_for(upload.organisation),
+        samples=top.samples,
+    )
+
+
+def _rows_offered(upload: Upload, top: services.TopOfFile) -> list[tuple[int, list[str]]]:
     """The file's first rows to choose the header from (with the one read as the header now,
-    however far down), and that one's number; none for lines the engine wrote itself (an RMI
-    template's smelters, lines sent as JSON), whose header is row 1."""
+    however far down); none for lines the engine wrote itself (an RMI template's smelters,
+    lines sent as JSON), whose header is row 1."""
     if upload.source == Upload.Source.API_LINES or "rmi" in upload.report:
-        return [], None
-    rows, header_row = services.upload_top_rows(upload)
-    offered = [row for i, row in enumerate(rows) if i < HEADER_ROWS_OFFERED or row[0] == header_row]
-    return offered, header_row
+        return []
+    return [
+        row for i, row in enumerate(top.rows) if i < HEADER_ROWS_OFFERED or row[0] == top.header_row
+    ]
 
 
-def _render_mapping(request, upload: Upload, *, form=None, row_form=None):
-    rows, header_row = _rows_offered(upload)
+def _render_mapping(request, upload: Upload, top: services.TopOfFile, *, form=None, row_form=None):
+    rows = _rows_offered(upload, top)
     if row_form is None:
-        row_form = HeaderRowForm(rows=rows, initial={"row": header_row})
+        row_form = HeaderRowForm(rows=rows, initial={"row": top.header_row})
     if form is None:
-        form = MappingForm(
-            header=upload.header,
-            initial_map=upload.header_map or selectors.mapping_for(upload.organisation),
-            samples=services.column_samples(upload),
-        )
+        form = _mapping_form(upload, top)
     context = {
         "upload": upload,
         "covenant": upload.covenant,
@@ -192,7 +193,7 @@ def _render_mapping(request, upload: Upload, *, form=None, row_form=None):
         # the choice of the row with the column names (a title above them), where the file
         # has more than one row
         "row_form": row_form if len(rows) > 1 else None,
-        "header_row": header_row,
+        "header_row": top.header_row,
         # open where the header looks like a title: columns without a name
         "rows_open": bool(row_form.errors) or not all(upload.header),
     }
@@ -207,8 +208,8 @@ def header_row(request, code):
     _writer(request, upload.covenant, upload.organisation_id)
     if request.method != "POST":
         return redirect(reverse("screening-mapping", args=[upload.code]) + "#header-row")
-    rows, _current = _rows_offered(upload)
-    form = HeaderRowForm(request.POST, rows=rows)
+    top = services.top_of_file(upload)
+    form = HeaderRowForm(request.POST, rows=_rows_offered(upload, top))
     if form.is_valid():
         row = form.cleaned_data["row"]
         try:
@@ -218,7 +219,7 @@ def header_row(request, code):
         else:
             messages.success(request, _("The column names are read from row %(n)s.") % {"n": row})
             return _after_reading(upload)
-    return _render_mapping(request, upload, row_form=form)
+    return _render_mapping(request, upload, top, row_form=form)
 
 
 @object_scoped_login
