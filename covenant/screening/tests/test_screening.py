@@ -274,6 +274,12 @@ def test_unknown_headers_are_mapped_once_and_remembered(demo, client_for):
     assert response["Location"] == reverse("screening-preview", args=[upload.code])
     upload.refresh_from_db()
     assert upload.status == Upload.Status.READY and upload.lines == 1
+    # the mapping page, opened again from the preview, no longer says the names were unknown
+    page = html.unescape(
+        client.get(reverse("screening-mapping", args=[upload.code])).content.decode()
+    )
+    assert "Say which column of inkoop.csv holds what" in page
+    assert "were not recognised" not in page and "No column names the material" not in page
     company = Organisation.objects.get(name="Staalbouw Noord B.V.")
     assert ColumnMapping.objects.get(organisation=company).header_map["Euro"] == "spend"
     # The next upload with these headers is read with the remembered mapping.
