@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -133,7 +136,7 @@ def home(request, slug):
 def mapping(request, code):
     upload = selectors.upload_get(code=code, fetched_by=request.user)
     _writer(request, upload.covenant, upload.organisation_id)
-    top = services.top_of_file(upload)
+    top = _as_shown(upload, services.top_of_file(upload))
     form = _mapping_form(upload, top, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -180,6 +183,25 @@ def _rows_offered(upload: Upload, top: services.TopOfFile) -> list[tuple[int, li
     ]
 
 
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+
+
+def _as_shown(upload: Upload, top: services.TopOfFile) -> services.TopOfFile:
+    """A workbook's decimal numbers as the reader writes them ("12500,5" in Dutch), as Excel
+    shows a cell of general format; a CSV file's values stay as the file writes them."""
+    if not services._is_xlsx(upload.name):
+        return top
+
+    def shown(value: str) -> str:
+        return number_format(Decimal(value)) if _DECIMAL.match(value) else value
+
+    return services.TopOfFile(
+        samples=[[shown(v) for v in column] for column in top.samples],
+        rows=[(number, [shown(v) for v in cells]) for number, cells in top.rows],
+        header_row=top.header_row,
+    )
+
+
 def _render_mapping(request, upload: Upload, top: services.TopOfFile, *, form=None, row_form=None):
     rows = _rows_offered(upload, top)
     if row_form is None:
@@ -208,7 +230,7 @@ def header_row(request, code):
     _writer(request, upload.covenant, upload.organisation_id)
     if request.method != "POST":
         return redirect(reverse("screening-mapping", args=[upload.code]) + "#header-row")
-    top = services.top_of_file(upload)
+    top = _as_shown(upload, services.top_of_file(upload))
     form = HeaderRowForm(request.POST, rows=_rows_offered(upload, top))
     if form.is_valid():
         row = form.cleaned_data["row"]

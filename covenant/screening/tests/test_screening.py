@@ -425,6 +425,28 @@ def test_a_title_above_the_table_is_left_out_and_said_so(demo, client_for):
     assert "Rij 1, boven de kolomnamen, hoort niet bij de tabel" in page
 
 
+def test_a_workbooks_decimals_are_shown_as_the_reader_writes_them_on_the_mapping_page(
+    demo, client_for
+):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["A1"], sheet["B1"] = "Inkooplijst 2025", "Bedrijf X"
+    sheet.append(["Artikel", "Euro", "Code"])
+    sheet.append(["Tin staven", 12500.5, "0741"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client = client_for("company")
+    response = _upload(client, demo, buffer.getvalue(), "inkoop.xlsx")
+    dutch = html.unescape(
+        client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    )
+    assert "Rij 3: Tin staven · 12500,5 · 0741" in dutch  # a code keeps its leading zero
+    english = html.unescape(client.get(response["Location"]).content.decode())
+    assert "Row 3: Tin staven · 12500.5 · 0741" in english
+
+
 def test_a_sheet_that_starts_below_and_right_of_a1_keeps_excels_row_numbers(demo, client_for):
     from openpyxl import Workbook
 
