@@ -1603,11 +1603,18 @@ def _below(payload: bytes, lines: int) -> bytes:
     return payload[start:] if start else payload
 
 
+def _text_of(data: bytes, encoding: str | None) -> tuple[bytes, str]:
+    """(the payload as UTF-8 with line feeds, the encoding it was in); old Mac line ends, a
+    lone CR, become line feeds. Raises PurchaseFileError."""
+    payload, used_encoding = _decode(data, encoding)
+    if b"\n" not in payload[: 1 << 16] and b"\r" in payload[: 1 << 16]:
+        payload = payload.replace(b"\r", b"\n")
+    return payload, used_encoding
+
+
 def _table_of(data: bytes, header_row: int | None) -> tuple[bytes, str]:
     """(the decoded payload, its separator) of a CSV file; raises PurchaseFileError."""
-    payload, _encoding = _decode(data, None)
-    if b"\n" not in payload[: 1 << 16]:
-        payload = payload.replace(b"\r", b"\n")
+    payload, _encoding = _text_of(data, None)
     return payload, _sniff_delimiter(payload, header_row)
 
 
@@ -1690,12 +1697,10 @@ def _parse(
     data = _load(source)
     if not data[:4096].strip() and not data.strip():
         raise PurchaseFileError(FILE_EMPTY)
-    payload, used_encoding = _decode(data, encoding)
+    payload, used_encoding = _text_of(data, encoding)
     del data
     if not payload[:4096].strip() and not payload.strip():
         raise PurchaseFileError(FILE_EMPTY)
-    if b"\n" not in payload[: 1 << 16] and b"\r" in payload[: 1 << 16]:
-        payload = payload.replace(b"\r", b"\n")  # old Mac line ends: a lone CR
     sep = delimiter or _sniff_delimiter(payload, header_row)
     above, cut = _preamble(payload, sep, header_map, header_row)
     payload = _below(payload, cut)

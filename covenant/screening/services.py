@@ -325,6 +325,27 @@ def _understand(
     }
 
 
+def _understand_or_wait(
+    name: str,
+    payload: bytes,
+    header_map: dict,
+    template: rmi.RmiResult | None,
+    country_map: dict | None,
+    synonyms: dict | None,
+    header_row: int | None,
+) -> dict:
+    """`_understand`, or, where the engine did not find the columns it needs, what an upload
+    waiting for its column mapping keeps (status "needs mapping" with the header as read).
+    Raises PurchaseFileError for any other problem of the file."""
+    try:
+        return _understand(name, payload, header_map, template, country_map, synonyms, header_row)
+    except engine.PurchaseFileError as exc:
+        if not _is_header_problem(exc):
+            raise
+        header = header_of(payload, header_map, header_row)
+        return _waiting(Upload.Status.NEEDS_MAPPING, exc, header)
+
+
 def upload_create(
     *,
     covenant: Covenant,
@@ -377,7 +398,7 @@ def upload_store(
                 raise ValidationError({"file": NO_HEADER_ROW_IN_RMI})
             header_map = {}  # the template's lines carry the engine's own headers
         payload = rmi.rmi_to_csv(template) if template else as_csv(name, data)
-        fields = _understand(
+        fields = _understand_or_wait(
             name,
             payload,
             header_map,
@@ -387,11 +408,7 @@ def upload_store(
             header_row,
         )
     except engine.PurchaseFileError as exc:
-        if not _is_header_problem(exc):
-            raise _file_error(exc) from exc
-        fields = _waiting(
-            Upload.Status.NEEDS_MAPPING, exc, header_of(payload, header_map, header_row)
-        )
+        raise _file_error(exc) from exc
     upload = Upload(
         covenant=covenant,
         organisation=organisation,
@@ -482,10 +499,9 @@ def upload_choose_header_row(*, upload: Upload, user, row: int) -> Upload:
     try:
         if rmi_template(upload.name, data, upload.country_map) is not None:
             raise ValidationError(NO_HEADER_ROW_IN_RMI)
-        payload = as_csv(upload.name, data)
-        fields = _understand(
+        fields = _understand_or_wait(
             upload.name,
-            payload,
+            as_csv(upload.name, data),
             upload.header_map,
             None,
             upload.country_map,
@@ -493,11 +509,7 @@ def upload_choose_header_row(*, upload: Upload, user, row: int) -> Upload:
             row,
         )
     except engine.PurchaseFileError as exc:
-        if not _is_header_problem(exc):
-            raise ValidationError(exc.translated()) from exc
-        fields = _waiting(
-            Upload.Status.NEEDS_MAPPING, exc, header_of(payload, upload.header_map, row)
-        )
+        raise ValidationError(exc.translated()) from exc
     _save_read(upload, fields, header_row=row)
     return upload
 
