@@ -20,6 +20,7 @@ from covenant.covenants import selectors as covenant_selectors
 from covenant.lib.taxonomy import ChainStage, Theme
 from covenant.screening import selectors, services
 from covenant.screening.models import Run, Upload
+from covenant.screening.templatetags.messages_i18n import translated
 
 router = Router(tags=["screening"])
 OBJECT = Policy("object")
@@ -195,10 +196,13 @@ def _start(
     if upload.status != Upload.Status.READY:
         raise ValidationError(
             _(
-                "The column names were not recognised: map them once at %(url)s, or name "
-                "them description, hs_code, origin_country, quantity, spend."
+                "%(why)s Map the columns once at %(url)s, or name them description, hs_code, "
+                "origin_country, quantity, spend."
             )
-            % {"url": request.build_absolute_uri(reverse("screening-mapping", args=[upload.code]))}
+            % {
+                "why": translated(upload.report.get("error")),
+                "url": request.build_absolute_uri(reverse("screening-mapping", args=[upload.code])),
+            }
         )
     return Status(201, _run_out(services.run_start(upload=upload, user=request.auth)))
 

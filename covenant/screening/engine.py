@@ -1137,12 +1137,27 @@ def fill_message(
     template: str, params: Mapping[str, Any] | None, *, translate: bool = False
 ) -> str:
     """The message `template` with its `%(name)s` parameters filled in; with `translate`, the
-    template is first translated into Django's active language."""
+    template (and the name of a `field`, one of `FIELD_NAMES`) is first translated into
+    Django's active language."""
     if translate:
         from django.utils.translation import gettext
 
         template = gettext(template)
+        if params and params.get("field") in FIELD_NAMES.values():
+            params = {**params, "field": gettext(params["field"])}
     return template % params if params else template
+
+
+# what each field of a purchase line is called in messages (and on the mapping page)
+FIELD_NAMES = {
+    "description": gettext_noop("description"),
+    "hs_code": gettext_noop("HS code"),
+    "supplier": gettext_noop("supplier"),
+    "supplier_country": gettext_noop("supplier country"),
+    "origin_country": gettext_noop("country of origin"),
+    "quantity": gettext_noop("quantity"),
+    "spend": gettext_noop("spend (amount)"),
+}
 
 
 # Messages the screening app tells apart: a column mapping can fix these two.
@@ -1299,7 +1314,8 @@ class ReadReport:
     decimal_comma: bool
     thousands_separator: bool
     header: list[str]
-    columns: dict[str, str]  # field → header in the file
+    columns: dict[str, str]  # field → its column's name in the file (or place, "#3")
+    positions: dict[str, int] = field(default_factory=dict)  # field → its column's place
     ignored_columns: list[str] = field(default_factory=list)
     rows: int = 0
     duplicates: int = 0
@@ -1587,9 +1603,8 @@ def _preamble(
         if not _filled(row):
             raise PurchaseFileError(HEADER_ROW_EMPTY, row=header_row)
         return index, before
-    explicit = {_header_key(k): v for k, v in (header_map or {}).items()}
     for row, index, before in rows:
-        fields = {explicit.get(k) or _HEADER_INDEX.get(k) for k in map(_header_key, row)}
+        fields = set(_column_fields(row, header_map))
         if fields & {"description", "hs_code"} and fields & {"spend", "quantity"}:
             return index, before
     return next(((index, before) for row, index, before in rows if _filled(row) >= 2), (0, 0))
@@ -1654,35 +1669,71 @@ def header_field(name: str) -> str | None:
     return _HEADER_INDEX.get(_header_key(name))
 
 
-def _map_header(header: list[str], header_map: Mapping[str, str] | None) -> dict[str, str]:
-    """field → header name in the file."""
-    explicit = {_header_key(k): v for k, v in (header_map or {}).items()}
-    for target in explicit.values():
-        if target not in PURCHASE_SCHEMA or target == "line":
+# a column mapping names a column without a name by its place: "#3" for the third column
+_PLACE_KEY = re.compile(r"^#(\d+)$")
+DOUBLE_FIELD = gettext_noop(
+    "Two columns are both read as %(field)s: “%(first)s” and “%(column)s”. Say which one to "
+    "use, or rename one of them."
+)
+
+
+def column_key(name: str, index: int) -> str:
+    """How a column mapping names the column `name` at `index` (from 0): by its name, or,
+    for a column without a name, by its place ("#3")."""
+    return name.strip() or f"#{index + 1}"
+
+
+def is_place_key(key: str) -> bool:
+    """Whether a column mapping's key names a column by its place ("#3"), not its name."""
+    return bool(_PLACE_KEY.match(key))
+
+
+def _column_fields(header: list[str], header_map: Mapping[str, str] | None) -> list[str | None]:
+    """What each column of `header` is read as (None: not read). `header_map` ({column key:
+    field}, see `column_key`) overrides what a column's name is read as; a field of "" leaves
+    out a column that its name would have made read."""
+    by_name: dict[str, str] = {}
+    by_place: dict[int, str] = {}
+    for key, target in (header_map or {}).items():
+        if target and (target not in PURCHASE_SCHEMA or target == "line"):
             raise ValueError(f"header_map: unknown field {target!r}")
-    columns: dict[str, str] = {}
-    for name in header:
-        key = _header_key(name)
-        target = explicit.get(key) or _HEADER_INDEX.get(key)
+        place = _PLACE_KEY.match(key)
+        if place:
+            by_place[int(place[1]) - 1] = target
+        else:
+            by_name[_header_key(key)] = target
+    fields: list[str | None] = []
+    for index, name in enumerate(header):
+        if name.strip():
+            key = _header_key(name)
+            fields.append(by_name[key] if key in by_name else _HEADER_INDEX.get(key))
+        else:
+            fields.append(by_place.get(index))
+    return [f or None for f in fields]
+
+
+def _map_header(header: list[str], header_map: Mapping[str, str] | None) -> dict[str, int]:
+    """field → the place (from 0) of its column in the header (see `_column_fields`)."""
+    positions: dict[str, int] = {}
+    for index, (name, target) in enumerate(
+        zip(header, _column_fields(header, header_map), strict=True)
+    ):
         if target is None:
             continue
-        if target in columns:
+        if target in positions:
             raise PurchaseFileError(
-                gettext_noop(
-                    "Two columns are both read as %(field)s: “%(first)s” and “%(column)s”. "
-                    "Rename one of them."
-                ),
-                column=name,
-                field=target,
-                first=columns[target],
+                DOUBLE_FIELD,
+                column=column_key(name, index),
+                field=FIELD_NAMES[target],
+                first=column_key(header[positions[target]], positions[target]),
             )
-        columns[target] = name
+        positions[target] = index
     named = ", ".join(name for name in header if name)  # a title's padding names nothing
-    if "description" not in columns and "hs_code" not in columns:
+    if "description" not in positions and "hs_code" not in positions:
         raise PurchaseFileError(NO_MATERIAL_COLUMN, columns=named)
-    if "spend" not in columns and "quantity" not in columns:
+    if "spend" not in positions and "quantity" not in positions:
         raise PurchaseFileError(NO_AMOUNT_COLUMN, columns=named)
-    return columns
+    return positions
 
 
 def _parse(
@@ -1708,12 +1759,12 @@ def _parse(
     header = [h.strip() for h in rows[0]]
     if len(rows) < 2:
         raise PurchaseFileError(NO_LINES)
-    columns = _map_header(header, header_map)
+    positions = _map_header(header, header_map)
     samples = [
-        row[header.index(columns[f])]
+        row[positions[f]]
         for row in rows[1:] + _sample_further(payload, sep, len(header))
         for f in NUMBER_FIELDS
-        if f in columns and header.index(columns[f]) < len(row)
+        if f in positions and positions[f] < len(row)
     ]
     sniffed_comma, thousands = _sniff_numbers(samples, sep)
     comma = sniffed_comma if decimal_comma is None else decimal_comma
@@ -1723,8 +1774,11 @@ def _parse(
         decimal_comma=comma,
         thousands_separator=thousands,
         header=header,
-        columns=columns,
-        ignored_columns=[h for h in header if h not in columns.values()],
+        columns={f: column_key(header[i], i) for f, i in positions.items()},
+        positions=positions,
+        ignored_columns=[
+            h for i, h in enumerate(header) if h.strip() and i not in positions.values()
+        ],
         lines_above=above,
     )
     # Polars parses plain numbers itself; thousands separators, or a decimal comma in a
@@ -1750,21 +1804,24 @@ def _lines(parsed: _Parsed, numbers_as_text: bool) -> tuple[pl.LazyFrame, dict[s
     (raw text; their categories give the distinct values without another pass); the two
     numbers; and, on the text path, `_raw_<number>` for the checks. Returns it and the types."""
     report = parsed.report
-    cols = report.columns
+    # columns by their place: names may repeat, be empty or carry spaces ("Bedrag ")
+    names = [f"_c{i}" for i in range(len(report.header))]
+    cols = {f: names[i] for f, i in report.positions.items()}
     types = _categories() | {
         "supplier": pl.Categorical(pl.Categories.random()),
         "supplier_country": pl.Categorical(pl.Categories.random()),
     }
-    overrides: dict[str, pl.DataType] = {h: pl.String() for h in report.header}
-    for f, header in cols.items():
+    overrides: dict[str, pl.DataType] = {name: pl.String() for name in names}
+    for f, name in cols.items():
         if f in types:
-            overrides[header] = types[f]
+            overrides[name] = types[f]
         elif f in NUMBER_FIELDS and not numbers_as_text:
-            overrides[header] = pl.Float64()
+            overrides[name] = pl.Float64()
     scan = pl.scan_csv(
         parsed.payload,
         separator=report.delimiter,
         has_header=True,
+        new_columns=names,
         infer_schema=False,
         schema_overrides=overrides,
         decimal_comma=report.decimal_comma and report.delimiter != "," and not numbers_as_text,
@@ -1843,10 +1900,10 @@ def _checks(
     return lines.select(exprs)
 
 
-def _raw_cell(parsed: _Parsed, row: int, column: str) -> str | None:
-    """The text of one cell as the file writes it ("-1.500,00", where Polars read -1500), by
-    its row number; None if it cannot be found. Reads the file up to that row: for a
-    message only."""
+def _raw_cell(parsed: _Parsed, row: int, which: str) -> str | None:
+    """The text of a field's (`which`) cell as the file writes it ("-1.500,00", where Polars read
+    -1500), by its row number; None if it cannot be found. Reads the file up to that row:
+    for a message only."""
     text = io.TextIOWrapper(io.BytesIO(parsed.payload), encoding="utf-8", errors="replace")
     records = csv.reader(text, delimiter=parsed.report.delimiter)
     index = row - parsed.report.first_row + 1  # the header is record 0
@@ -1854,10 +1911,10 @@ def _raw_cell(parsed: _Parsed, row: int, column: str) -> str | None:
         record = next(itertools.islice(records, index, None), None)
     except csv.Error:  # a cell past the csv module's limit, …: the parsed value will do
         return None
-    header = parsed.report.header
-    if record is None or column not in header or header.index(column) >= len(record):
+    place = parsed.report.positions.get(which)
+    if record is None or place is None or place >= len(record):
         return None
-    return record[header.index(column)].strip() or None
+    return record[place].strip() or None
 
 
 def _raise_for(check: dict[str, Any], report: ReadReport, parsed: _Parsed | None = None) -> None:
@@ -1870,7 +1927,7 @@ def _raise_for(check: dict[str, Any], report: ReadReport, parsed: _Parsed | None
             kind = "bad" if check.get(f"bad_{f}_line") is not None else "inf"
             row, value = check[f"{kind}_{f}_line"], str(check[f"{kind}_{f}_value"])
             if kind == "inf" and parsed is not None:  # read as a float: quote the file's text
-                value = _raw_cell(parsed, row, cols[f]) or value
+                value = _raw_cell(parsed, row, f) or value
             raise PurchaseFileError(
                 gettext_noop("Row %(row)s, column “%(column)s”: “%(value)s” is not a number."),
                 row=row,
@@ -1879,7 +1936,7 @@ def _raise_for(check: dict[str, Any], report: ReadReport, parsed: _Parsed | None
             )
         if check.get(f"neg_{f}_line") is not None:
             row, value = check[f"neg_{f}_line"], check[f"neg_{f}_value"]
-            written = _raw_cell(parsed, row, cols[f]) if parsed is not None else None
+            written = _raw_cell(parsed, row, f) if parsed is not None else None
             raise PurchaseFileError(
                 gettext_noop(
                     "Row %(row)s, column “%(column)s”: %(value)s is negative; amounts and "

@@ -33,21 +33,25 @@ class MappingForm(forms.Form):
         self.columns = []
         for i, name in enumerate(header):
             key = f"col_{i}"
+            column = engine.column_key(name, i)
             values = samples[i] if samples and i < len(samples) else None
             self.fields[key] = forms.ChoiceField(
                 label=name or _("(column %(n)s)") % {"n": i + 1},
                 choices=choices,
                 required=False,
                 # a column the engine knows by its name shows what it is read as
-                initial=initial_map.get(name) or engine.header_field(name) or "",
+                initial=initial_map[column]
+                if column in initial_map
+                else engine.header_field(name) or "",
                 help_text=_("For example: %(values)s") % {"values": " · ".join(values)}
                 if values
                 else "",
             )
-            self.columns.append((key, name))
+            self.columns.append((key, column))
 
     def header_map(self) -> dict[str, str]:
-        return {name: self.cleaned_data.get(key, "") for key, name in self.columns}
+        """{column key (`engine.column_key`): field, "" for a column not used}."""
+        return {column: self.cleaned_data.get(key, "") for key, column in self.columns}
 
 
 def _cells_shown(cells: list[str], limit: int = 6) -> str:

@@ -37,15 +37,7 @@ DUPLICATES_SHOWN = 10  # rows named of the lines that repeat another
 UNMATCHED_KEPT = 200
 XLSX_MAX_RATIO = 100  # an .xlsx that unpacks to more than 100 × its size is refused
 XLSX_UNREADABLE = gettext_noop("This Excel file cannot be read: %(error)s")
-FIELD_LABELS = {
-    "description": gettext_lazy("description"),
-    "hs_code": gettext_lazy("HS code"),
-    "supplier": gettext_lazy("supplier"),
-    "supplier_country": gettext_lazy("supplier country"),
-    "origin_country": gettext_lazy("country of origin"),
-    "quantity": gettext_lazy("quantity"),
-    "spend": gettext_lazy("spend (amount)"),
-}
+FIELD_LABELS = {field: gettext_lazy(name) for field, name in engine.FIELD_NAMES.items()}
 
 
 def max_bytes() -> int:
@@ -227,7 +219,11 @@ def top_of_file(upload: Upload, limit: int = 3) -> TopOfFile:
 
 def _is_header_problem(exc: engine.PurchaseFileError) -> bool:
     """The engine did not find the columns it needs: a column mapping can fix that."""
-    return exc.template in (engine.NO_MATERIAL_COLUMN, engine.NO_AMOUNT_COLUMN)
+    return exc.template in (
+        engine.NO_MATERIAL_COLUMN,
+        engine.NO_AMOUNT_COLUMN,
+        engine.DOUBLE_FIELD,
+    )
 
 
 def _file_error(exc: engine.PurchaseFileError) -> ValidationError:
@@ -442,15 +438,19 @@ def upload_delete(*, upload: Upload, user) -> int:
 
 
 def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> Upload:
-    """Read the upload again with `header_map` ({header: field}); on success remember the
-    mapping for the company's next uploads. Raises ValidationError (nothing changes)."""
+    """Read the upload again with `header_map` ({column key: field}, the key a column's name
+    or, for a column without one, its place: `engine.column_key`; a field of "" leaves the
+    column out); on success remember the mapping of named columns for the company's next
+    uploads. Raises ValidationError (nothing changes)."""
     if not selectors.can_run(user, upload.covenant, upload.organisation_id):
         raise PermissionDenied
-    header_map = {h: f for h, f in header_map.items() if f}
-    unknown = set(header_map.values()) - set(FIELD_LABELS)
+    # "not used" is kept only where the column's name alone would have it read
+    header_map = {h: f for h, f in header_map.items() if f or engine.header_field(h)}
+    chosen_fields = [f for f in header_map.values() if f]
+    unknown = set(chosen_fields) - set(FIELD_LABELS)
     if unknown:
         raise ValidationError(_("Unknown field: %(f)s.") % {"f": ", ".join(sorted(unknown))})
-    doubled = {f for f in header_map.values() if list(header_map.values()).count(f) > 1}
+    doubled = {f for f in chosen_fields if chosen_fields.count(f) > 1}
     if doubled:
         raise ValidationError(
             _("Each field can come from one column only: %(f)s.")
@@ -458,8 +458,10 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
         )
     # the two things a screening needs, said as choices on the page before the file is read
     # (a column left alone is read by its name, as without a mapping)
-    chosen = set(header_map.values()) | {
-        engine.header_field(name) for name in upload.header if name not in header_map
+    chosen = set(chosen_fields) | {
+        engine.header_field(name)
+        for index, name in enumerate(upload.header)
+        if engine.column_key(name, index) not in header_map
     }
     missing = []
     if not chosen & {"description", "hs_code"}:
@@ -477,7 +479,9 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
     fields = _reread(upload, header_map=header_map)
     with transaction.atomic():
         _save_read(upload, fields, header_map=header_map)
-        _remember(upload, user, header_map=header_map)
+        # a column without a name is known by its place in this file only
+        named = {h: f for h, f in header_map.items() if not engine.is_place_key(h)}
+        _remember(upload, user, header_map=named)
     return upload
 
 

@@ -84,7 +84,10 @@ def remembered(request, slug):
     context = {
         "covenant": covenant,
         "company": company,
-        "columns": [(h, services.FIELD_LABELS.get(f, f)) for h, f in memory.columns],
+        "columns": [
+            (h, services.FIELD_LABELS.get(f, f) if f else _("— not used —"))
+            for h, f in memory.columns
+        ],
         "countries": [
             (value, selectors.country_label(code) if code else _("no single country"))
             for value, code in memory.countries

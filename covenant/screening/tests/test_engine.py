@@ -367,6 +367,42 @@ def test_tab_separated_with_header_map():
 
 
 @pytest.mark.parametrize(
+    "header",
+    [b"omschrijving;bedrag ", b"omschrijving ; bedrag", "Omschrijving;Bedrag\u00a0".encode()],
+)
+def test_spaces_around_a_column_name_are_read_past(header):
+    lines, report = read(header + b"\nkoper;10\n")
+    assert lines.collect().select("description", "spend").row(0) == ("koper", 10.0)
+    assert set(report.columns) == {"description", "spend"}
+
+
+def test_columns_without_a_name_are_mapped_by_their_place():
+    data = b"Omschrijving;;;\nkoper;10;2;x\ntin;-3;1;y\n"
+    mapping = {"#2": "spend", "#3": "quantity"}
+    with pytest.raises(PurchaseFileError) as error:
+        read(data, header_map=mapping)
+    # the message names the column as the mapping does, and quotes the cell as written
+    assert str(error.value).startswith("Row 3, column “#2”: -3 is negative")
+    lines, report = read(data.replace(b"-3", b"3"), header_map=mapping)
+    assert lines.collect().select("spend", "quantity").rows() == [(10.0, 2.0), (3.0, 1.0)]
+    assert report.columns == {"description": "Omschrijving", "spend": "#2", "quantity": "#3"}
+
+
+def test_two_columns_read_as_one_field_are_told_apart_by_a_mapping():
+    data = b"Artikelnummer;Product;Omschrijving;Aantal;Waarde\nA1;Staf;Koperen staf;2;10\n"
+    with pytest.raises(PurchaseFileError) as error:
+        read(data)
+    assert error.value.template == engine.DOUBLE_FIELD
+    assert str(error.value).startswith(
+        "Two columns are both read as description: “Product” and “Omschrijving”."
+    )
+    # "" leaves out a column its name would have made read
+    lines, report = read(data, header_map={"Product": ""})
+    assert lines.collect()["description"].to_list() == ["Koperen staf"]
+    assert "Product" in report.ignored_columns
+
+
+@pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"", "The file is empty."),

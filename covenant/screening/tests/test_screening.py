@@ -288,6 +288,56 @@ def test_unknown_headers_are_mapped_once_and_remembered(demo, client_for):
     assert "/mapping/" not in response["Location"]
 
 
+def test_two_columns_named_for_one_field_wait_for_the_user_to_say_which(demo, client_for):
+    client = client_for("company")
+    data = b"Artikelnummer;Product;Omschrijving;Aantal;Waarde\nA1;Staf;Tin staven;2;100\n"
+    response = _upload(client, demo, data)
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.NEEDS_MAPPING  # kept, not refused
+    page = html.unescape(
+        client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    )
+    assert (
+        "Twee kolommen worden allebei gelezen als beschrijving: “Product” en “Omschrijving”."
+    ) in page
+    # both are shown as what their names make them; the user leaves one out
+    form = {"col_0": "", "col_1": "", "col_2": "description", "col_3": "quantity"}
+    response = client.post(response["Location"], {**form, "col_4": "spend"})
+    assert response["Location"] == reverse("screening-preview", args=[upload.code])
+    upload.refresh_from_db()
+    assert upload.preview[0]["description"] == "Tin staven"
+    company = Organisation.objects.get(name="Staalbouw Noord B.V.")
+    assert ColumnMapping.objects.get(organisation=company).header_map == {
+        "Product": "",
+        "Omschrijving": "description",
+        "Aantal": "quantity",
+        "Waarde": "spend",
+    }
+    page = client.get(reverse("screening-remembered", args=[demo.slug])).content.decode()
+    assert '<th scope="row">Product</th><td>— not used —</td>' in page
+    # the next export of the same layout is read at once
+    _upload(client, demo, data)
+    assert Upload.objects.latest("uploaded_at").status == Upload.Status.READY
+
+
+def test_a_column_without_a_name_is_mapped_for_this_file_only(demo, client_for):
+    client = client_for("company")
+    response = _upload(client, demo, b"Omschrijving;Land;\nTin staven;BO;100\n")
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.NEEDS_MAPPING
+    response = client.post(
+        response["Location"], {"col_0": "description", "col_1": "origin_country", "col_2": "spend"}
+    )
+    assert response["Location"] == reverse("screening-preview", args=[upload.code])
+    upload.refresh_from_db()
+    assert upload.header_map["#3"] == "spend" and upload.preview[0]["spend"] == 100
+    # its place is this file's: another file may have an empty column there
+    company = Organisation.objects.get(name="Staalbouw Noord B.V.")
+    assert "#3" not in ColumnMapping.objects.get(organisation=company).header_map
+    response = _upload(client, demo, b"Omschrijving;Land;Bedrag;\nTin staven;BO;100;\n")
+    assert Upload.objects.latest("uploaded_at").status == Upload.Status.READY
+
+
 def test_unknown_countries_are_mapped_once_and_remembered(
     demo, client_for, django_capture_on_commit_callbacks
 ):
