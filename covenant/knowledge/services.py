@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, Sum
+from django.db.models import Model, Q, Sum
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from covenant.knowledge.models import (
+    Commodity,
     CommoditySynonym,
     Composition,
     DocumentedRisk,
@@ -37,6 +38,11 @@ MSG_NEW_SOURCE_INCOMPLETE = _(
 MSG_COMPOSITION_OVER_ONE = _(
     "The components of %(alloy)s would add up to %(total)s, more than 1: the screening uses "
     "the shares of every current source together. Correct or lower another component first."
+)
+
+MSG_SYNONYM_TAKEN = _(
+    "“%(text)s” already names %(commodity)s: a word can name one commodity only, or the "
+    "screening could not tell which one a purchase line means."
 )
 
 RISK_FIELDS = {"theme", "commodity", "country", "chain_stage", "severity", "description"}
@@ -324,6 +330,28 @@ def composition_update(
     )  # fmt: skip
 
 
+def _names_one_commodity(synonym: CommoditySynonym) -> None:
+    """Refuse a synonym whose text (as the screening compares it: trimmed, any case) already
+    names another commodity, by its name or a current synonym."""
+    text = synonym.text.strip()
+    other = (
+        Commodity.objects.filter(Q(name_en__iexact=text) | Q(name_nl__iexact=text))
+        .exclude(pk=synonym.commodity_id)
+        .first()
+    )
+    if other is None:
+        taken = (
+            CommoditySynonym.objects.filter(text__iexact=text, source__is_current=True)
+            .exclude(commodity_id=synonym.commodity_id)
+            .exclude(pk=synonym.pk)
+            .select_related("commodity")
+            .first()
+        )
+        other = taken.commodity if taken else None
+    if other is not None:
+        raise ValidationError({"text": MSG_SYNONYM_TAKEN % {"text": text, "commodity": other.name}})
+
+
 @transaction.atomic
 def synonym_create(
     *,
@@ -339,6 +367,7 @@ def synonym_create(
     return _save_fact(
         fact=CommoditySynonym(), kind=FactChange.Kind.SYNONYM, allowed=SYNONYM_FIELDS,
         fields=fields, user=user, source=source, new_source=new_source, reason=reason,
+        check=_names_one_commodity,
     )  # fmt: skip
 
 
@@ -358,6 +387,7 @@ def synonym_update(
     return _save_fact(
         fact=synonym, kind=FactChange.Kind.SYNONYM, allowed=SYNONYM_FIELDS, fields=fields,
         user=user, source=source, new_source=new_source, reason=reason,
+        check=_names_one_commodity,
     )  # fmt: skip
 
 

@@ -553,15 +553,20 @@ def reference_from_knowledge(*, company_synonyms: Mapping[str, str] | None = Non
     """
     current = set(Source.objects.filter(is_current=True).values_list("pk", flat=True))
     commodities = list(Commodity.objects.values("code", "name_en"))
-    synonyms = [
-        {"commodity": c, "text": t.lower()}
-        for c, t, s in CommoditySynonym.objects.values_list("commodity__code", "text", "source_id")
-        if s in current
-    ] + [
-        {"commodity": c["code"], "text": n.lower()}
-        for c in Commodity.objects.values("code", "name_en", "name_nl")
-        for n in {c["name_en"], c["name_nl"]}
-    ]
+    # a word names one commodity: a commodity's own name first, then the oldest synonym (the
+    # curation refuses a second meaning; one loaded from a source file must not stop every
+    # screening)
+    meanings: dict[str, str] = {}
+    for c in Commodity.objects.order_by("pk").values("code", "name_en", "name_nl"):
+        for name in (c["name_en"], c["name_nl"]):
+            meanings.setdefault(name.strip().lower(), c["code"])
+    for code, text, source in CommoditySynonym.objects.order_by("pk").values_list(
+        "commodity__code", "text", "source_id"
+    ):
+        if source in current:
+            meanings.setdefault(text.strip().lower(), code)
+    for text, code in (company_synonyms or {}).items():
+        meanings.setdefault(text.strip().lower(), code)  # the knowledge base's meaning wins
     hs_codes = [
         {"hs_code": code, "commodity": c}
         for code, c, s in HsCode.objects.filter(commodity__isnull=False).values_list(
@@ -638,17 +643,12 @@ def reference_from_knowledge(*, company_synonyms: Mapping[str, str] | None = Non
         if governance
         else []
     )
-    known = {s["text"] for s in synonyms}
-    synonyms += [
-        {"commodity": commodity, "text": text}
-        for text, commodity in (company_synonyms or {}).items()
-        if text not in known  # the knowledge base's meaning of a word wins
-    ]
     return Reference.build(
         commodities=[{"commodity": c["code"], "name": c["name_en"]} for c in commodities],
         synonyms=pl.DataFrame(
-            synonyms, schema={"commodity": pl.String, "text": pl.String}
-        ).unique(),
+            {"commodity": list(meanings.values()), "text": list(meanings)},
+            schema={"commodity": pl.String, "text": pl.String},
+        ).filter(pl.col("text") != ""),
         hs_codes=hs_codes,
         compositions=compositions,
         production=production,

@@ -186,6 +186,31 @@ def test_a_synonym_is_once_per_commodity(secretariat):
     assert CommoditySynonym.objects.get(pk=synonym.pk).text == "edelstaal"
 
 
+@pytest.mark.parametrize("text", ["Soldeertin ", "TIN", "koper"])
+def test_a_word_names_one_commodity_only(secretariat, text):
+    """A second meaning would leave the screening unable to tell which commodity a line means;
+    "Soldeertin" is tin's synonym, "tin" its name, "koper" copper's Dutch name."""
+    lead = Commodity.objects.get(code="lead")
+    source = Source.objects.get(series="covenant-commodity-names")
+    tin_synonym = services.synonym_create(
+        user=secretariat, source=source, commodity=Commodity.objects.get(code="tin"),
+        text="soldeertin", language="nl",
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as exc:
+        services.synonym_create(user=secretariat, source=source, commodity=lead, text=text)
+    assert "already names" in exc.value.message_dict["text"][0]
+    assert not CommoditySynonym.objects.filter(commodity=lead, text__iexact=text.strip()).exists()
+    # a correction that gives a synonym another commodity's word is refused too
+    with pytest.raises(ValidationError):
+        services.synonym_update(
+            synonym=tin_synonym, user=secretariat, reason="typo", text="Koper", source=source
+        )
+    # its own commodity's words stay free to correct
+    services.synonym_update(
+        synonym=tin_synonym, user=secretariat, reason="typo", text="Soldeer-tin", source=source
+    )
+
+
 def test_a_newer_edition_is_registered_beside_the_old_one(db):
     first, created = services.source_register(
         series="test-series", publisher="P", title="T", edition="2022", year=2022

@@ -338,6 +338,20 @@ def test_a_column_without_a_name_is_mapped_for_this_file_only(demo, client_for):
     assert Upload.objects.latest("uploaded_at").status == Upload.Status.READY
 
 
+def test_a_word_loaded_with_two_meanings_does_not_stop_the_screening(demo, client_for):
+    """The curation refuses a second meaning; a source file loaded beside it can still bring
+    one. The word keeps its first meaning, and every upload is still read."""
+    from covenant.knowledge.models import Commodity, CommoditySynonym, Source
+
+    source = Source.objects.get(series="covenant-commodity-names")
+    lead = Commodity.objects.get(code="lead")
+    CommoditySynonym.objects.create(commodity=lead, text="Tin ", source=source)  # tin's name
+    client = client_for("company")
+    response = _upload(client, demo, GOOD)
+    assert response.status_code == 302
+    assert Upload.objects.latest("uploaded_at").preview[0]["commodity"] == "tin"
+
+
 def test_unknown_countries_are_mapped_once_and_remembered(
     demo, client_for, django_capture_on_commit_callbacks
 ):
