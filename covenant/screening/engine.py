@@ -504,17 +504,19 @@ def _country_labels(codes: list[str]) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-_PUNCTUATION = list(",.;:/\\-_+()[]{}'\"!?#&*=<>|%$€@~`^–—‘’‚“”„×°·®™\u00a0\t")
+_PUNCTUATION = list(",.;:/\\-_+()[]{}'\"!?#&*=<>|%$€@~`^–—‘’‚“”„×°·®™")
+# a line break in a cell (Alt+Enter in Excel), tabs, no-break and thin spaces separate words
+_SPACES = list("\t\n\r\v\f\u00a0\u2007\u2009\u202f\u3000")
 
 
 def _match_text(expr: pl.Expr) -> pl.Expr:
     """' lower case words separated by spaces ' — the haystack for synonym keys. Punctuation
     becomes a space (Aho-Corasick, several times faster than a Unicode regex)."""
+    separators = _PUNCTUATION + _SPACES
     words = (
         expr.str.to_lowercase()
-        .str.replace_many(_PUNCTUATION, [" "] * len(_PUNCTUATION))
-        .str.replace_all("  ", " ", literal=True)
-        .str.replace_all("  ", " ", literal=True)
+        .str.replace_many(separators, [" "] * len(separators))
+        .str.replace_all(" {2,}", " ")
     )
     return pl.concat_str(pl.lit(" "), words, pl.lit(" "))
 

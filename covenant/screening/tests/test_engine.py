@@ -212,6 +212,24 @@ def test_the_longest_synonym_wins_and_prefixes_match_dutch_compounds(reference):
     }
 
 
+@pytest.mark.parametrize(
+    ("description", "commodity"),
+    [
+        ("Tin\nstaven", "tin"),
+        ("Tin\r\nstaven", "tin"),
+        ("stainless     steel", "stainless_steel"),
+        ("stainless\u2009steel", "stainless_steel"),
+        ("roestvast\tstaal", "stainless_steel"),
+    ],
+)
+def test_a_line_break_or_any_run_of_spaces_in_a_cell_separates_words(
+    reference, description, commodity
+):
+    """Excel's Alt+Enter, tabs, thin spaces and runs of spaces part words like one space."""
+    matched = engine.match_descriptions(pl.Series([description]), reference)
+    assert matched["commodity"][0] == commodity
+
+
 def test_unmatched_lines_are_reported_with_their_line_numbers(result):
     assert result.unmatched["line"].to_list() == [5, 8]
     assert result.unmatched["description"].to_list() == ["pallet hout", "transportkosten"]
