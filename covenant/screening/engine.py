@@ -1339,6 +1339,8 @@ class _Parsed:
     report: ReadReport
     numbers_as_text: bool
     options: dict[str, Any]
+    # rows with more cells than the header, every extra cell empty ("koper;10;"): cut short
+    ragged: bool = False
 
 
 _BOMS = (
@@ -1552,6 +1554,23 @@ def _sniff_numbers(values: list[str], delimiter: str) -> tuple[bool, bool]:
     other = "." if decimal_comma else ","
     thousands = thousands or any(other in v and _THOUSANDS.match(v) for v in cleaned)
     return decimal_comma, thousands
+
+
+def with_decimal_point(texts: Iterable[str]) -> dict[str, str]:
+    """Of a column's texts, those that are amounts written with a decimal comma ("1.500,00",
+    "€ 2,5"), each rewritten with a point ("1500.00", "2.5"), where the column's texts read
+    only that way; {} where they read with a point, or either way. For a workbook's cells
+    that hold amounts as text beside its number cells."""
+    texts = [t for t in texts if any(c.isdigit() for c in t)]
+    decimal_comma, _thousands = _sniff_numbers(texts, ",")
+    if not decimal_comma:
+        return {}
+    out = {}
+    for text in texts:
+        amount = re.sub(_NOT_AMOUNT, "", text.strip())
+        if re.match(_WRITTEN[True], amount):
+            out[text] = amount.replace(".", "").replace(",", ".")
+    return out
 
 
 def _leading(payload: bytes, delimiter: str) -> list[tuple[list[str], int, int]]:
@@ -1792,13 +1811,25 @@ def _parse(
     return _Parsed(payload=payload, report=report, numbers_as_text=as_text, options=options)
 
 
+# an amount as written with a decimal comma ("1.234,50", "1234,5", "-3") or a decimal point
+# ("1,234.50", "1234.5", "1e-05"), after currency and spaces are taken out
+_WRITTEN = {
+    True: r"^[-+]?(\d{1,3}(\.\d{3})+|\d*)(,\d+)?$",
+    False: r"^[-+]?(\d{1,3}(,\d{3})+|\d*)(\.\d+)?([eE][-+]?\d+)?$",
+}
+_NOT_AMOUNT = r"(?i)eur|usd|[\s€$\u00a0']"
+
+
 def _number_from_text(column: pl.Expr, decimal_comma: bool) -> pl.Expr:
-    text = column.str.strip_chars().str.replace_all(r"(?i)eur|usd|[\s€$\u00a0']", "")
+    """The amount a text says, read with a decimal comma or point; null where the text is no
+    amount written that way ("7.5" beside "1.234,50" is no 75), for the checks to name."""
+    text = column.str.strip_chars().str.replace_all(_NOT_AMOUNT, "")
+    written = text.str.contains(_WRITTEN[decimal_comma])
     if decimal_comma:
         text = text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
     else:
         text = text.str.replace_all(",", "", literal=True)
-    return text.cast(pl.Float64, strict=False)
+    return pl.when(written).then(text.cast(pl.Float64, strict=False))
 
 
 def _lines(parsed: _Parsed, numbers_as_text: bool) -> tuple[pl.LazyFrame, dict[str, pl.DataType]]:
@@ -1829,7 +1860,7 @@ def _lines(parsed: _Parsed, numbers_as_text: bool) -> tuple[pl.LazyFrame, dict[s
         decimal_comma=report.decimal_comma and report.delimiter != "," and not numbers_as_text,
         row_index_name="_row",
         row_index_offset=report.first_row,
-        truncate_ragged_lines=True,
+        truncate_ragged_lines=parsed.ragged,
     )
     exprs: list[pl.Expr] = [pl.col("_row").cast(pl.Int64).alias("line")]
     for f in TEXT_FIELDS:
@@ -1919,6 +1950,25 @@ def _raw_cell(parsed: _Parsed, row: int, which: str) -> str | None:
     return record[place].strip() or None
 
 
+MIXED_POINT = gettext_noop(
+    "Row %(row)s, column “%(column)s”: “%(value)s” is written with a decimal point, while the "
+    "file's other amounts have a decimal comma (1.234,50). Write every amount the same way."
+)
+MIXED_COMMA = gettext_noop(
+    "Row %(row)s, column “%(column)s”: “%(value)s” is written with a decimal comma, while the "
+    "file's other amounts have a decimal point (1,234.50). Write every amount the same way."
+)
+
+
+def _not_a_number(value: str, decimal_comma: bool) -> str:
+    """The message for a value that is no amount as the file writes them: an amount written
+    the other way is said to be one."""
+    text = re.sub(_NOT_AMOUNT, "", value.strip())
+    if re.match(_WRITTEN[not decimal_comma], text) and any(c.isdigit() for c in text):
+        return MIXED_POINT if decimal_comma else MIXED_COMMA
+    return gettext_noop("Row %(row)s, column “%(column)s”: “%(value)s” is not a number.")
+
+
 def _raise_for(check: dict[str, Any], report: ReadReport, parsed: _Parsed | None = None) -> None:
     """Raise PurchaseFileError for the first problem in the checks row."""
     cols = report.columns
@@ -1931,10 +1981,7 @@ def _raise_for(check: dict[str, Any], report: ReadReport, parsed: _Parsed | None
             if kind == "inf" and parsed is not None:  # read as a float: quote the file's text
                 value = _raw_cell(parsed, row, f) or value
             raise PurchaseFileError(
-                gettext_noop("Row %(row)s, column “%(column)s”: “%(value)s” is not a number."),
-                row=row,
-                column=cols[f],
-                value=value,
+                _not_a_number(value, report.decimal_comma), row=row, column=cols[f], value=value
             )
         if check.get(f"neg_{f}_line") is not None:
             row, value = check[f"neg_{f}_line"], check[f"neg_{f}_value"]
@@ -2040,6 +2087,32 @@ def _is_parse_error(exc: Exception) -> bool:
     return isinstance(exc, pl.exceptions.ComputeError) and "could not parse" in str(exc)
 
 
+TOO_MANY_CELLS = gettext_noop(
+    "Row %(row)s has more cells than the header has column names: “%(value)s” stands to the "
+    "right of the last column. A value holding the separator (such as “1,500” in a file "
+    "separated by commas) needs quotes around it."
+)
+
+
+def _raise_for_extra_cells(parsed: _Parsed) -> None:
+    """Raise PurchaseFileError for the first row with a filled cell beyond the header's
+    columns (a value cut in two by the separator would be read wrong); return if every
+    extra cell is empty. Reads the file with the csv module: only when Polars found a row
+    wider than the header."""
+    report = parsed.report
+    width = len(report.header)
+    text = io.TextIOWrapper(io.BytesIO(parsed.payload), encoding="utf-8", errors="replace")
+    records = csv.reader(text, delimiter=report.delimiter)
+    try:
+        for index, record in enumerate(records):
+            extra = [cell.strip() for cell in record[width:] if cell.strip()]
+            if index and extra:  # the header is record 0
+                row = report.first_row + index - 1
+                raise PurchaseFileError(TOO_MANY_CELLS, row=row, value=extra[0])
+    except csv.Error:  # a cell past the csv module's limit: Polars's reading will do
+        return
+
+
 def _read(
     parsed: _Parsed,
     *,
@@ -2065,6 +2138,10 @@ def _read(
                 parsed.report.encoding = "windows-1252"
                 parsed.report.lines_above = above
                 as_text = parsed.numbers_as_text
+                continue
+            if "more fields than defined" in str(exc) and not parsed.ragged:
+                _raise_for_extra_cells(parsed)
+                parsed.ragged = True
                 continue
             if as_text or not _is_parse_error(exc):
                 raise PurchaseFileError(

@@ -115,6 +115,20 @@ def _without_empty_columns(rows: list[list]) -> list[list]:
     return [row[start:] for row in rows] if start else rows
 
 
+def _amounts_with_point(rows: list[list]) -> None:
+    """Rewrite in place the amounts a column holds as text with a decimal comma ("1.500,00",
+    as some ERP systems export them) with a point, as the workbook's number cells are read."""
+    width = max((len(row) for row in rows), default=0)
+    for column in range(width):
+        texts = {row[column] for row in rows if column < len(row) and isinstance(row[column], str)}
+        fixed = engine.with_decimal_point(texts)
+        if not fixed:
+            continue
+        for row in rows:
+            if column < len(row) and isinstance(row[column], str) and row[column] in fixed:
+                row[column] = fixed[row[column]]
+
+
 def xlsx_to_csv(data: bytes) -> bytes:
     """The first sheet of an .xlsx workbook that holds a table (else its first sheet), as
     CSV (UTF-8, comma-separated, decimal point)."""
@@ -133,6 +147,7 @@ def xlsx_to_csv(data: bytes) -> bytes:
             rows = first or []
     except Exception as exc:  # calamine raises its own errors for damaged or protected files
         raise engine.PurchaseFileError(XLSX_UNREADABLE, error=str(exc)) from exc
+    _amounts_with_point(rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for row in rows:

@@ -394,6 +394,40 @@ def test_spaces_around_a_column_name_are_read_past(header):
     assert set(report.columns) == {"description", "spend"}
 
 
+def test_a_value_cut_in_two_by_the_separator_is_refused_with_its_row():
+    """ "1,500" unquoted in a comma file is two cells: read as 1, silently, before."""
+    data = b"Title\n\ndescription,spend\ncopper,10\n\ntin,1,500\n"
+    with pytest.raises(PurchaseFileError) as error:
+        read(data)
+    assert error.value.row == 6 and error.value.params["value"] == "500"
+    assert str(error.value).startswith("Row 6 has more cells than the header has column names")
+    # empty cells past the last column (a separator at the end of a line) are no problem
+    lines, _report = read(b"omschrijving;bedrag\nkoper;10;\ntin;3;;\n")
+    assert lines.collect()["spend"].to_list() == [10.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b"omschrijving;bedrag\nkoper;1.234,50\ntin;7.5\n",
+            "Row 3, column “bedrag”: “7.5” is written with a decimal point, while the file's "
+            "other amounts have a decimal comma",
+        ),
+        (
+            b'description,spend\ncopper,"1,234.50"\ntin,"7,5"\n',
+            "Row 3, column “spend”: “7,5” is written with a decimal comma, while the file's "
+            "other amounts have a decimal point",
+        ),
+        (b"omschrijving;bedrag\nkoper;1.234,50\ntin;7 kg\n", "“7 kg” is not a number."),
+    ],
+)
+def test_an_amount_written_the_other_way_is_refused_not_misread(data, message):
+    """"7.5" beside "1.234,50" was read as 75."""
+    with pytest.raises(PurchaseFileError, match=message):
+        read(data)
+
+
 def test_columns_without_a_name_are_mapped_by_their_place():
     data = b"Omschrijving;;;\nkoper;10;2;x\ntin;-3;1;y\n"
     mapping = {"#2": "spend", "#3": "quantity"}

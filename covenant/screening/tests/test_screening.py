@@ -447,6 +447,26 @@ def test_an_excel_workbook_is_read_like_a_csv(demo, client_for):
     assert upload.preview[0]["origin_country"] == "BO"
 
 
+def test_amounts_a_workbook_holds_as_text_with_a_decimal_comma_are_read_as_written(
+    demo, client_for
+):
+    """Some ERP systems export amounts as text ("1.500,00"): read as 1.5 and 25 before."""
+    data = xlsx_bytes(
+        {
+            "Inkoop": [
+                ["Omschrijving", "Bedrag"],
+                ["Tin staven", "1.500,00"],
+                ["Zinkplaat", "€ 2,5"],
+                ["Koperdraad", 12.345],  # a number cell stays what it is
+            ]
+        }
+    )
+    client = client_for("company")
+    _upload(client, demo, data, "inkoop.xlsx")
+    upload = Upload.objects.latest("uploaded_at")
+    assert [r["spend"] for r in upload.preview] == [1500.0, 2.5, 12.345]
+
+
 def test_an_excel_workbook_is_read_from_its_first_sheet_with_a_table(demo, client_for):
     data = xlsx_bytes(
         {
