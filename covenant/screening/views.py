@@ -10,9 +10,11 @@ import csv
 import io
 import re
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
@@ -427,20 +429,27 @@ def _stage_labels() -> dict[str, str]:
     return labels
 
 
+FINDINGS_PER_PAGE = 100
+
+
 @object_scoped_login
 def run_detail(request, code):
     run = selectors.run_get(code=code, fetched_by=request.user)
     filters = selectors.FindingFilters.from_query(request.GET)
     names = selectors.commodity_names()
-    findings = selectors.finding_names(
-        selectors.finding_list(run=run, filters=filters)[:200], names=names
-    )
+    listed = selectors.finding_list(run=run, filters=filters)
+    page = Paginator(listed, FINDINGS_PER_PAGE).get_page(request.GET.get("page"))
+    findings = selectors.finding_names(page, names=names)
     done = run.status == Run.Status.DONE
     facets = selectors.finding_facets(run) if done else {}
     context = {
         "run": run,
         "covenant": run.covenant,
         "findings": findings,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+        # the filters, for the links to the other pages
+        "filter_query": urlencode(filters.as_dict()),
         "filters": filters,
         "facets": facets,
         "country_options": sorted(
@@ -459,10 +468,14 @@ def run_detail(request, code):
         "unplaced": [(names.get(u["commodity"], u["commodity"]), u["lines"]) for u in run.unplaced],
     }
     if done and findings and not (request.htmx and request.GET.get("status")):
+        # the bar chart shows the highest scores whichever page of the table is shown
+        top = findings
+        if page.number > 1:
+            top = selectors.finding_names(listed[: charts.TOP_FINDINGS], names=names)
         context.update(
             charts.run_charts(
                 heat=selectors.finding_heat(run=run, filters=filters),
-                findings=findings,
+                findings=top,
                 themes=_theme_labels(),
                 names=names,
             )

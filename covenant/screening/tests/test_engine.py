@@ -423,7 +423,7 @@ def test_a_value_cut_in_two_by_the_separator_is_refused_with_its_row():
     ],
 )
 def test_an_amount_written_the_other_way_is_refused_not_misread(data, message):
-    """"7.5" beside "1.234,50" was read as 75."""
+    """ "7.5" beside "1.234,50" was read as 75."""
     with pytest.raises(PurchaseFileError, match=message):
         read(data)
 

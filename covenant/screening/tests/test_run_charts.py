@@ -145,3 +145,39 @@ def test_the_run_page_uses_as_many_queries_with_thirty_more_findings(demo, clien
     page = client.get(url, {"stage": "smelting"})
     assert len(page.context["top_rows"]) == 10
     assert "Chile (CL)" in html.unescape(page.content.decode())
+
+
+def test_a_long_list_of_findings_is_shown_a_page_at_a_time(demo, client_for):
+    """All findings are reachable on the page, not only the first 200; the bar chart keeps
+    the highest scores on every page."""
+    run = _run()
+    last = run.findings.order_by("-rank").first()
+    Finding.objects.bulk_create(
+        Finding(
+            run=run, rank=last.rank + i + 1, score=last.score / (i + 2), theme="child_labour",
+            commodity="copper", component="copper", country="CL", stage="mining", severity=3,
+            likelihood=0.5, exposure=1.0, exposure_share=0.001,
+            risk_source=last.risk_source, production_source=last.production_source,
+        )
+        for i in range(250)
+    )  # fmt: skip
+    total = run.findings.count()
+    client = client_for("company")
+    url = reverse("screening-run", args=[run.code])
+    first = client.get(url)
+    assert [f.rank for f in first.context["findings"]] == list(range(1, 101))
+    page = html.unescape(first.content.decode())
+    assert f"Findings 1 to 100 of {total}." in page
+    assert 'aria-label="Pages of the findings"' in page
+    # a filter is kept from page to page
+    filtered = client.get(url, {"theme": "child_labour", "page": 2})
+    page = filtered.content.decode()
+    assert 'href="?theme=child_labour&amp;page=3#findings"' in page
+    ranks = [f.rank for f in filtered.context["findings"]]
+    assert len(ranks) == 100 and ranks == sorted(ranks) and ranks[0] > 100
+    assert {f.theme for f in filtered.context["findings"]} == {"child_labour"}
+    bars = _figure(page, "top-chart")
+    assert TOP in bars and len(filtered.context["top_rows"]) == 10
+    # the last page holds the rest; a page past the end shows the last
+    beyond = client.get(url, {"page": 99})
+    assert beyond.context["findings"][-1].rank == total
