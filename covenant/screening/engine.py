@@ -1483,13 +1483,16 @@ _SEPARATORS = (";", ",", "\t", "|")
 
 
 def _title_lines(payload: bytes) -> int:
-    """How many lines a title takes at the top of a file ("Inkoopoverzicht 2025", blank
-    lines): lines that fill fewer than two cells whichever the separator, without a quote
-    (a quoted header cell may span lines)."""
+    """How many lines a title takes at the top of a file ("Inkoopoverzicht 2025", a quoted
+    "Purchases 2025, all sites", blank lines): lines that fill fewer than two cells
+    whichever the separator, and close every quote they open (a quoted header cell may span
+    lines)."""
     count = 0
     for line in payload[: 1 << 16].split(b"\n", PREAMBLE_LINES)[:PREAMBLE_LINES]:
         text = line.decode("utf-8", errors="ignore").rstrip("\r")
-        if '"' in text or any(_filled(text.split(sep)) >= 2 for sep in _SEPARATORS):
+        if text.count('"') % 2 or any(
+            _filled(next(csv.reader([text], delimiter=sep), [])) >= 2 for sep in _SEPARATORS
+        ):
             break
         count += 1
     return count

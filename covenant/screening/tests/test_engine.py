@@ -708,6 +708,7 @@ def test_every_unknown_country_is_listed_and_a_company_mapping_resolves_them(ref
         "Inkoopoverzicht 2025\nExport 4-12-2026\n",  # a title without separators
         "Inkoopoverzicht 2025;;;\n;;;\n",  # as a spreadsheet pads it, and a blank row
         "\n\n",  # blank lines
+        '"Inkoop 2025; alle vestigingen"\n"Export, 4-12-2026";;;\n',  # quoted, with separators
     ],
 )
 def test_a_title_above_the_header_is_left_out_and_rows_keep_their_numbers(above):
