@@ -845,6 +845,26 @@ def test_the_api_reads_the_column_names_from_the_row_the_sender_names(
     assert "header_row" in {p["name"] for p in operation["parameters"]}
 
 
+def test_the_api_says_why_a_file_waits_for_its_column_mapping(demo, company):
+    _token, plain = account_services.api_token_create(user=company, name="screening")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plain}", HTTP_ACCEPT_LANGUAGE="nl")
+    data = b"Product;Omschrijving;Waarde\nStaf;Tin staven;100\n"
+    response = client.post(
+        f"/api/covenants/{demo.slug}/screening/uploads",
+        {"file": SimpleUploadedFile("inkoop.csv", data)},
+    )
+    upload = Upload.objects.latest("uploaded_at")
+    assert response.status_code == 400 and upload.status == Upload.Status.NEEDS_MAPPING
+    message = response.json()["message"]
+    assert message.startswith(
+        "Twee kolommen worden allebei gelezen als beschrijving: “Product” en “Omschrijving”."
+    )
+    assert (
+        f"Koppel de kolommen één keer op http://testserver/screening/uploads/{upload.code}/mapping/"
+        in message
+    )
+
+
 def test_an_rmi_template_has_no_header_row_to_choose(demo, company, client_for):
     _token, plain = account_services.api_token_create(user=company, name="screening")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {plain}")
