@@ -388,16 +388,20 @@ class SectorCell:
     """One (country, commodity, theme) of the sector map, as the viewer may see it.
 
     `share` is the sum over the companies of each one's exposure share of its findings there
-    (so every company weighs the same, whatever its purchase volume); `score` is the highest
-    score of those findings. Both are suppressed below the covenant's disclosure threshold
-    for everyone but the secretariat, and `companies` is then None as well.
+    (so every company weighs the same, whatever its purchase volume); it is suppressed below
+    the covenant's disclosure threshold for everyone but the secretariat, and `companies` is
+    then None as well. `score`, the highest score of those findings, is the secretariat's
+    only (None for others): a score is severity × likelihood × one company's exposure share,
+    and both factors are on the knowledge base's pages. `hidden_from_others` marks, for the
+    secretariat, a cell that the others do not see.
     """
 
     country: str
     commodity: str
     theme: str
     share: Figure
-    score: Figure
+    score: Figure | None
+    hidden_from_others: bool = False
 
     @property
     def suppressed(self) -> bool:
@@ -412,11 +416,12 @@ class SectorCell:
 class SectorArea:
     """One (country, commodity) of the sector map over all themes: each company's purchase
     chains there counted once, whatever the number of their themes (as a run's heat map
-    counts them); suppressed like a cell."""
+    counts them); suppressed like a cell (see `_sector_areas`)."""
 
     country: str
     commodity: str
     share: Figure
+    hidden_from_others: bool = False
 
     @property
     def suppressed(self) -> bool:
@@ -475,20 +480,27 @@ def sector_map(*, covenant: Covenant, fetched_by) -> SectorMap:
             threshold=threshold,
             for_secretariat=for_secretariat,
         )
-        score = disclose(
-            Figure(None, None, value=r["top"] or 0.0, companies=r["companies"]),
-            threshold=threshold,
-            for_secretariat=for_secretariat,
+        score = Figure(None, None, value=r["top"] or 0.0, companies=r["companies"])
+        cells.append(
+            SectorCell(
+                r["country"],
+                r["commodity"],
+                r["theme"],
+                share,
+                score if for_secretariat else None,
+                hidden_from_others=r["companies"] < threshold,
+            )
         )
-        cells.append(SectorCell(r["country"], r["commodity"], r["theme"], share, score))
-    cells.sort(key=lambda c: (c.suppressed, -(c.share.value or 0), c.country, c.commodity))
+    cells.sort(
+        key=lambda c: (c.hidden_from_others, -(c.share.value or 0), c.country, c.commodity)
+    )
     areas = _sector_areas(
         run_ids,
         threshold=threshold,
         for_secretariat=for_secretariat,
-        hidden={(c.country, c.commodity) for c in cells if c.suppressed},
+        hidden={(c.country, c.commodity) for c in cells if c.hidden_from_others},
     )
-    suppressed = sum(1 for c in cells if c.suppressed)
+    suppressed = sum(1 for c in cells if c.hidden_from_others)
     if not for_secretariat:
         cells = [c for c in cells if not c.suppressed]
         areas = [a for a in areas if not a.suppressed]
@@ -506,9 +518,13 @@ def _sector_areas(
     run_ids: list[int], *, threshold: int, for_secretariat: bool, hidden: set[tuple[str, str]]
 ) -> list[SectorArea]:
     """Per (country, commodity): the exposure shares of the companies' purchase chains, each
-    chain (its run, component, stage and lines) once over its themes; in one query. An area
-    with a suppressed theme cell (`hidden`) is suppressed too for anyone but the secretariat:
-    else the area less the cells shown would give the hidden one."""
+    chain (its run, component, stage and lines) once over its themes; in one query.
+
+    An area is hidden from anyone but the secretariat where a figure of fewer companies than
+    the threshold could be worked out from it: where one of its theme cells is hidden
+    (`hidden`: the area less the cells shown would give it), and where the chains counted in
+    more than one of its cells belong to fewer companies (the cells shown less the area would
+    give their total)."""
     rows = (
         Finding.objects.filter(run_id__in=run_ids)
         .order_by()
@@ -517,24 +533,23 @@ def _sector_areas(
     seen: set[tuple] = set()
     share: dict[tuple[str, str], float] = {}
     companies: dict[tuple[str, str], set[int]] = {}
+    repeated: dict[tuple[str, str], set[int]] = {}  # companies of chains in several cells
     for run_id, *fields, value in rows:
         chain = (run_id, *_chain(*fields))
+        key = (fields[0], fields[1])  # (country, commodity)
         if chain in seen:
+            repeated.setdefault(key, set()).add(run_id)
             continue
         seen.add(chain)
-        key = (fields[0], fields[1])  # (country, commodity)
         share[key] = share.get(key, 0.0) + (value or 0.0)
         companies.setdefault(key, set()).add(run_id)
     areas = []
     for key, runs in sorted(companies.items()):
-        figure = disclose(
-            Figure(None, None, value=share[key], companies=len(runs)),
-            threshold=threshold,
-            for_secretariat=for_secretariat,
-        )
-        if key in hidden and not for_secretariat:
+        figure = Figure(None, None, value=share[key], companies=len(runs))
+        few = len(runs) < threshold or 0 < len(repeated.get(key, ())) < threshold
+        if (few or key in hidden) and not for_secretariat:
             figure = replace(figure, value=None, suppressed=True)
-        areas.append(SectorArea(key[0], key[1], figure))
+        areas.append(SectorArea(key[0], key[1], figure, hidden_from_others=few or key in hidden))
     return areas
 
 

@@ -96,7 +96,9 @@ def test_the_stakeholder_sees_the_covenants_own_risks_at_the_top_of_the_demo_map
     assert sector.suppressed_count > 0  # cells of one or two companies stay hidden
 
 
-def test_the_stakeholder_sees_the_map_without_company_names(demo, client_for, three_companies):
+def test_the_stakeholder_sees_the_map_without_company_names(
+    demo, client_for, three_companies, secretariat
+):
     response = _page(client_for, "stakeholder", demo)
     assert response.status_code == 200
     page = response.content.decode()
@@ -113,6 +115,12 @@ def test_the_stakeholder_sees_the_map_without_company_names(demo, client_for, th
         theme="child_labour", commodity="mica", country="IN"
     )
     assert mica_in.share.value == pytest.approx(3 * sum(f.exposure_share for f in one))
+    # no highest score: divided by the severity and likelihood that the knowledge base's
+    # pages show, it would be one company's exposure share
+    assert mica_in.score is None and "Highest score" not in page
+    full = selectors.sector_map(covenant=demo, fetched_by=secretariat)
+    mica_in = next(c for c in full.cells if (c.theme, c.commodity, c.country) == (
+        "child_labour", "mica", "IN"))  # fmt: skip
     assert mica_in.score.value == pytest.approx(max(f.score for f in one))
 
     # The maps count a purchase once over its themes, as a run's heat map does: tin from
@@ -215,8 +223,16 @@ def test_an_area_with_a_hidden_cell_is_hidden_too(demo, client_for, three_compan
     assert ("IN", "mica") not in areas  # left out with its hidden cell
     assert not areas["BO", "tin"].suppressed  # an area whose cells all show stays shown
 
-    secretariat = _page(client_for, "secretariat", demo).context["sector"]
-    assert not any(a.suppressed for a in secretariat.areas)
+    secretariat = _page(client_for, "secretariat", demo)
+    shown = secretariat.context["sector"]
+    assert not any(a.suppressed for a in shown.areas)
+    # the secretariat sees what the others do not, and is told so
+    hidden = next(c for c in shown.cells if (c.country, c.commodity, c.theme) == (
+        "IN", "mica", "wages"))  # fmt: skip
+    assert hidden.hidden_from_others and shown.suppressed_count == 1
+    page = secretariat.content.decode()
+    assert "As the secretariat you see every cell; 1 cell counts fewer than 3 companies" in page
+    assert page.count("hidden from others</span>") == 1
 
 
 def test_a_stated_origin_counts_once_however_many_stages_its_risks_have(demo, three_companies):
@@ -235,3 +251,32 @@ def test_a_stated_origin_counts_once_however_many_stages_its_risks_have(demo, th
         (c["country"], c["commodity"]): c["share"] for c in selectors.finding_heat(run=chain.run)
     }
     assert heat[chain.country, chain.commodity] == pytest.approx(before)
+
+
+def test_an_area_is_hidden_where_its_cells_less_it_would_tell_a_few_companies(
+    demo, client_for, three_companies
+):
+    """A purchase chain with risks of two themes counts in both theme cells and once in the
+    area: the cells shown less the area give the total of such chains. Where only one
+    company has such a chain, that would be its exposure; the area is hidden."""
+    tin_bo = Finding.objects.filter(commodity="tin", country="BO", run__covenant=demo)
+    themes = sorted(set(tin_bo.values_list("theme", flat=True)))
+    assert len(themes) >= 2
+    # two of the three companies: their two themes on chains of other lines
+    for run in Run.objects.filter(covenant=demo).exclude(pk=three_companies.pk):
+        run.findings.filter(commodity="tin", country="BO", theme=themes[0]).update(
+            line_numbers=[9999]
+        )
+
+    stakeholder = _page(client_for, "stakeholder", demo)
+    sector = stakeholder.context["sector"]
+    cells = {(c.country, c.commodity, c.theme): c for c in sector.cells}
+    assert all(cells["BO", "tin", t].companies == 3 for t in themes)  # the cells still show
+    assert ("BO", "tin") not in {(a.country, a.commodity) for a in sector.areas}
+    heat = {(r["country"], r["commodity"]) for r in stakeholder.context["heat_table"]}
+    assert ("Bolivia (BO)", "Tin") not in heat and heat
+
+    secretariat = _page(client_for, "secretariat", demo)
+    shown = secretariat.context["sector"]
+    area = next(a for a in shown.areas if (a.country, a.commodity) == ("BO", "tin"))
+    assert area.hidden_from_others and area.share.value > 0
