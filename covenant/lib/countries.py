@@ -13,6 +13,11 @@ def country_name(code: str | None) -> str:
     return str(countries.name(code.upper())) or code
 
 
+def is_country(code: str) -> bool:
+    """Whether `code` is a country's ISO-2 code (any case)."""
+    return len(code) == 2 and bool(countries.name(code.upper()))
+
+
 def country_label(code: str | None) -> str:
     """The country's name in the active language with its ISO code: "Zuid-Afrika (ZA)"
     ("Democratische Republiek Congo (DRC, CD)" for a name that ends in brackets)."""

@@ -17,6 +17,7 @@ from pydantic import ConfigDict, model_validator
 
 from covenant.accounts.decorators import Policy, declare
 from covenant.covenants import selectors as covenant_selectors
+from covenant.lib.countries import is_country
 from covenant.lib.taxonomy import ChainStage, Theme
 from covenant.screening import selectors, services
 from covenant.screening.models import Run, Upload
@@ -268,6 +269,20 @@ def screening_finding_list(
                     % {"name": name, "value": value, "known": ", ".join(sorted(known[name]))}
                 }
             )
+    if country and not is_country(country):
+        raise ValidationError(
+            {
+                "country": _("Unknown country “%(value)s”: give its ISO code, such as BO.")
+                % {"value": country}
+            }
+        )
+    if commodity and commodity not in selectors.commodity_names():
+        raise ValidationError(
+            {
+                "commodity": _("Unknown commodity “%(value)s”: give its code, such as tin.")
+                % {"value": commodity}
+            }
+        )
     filters = selectors.FindingFilters.from_query(
         {"theme": theme, "country": country, "commodity": commodity, "stage": stage}
     )

@@ -205,7 +205,7 @@ class FindingFilters:
     def from_query(cls, query) -> FindingFilters:
         return cls(
             theme=(query.get("theme") or "")[:32],
-            country=(query.get("country") or "")[:2].upper(),
+            country=(query.get("country") or "")[:8].upper(),  # "Bolivia" is no BO
             commodity=(query.get("commodity") or "")[:40],
             stage=(query.get("stage") or "")[:32],
         )

@@ -772,6 +772,15 @@ def test_the_api_runs_json_lines_and_uploads(
     assert wrong.status_code == 400
     assert wrong.json()["message"].startswith("Unknown theme “kinderarbeid”; one of: ")
     assert "child_labour" in wrong.json()["message"]
+    # a country by its name is no ISO code: not cut to "BO" (Germany to GE, Georgia), refused
+    for query, message in (
+        ("country=Bolivia", "Unknown country “Bolivia”: give its ISO code, such as BO."),
+        ("commodity=Tin", "Unknown commodity “Tin”: give its code, such as tin."),
+    ):
+        wrong = client.get(f"/api/screening/runs/{code}/findings?{query}", **headers)
+        assert wrong.status_code == 400 and wrong.json()["message"] == message
+    by_code = client.get(f"/api/screening/runs/{code}/findings?country=bo", **headers).json()
+    assert by_code and {f["country"] for f in by_code} == {"BO"}
     # line numbers are indices in the request's lines, as the validation errors' loc
     assert findings[0]["country"] == "BO" and findings[0]["line_numbers"] == [1]
     tin = Run.objects.get(code=code).findings.get(rank=findings[0]["rank"])
