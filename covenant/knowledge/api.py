@@ -130,7 +130,8 @@ def _risk(r: DocumentedRisk) -> dict:
 
 
 def _commodity(c: Commodity, synonyms=None, hs_codes=None) -> dict:
-    synonyms = c.synonyms.all() if synonyms is None else synonyms
+    if synonyms is None:  # prefetched with their sources
+        synonyms = [s for s in c.synonyms.all() if s.source.is_current]
     if hs_codes is None:
         hs_codes = [h for h in c.hs_codes.all() if h.source.is_current]
     return {
@@ -158,7 +159,7 @@ def commodity_list(request, q: str = ""):
     prefetched = {
         c.pk: c
         for c in Commodity.objects.filter(pk__in=[c.pk for c in items]).prefetch_related(
-            "synonyms", "hs_codes__source"
+            "synonyms__source", "hs_codes__source"
         )
     }
     return [_commodity(prefetched[c.pk]) for c in items]

@@ -468,7 +468,15 @@ def _note_removed(report: FileReport, removed: set) -> None:
 def load_names() -> FileReport:
     """Create the commodities and their Dutch and English synonyms (the project's seed)."""
     report = FileReport("commodity names and synonyms", "commodities and synonyms")
-    source, _created = NAMES.register()
+    source, created = NAMES.register()
+    if created and source.is_current:  # a newer edition of the seed: its words carry over
+        moved = (
+            CommoditySynonym.objects.filter(source__series=source.series)
+            .exclude(source=source)
+            .update(source=source)
+        )
+        if moved:
+            report.notes.append(f"{moved} synonyms of the earlier edition carried over.")
     existing = _commodities()
     new = [
         Commodity(code=code, name_nl=nl, name_en=en, kind=kind)

@@ -129,9 +129,9 @@ def commodity_search(query: str) -> list[SearchHit]:
                     add(commodity, text, rank_of(text))
             if commodity.code.lower() == lowered:
                 add(commodity, commodity.code, 0)
-        synonyms = CommoditySynonym.objects.filter(text__icontains=query).select_related(
-            "commodity"
-        )
+        synonyms = CommoditySynonym.objects.filter(
+            text__icontains=query, source__is_current=True
+        ).select_related("commodity")
         for synonym in synonyms:
             add(synonym.commodity, f"“{synonym.text}”", rank_of(synonym.text))
     return sorted(hits.values(), key=lambda h: (h.rank, h.commodity.name_en))
@@ -303,16 +303,26 @@ def commodity_facts(*, commodity: Commodity) -> CommodityFacts:
     """Return everything the knowledge base holds on a commodity, each fact with its source."""
     return CommodityFacts(
         commodity=commodity,
-        synonyms=list(commodity.synonyms.select_related("source").order_by("language", "text")),
+        synonyms=list(
+            commodity.synonyms.filter(source__is_current=True)
+            .select_related("source")
+            .order_by("language", "text")
+        ),
         hs_codes=list(
             commodity.hs_codes.filter(source__is_current=True)
             .select_related("source")
             .order_by("code")
         ),
         components=list(
-            commodity.components.select_related("component", "source").order_by("-share")
+            commodity.components.filter(source__is_current=True)
+            .select_related("component", "source")
+            .order_by("-share")
         ),
-        used_in=list(commodity.used_in.select_related("alloy", "source").order_by("alloy")),
+        used_in=list(
+            commodity.used_in.filter(source__is_current=True)
+            .select_related("alloy", "source")
+            .order_by("alloy")
+        ),
         production=production_of_commodity(commodity=commodity),
         risks=list(risks_of_commodity(commodity=commodity)),
     )

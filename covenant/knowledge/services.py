@@ -127,7 +127,15 @@ def _resolve_source(source: Source | None, new_source: NewSource | None) -> Sour
     given = (new_source.publisher, new_source.title, new_source.licence)
     if not (all(text.strip() for text in given) and new_source.year):
         raise ValidationError({"source": MSG_NEW_SOURCE_INCOMPLETE})
-    series = slugify(f"{new_source.publisher} {new_source.title}")[:80] or "source"
+    # a curated source is one publication: another year or edition of it is another source
+    # beside it, not a newer edition that would take the facts citing this one out of use
+    # (that is for the reference data, whose newer file holds them all again)
+    series = (
+        slugify(
+            f"{new_source.publisher} {new_source.title} {new_source.year} {new_source.edition}"
+        )[:80]
+        or "source"
+    )
     found, _created = source_register(
         series=series,
         publisher=new_source.publisher.strip(),

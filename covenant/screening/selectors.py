@@ -491,9 +491,7 @@ def sector_map(*, covenant: Covenant, fetched_by) -> SectorMap:
                 hidden_from_others=r["companies"] < threshold,
             )
         )
-    cells.sort(
-        key=lambda c: (c.hidden_from_others, -(c.share.value or 0), c.country, c.commodity)
-    )
+    cells.sort(key=lambda c: (c.hidden_from_others, -(c.share.value or 0), c.country, c.commodity))
     areas = _sector_areas(
         run_ids,
         threshold=threshold,

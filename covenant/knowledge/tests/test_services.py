@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -211,6 +213,43 @@ def test_a_word_names_one_commodity_only(secretariat, text):
     )
 
 
+def test_a_later_report_of_the_same_title_leaves_the_facts_citing_the_first_in_use(
+    secretariat, tin, ngo_report
+):
+    """A curator cites a follow-up report of the same title: it is another source beside the
+    first, not a newer edition that takes the facts citing the first out of the screening."""
+    risk = {"theme": "health_safety", "commodity": tin, "chain_stage": "mining", "severity": 3}
+    first = services.documented_risk_create(
+        user=secretariat, new_source=ngo_report, country="BO", description="Accidents.", **risk
+    )
+    follow_up = dataclasses.replace(ngo_report, year=2026, edition="follow-up", url="https://x.org")
+    second = services.documented_risk_create(
+        user=secretariat, new_source=follow_up, country="PE", description="Dust.", **risk
+    )
+    first.source.refresh_from_db()
+    assert first.source.is_current and second.source.is_current
+    assert first.source != second.source and second.source.url == "https://x.org"
+    # the same report cited again is the same source
+    again = services.documented_risk_create(
+        user=secretariat, new_source=ngo_report, country="CN", description="Dust.", **risk
+    )
+    assert again.source == first.source
+
+
+def test_a_newer_edition_of_the_names_seed_carries_its_synonyms_over(demo, monkeypatch):
+    from covenant.knowledge import reference_data
+    from covenant.screening.selectors import reference_from_knowledge
+
+    before = CommoditySynonym.objects.filter(source__series="covenant-commodity-names").count()
+    newer = dataclasses.replace(reference_data.NAMES, edition="2", year=2026)
+    monkeypatch.setattr(reference_data, "NAMES", newer)
+    report = reference_data.load_names()
+    current = CommoditySynonym.objects.filter(source__is_current=True, source__edition="2")
+    assert before and current.count() == before
+    assert f"{before} synonyms of the earlier edition carried over." in report.notes
+    assert "rvs" in set(reference_from_knowledge().synonyms["text"])
+
+
 def test_a_newer_edition_is_registered_beside_the_old_one(db):
     first, created = services.source_register(
         series="test-series", publisher="P", title="T", edition="2022", year=2022
@@ -242,3 +281,18 @@ def test_a_fact_is_removed_once(secretariat, tin):
     assert "removed already" in exc.value.messages[0]
     removed = FactChange.objects.filter(fact_kind="synonym", fact_id=pk, action="removed")
     assert [c.reason for c in removed] == ["Wrong"]
+
+
+def test_a_commodity_page_lists_the_facts_of_current_sources_only(demo, monkeypatch):
+    """A newer edition of the compositions stands beside the old one: the page and the API
+    show the current shares once, as the screening uses them."""
+    from covenant.knowledge import reference_data, selectors
+
+    newer = dataclasses.replace(reference_data.COMPOSITIONS, edition="2", year=2030)
+    monkeypatch.setattr(reference_data, "COMPOSITIONS", newer)
+    reference_data.load_compositions()
+    brass = Commodity.objects.get(code="brass")
+    assert Composition.objects.filter(alloy=brass).count() == 4  # two editions of two
+    components = selectors.commodity_facts(commodity=brass).components
+    assert sorted(c.component.code for c in components) == ["copper", "zinc"]
+    assert {c.source.edition for c in components} == {"2"}
