@@ -116,6 +116,12 @@ class FindingOut(Schema):
     )
 
 
+def _sentence(text: str) -> str:
+    """The text as a sentence, to put another after it ("… Columns found: a, b.")."""
+    text = text.strip()
+    return text if not text or text.endswith((".", "?", "!")) else f"{text}."
+
+
 def _user(request):
     if not request.auth.is_authenticated:
         raise AuthenticationError
@@ -201,7 +207,7 @@ def _start(
                 "origin_country, quantity, spend."
             )
             % {
-                "why": translated(upload.report.get("error")),
+                "why": _sentence(translated(upload.report.get("error"))),
                 "url": request.build_absolute_uri(reverse("screening-mapping", args=[upload.code])),
             }
         )

@@ -99,7 +99,7 @@ import itertools
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1560,10 +1560,11 @@ def _sniff_numbers(values: list[str], delimiter: str) -> tuple[bool, bool]:
 
 
 def with_decimal_point(texts: Iterable[str]) -> dict[str, str]:
-    """Of a column's texts, those that are amounts written with a decimal comma ("1.500,00",
-    "€ 2,5"), each rewritten with a point ("1500.00", "2.5"), where the column's texts read
-    only that way; {} where they read with a point, or either way. For a workbook's cells
-    that hold amounts as text beside its number cells."""
+    """Of a column's texts, the amounts written with a decimal comma ("1.500,00", "€ 2,5"),
+    each rewritten with a point ("1500.00", "2.5"), where the column's texts read only that
+    way; {} where they read with a point, or either way. Texts without decimals ("1.500",
+    an article number "100.200.300") stay as they are. For a workbook's cells that hold
+    amounts as text beside its number cells."""
     texts = [t for t in texts if any(c.isdigit() for c in t)]
     decimal_comma, _thousands = _sniff_numbers(texts, ",")
     if not decimal_comma:
@@ -1571,7 +1572,7 @@ def with_decimal_point(texts: Iterable[str]) -> dict[str, str]:
     out = {}
     for text in texts:
         amount = re.sub(_NOT_AMOUNT, "", text.strip())
-        if re.match(_WRITTEN[True], amount):
+        if re.match(_WRITTEN[True], amount) and re.search(r",\d+$", amount):
             out[text] = amount.replace(".", "").replace(",", ".")
     return out
 
@@ -1701,10 +1702,14 @@ DOUBLE_FIELD = gettext_noop(
 )
 
 
-def column_key(name: str, index: int) -> str:
-    """How a column mapping names the column `name` at `index` (from 0): by its name, or,
-    for a column without a name, by its place ("#3")."""
-    return name.strip() or f"#{index + 1}"
+def column_key(header: Sequence[str], index: int) -> str:
+    """How a column mapping names the column at `index` (from 0) of `header`: by its name, or
+    by its place ("#3") where it has no name or shares its name with another column."""
+    name = header[index].strip()
+    key = _header_key(name)
+    if name and sum(1 for other in header if _header_key(other) == key) == 1:
+        return name
+    return f"#{index + 1}"
 
 
 def is_place_key(key: str) -> bool:
@@ -1714,42 +1719,57 @@ def is_place_key(key: str) -> bool:
 
 def _column_fields(header: list[str], header_map: Mapping[str, str] | None) -> list[str | None]:
     """What each column of `header` is read as (None: not read). `header_map` ({column key:
-    field}, see `column_key`) overrides what a column's name is read as; a field of "" leaves
-    out a column that its name would have made read."""
+    field}, see `column_key`) says what a column is read as where its name does not, or
+    otherwise; a field of "" ("not used") leaves out a column that its name would have made
+    read where another column is read as that field (of "Product" and "Omschrijving", the
+    one that is no description): a mapping remembered from one file leaves the next file's
+    only such column read. A key "" (as mappings were kept before columns had places) maps
+    the first column without a name."""
     by_name: dict[str, str] = {}
     by_place: dict[int, str] = {}
+    unnamed: str | None = None
     for key, target in (header_map or {}).items():
         if target and (target not in PURCHASE_SCHEMA or target == "line"):
             raise ValueError(f"header_map: unknown field {target!r}")
         place = _PLACE_KEY.match(key)
         if place:
             by_place[int(place[1]) - 1] = target
-        else:
+        elif key.strip():
             by_name[_header_key(key)] = target
-    fields: list[str | None] = []
-    for index, name in enumerate(header):
-        if name.strip():
-            key = _header_key(name)
-            fields.append(by_name[key] if key in by_name else _HEADER_INDEX.get(key))
         else:
-            fields.append(by_place.get(index))
-    return [f or None for f in fields]
+            unnamed = target
+    if unnamed is not None:  # the first column without a name, as such a mapping meant it
+        first = next((i for i, name in enumerate(header) if not name.strip()), None)
+        if first is not None:
+            by_place.setdefault(first, unnamed)
+    fields: list[str | None] = []
+    not_used: list[bool] = []
+    for index, name in enumerate(header):
+        key = _header_key(name)
+        given = by_place.get(index) if index in by_place else by_name.get(key)
+        not_used.append(given == "")
+        fields.append(given or (_HEADER_INDEX.get(key) if name.strip() else None))
+    return [
+        None
+        if not_used[i]
+        and any(f == fields[i] and not not_used[j] for j, f in enumerate(fields) if j != i)
+        else fields[i]
+        for i in range(len(fields))
+    ]
 
 
 def _map_header(header: list[str], header_map: Mapping[str, str] | None) -> dict[str, int]:
     """field → the place (from 0) of its column in the header (see `_column_fields`)."""
     positions: dict[str, int] = {}
-    for index, (name, target) in enumerate(
-        zip(header, _column_fields(header, header_map), strict=True)
-    ):
+    for index, target in enumerate(_column_fields(header, header_map)):
         if target is None:
             continue
         if target in positions:
             raise PurchaseFileError(
                 DOUBLE_FIELD,
-                column=column_key(name, index),
+                column=column_key(header, index),
                 field=FIELD_NAMES[target],
-                first=column_key(header[positions[target]], positions[target]),
+                first=column_key(header, positions[target]),
             )
         positions[target] = index
     named = ", ".join(name for name in header if name)  # a title's padding names nothing
@@ -1798,7 +1818,7 @@ def _parse(
         decimal_comma=comma,
         thousands_separator=thousands,
         header=header,
-        columns={f: column_key(header[i], i) for f, i in positions.items()},
+        columns={f: column_key(header, i) for f, i in positions.items()},
         positions=positions,
         ignored_columns=[
             h for i, h in enumerate(header) if h.strip() and i not in positions.values()
@@ -1817,8 +1837,8 @@ def _parse(
 # an amount as written with a decimal comma ("1.234,50", "1234,5", "-3") or a decimal point
 # ("1,234.50", "1234.5", "1e-05"), after currency and spaces are taken out
 _WRITTEN = {
-    True: r"^[-+]?(\d{1,3}(\.\d{3})+|\d*)(,\d+)?$",
-    False: r"^[-+]?(\d{1,3}(,\d{3})+|\d*)(\.\d+)?([eE][-+]?\d+)?$",
+    True: r"^[-+]?(\d{1,3}(\.\d{3})+|\d*)(,\d*)?$",
+    False: r"^[-+]?(\d{1,3}(,\d{3})+|\d*)(\.\d*)?([eE][-+]?\d+)?$",
 }
 _NOT_AMOUNT = r"(?i)eur|usd|[\s€$\u00a0']"
 
@@ -2093,27 +2113,47 @@ def _is_parse_error(exc: Exception) -> bool:
 TOO_MANY_CELLS = gettext_noop(
     "Row %(row)s has more cells than the header has column names: “%(value)s” stands to the "
     "right of the last column. A value holding the separator (such as “1,500” in a file "
-    "separated by commas) needs quotes around it."
+    "separated by commas) needs quotes around it; a column of its own needs a name in the "
+    "header."
 )
+_SPARE_COLUMNS = 16  # cells beyond the header's looked at for a number cut off
+_BARE_NUMBER = r"^\s*[-+]?\d+([.,]\d+)?\s*$"
 
 
 def _raise_for_extra_cells(parsed: _Parsed) -> None:
-    """Raise PurchaseFileError for the first row with a filled cell beyond the header's
-    columns (a value cut in two by the separator would be read wrong); return if every
-    extra cell is empty. Reads the file with the csv module: only when Polars found a row
-    wider than the header."""
+    """Raise PurchaseFileError for the first row with a number in a cell beyond the header's
+    columns: a value cut in two by the separator ("1,500" read as 1 and 500) would be read
+    wrong. Other text there (notes in a column without a name) is left out, as an unnamed
+    column is. One more scan of the file, made only when a row is wider than the header."""
     report = parsed.report
     width = len(report.header)
-    text = io.TextIOWrapper(io.BytesIO(parsed.payload), encoding="utf-8", errors="replace")
-    records = csv.reader(text, delimiter=report.delimiter)
-    try:
-        for index, record in enumerate(records):
-            extra = [cell.strip() for cell in record[width:] if cell.strip()]
-            if index and extra:  # the header is record 0
-                row = report.first_row + index - 1
-                raise PurchaseFileError(TOO_MANY_CELLS, row=row, value=extra[0])
-    except csv.Error:  # a cell past the csv module's limit: Polars's reading will do
-        return
+    names = [f"_c{i}" for i in range(width + _SPARE_COLUMNS)]
+    spare = [pl.col(name) for name in names[width:]]
+    first = (
+        pl.scan_csv(
+            parsed.payload,
+            separator=report.delimiter,
+            has_header=False,
+            schema=dict.fromkeys(names, pl.String),
+            missing_columns="insert",
+            truncate_ragged_lines=True,
+            row_index_name="_row",
+        )
+        .filter(pl.col("_row") > 0)  # the header is record 0
+        .select(
+            "_row",
+            value=pl.coalesce(
+                pl.when(cell.str.contains(_BARE_NUMBER)).then(cell.str.strip_chars())
+                for cell in spare
+            ),
+        )
+        .drop_nulls("value")
+        .head(1)
+        .collect()
+    )
+    if first.height:
+        row = report.first_row + int(first["_row"][0]) - 1
+        raise PurchaseFileError(TOO_MANY_CELLS, row=row, value=first["value"][0])
 
 
 def _read(

@@ -33,10 +33,15 @@ class MappingForm(forms.Form):
         self.columns = []
         for i, name in enumerate(header):
             key = f"col_{i}"
-            column = engine.column_key(name, i)
+            column = engine.column_key(header, i)
             values = samples[i] if samples and i < len(samples) else None
             self.fields[key] = forms.ChoiceField(
-                label=name or _("(column %(n)s)") % {"n": i + 1},
+                label=name.strip()
+                if column == name.strip()
+                # a column without a name, or one of two of the same name: by its place too
+                else _("%(name)s (column %(n)s)") % {"name": name.strip(), "n": i + 1}
+                if name.strip()
+                else _("(column %(n)s)") % {"n": i + 1},
                 choices=choices,
                 required=False,
                 # a column the engine knows by its name shows what it is read as

@@ -400,7 +400,9 @@ def upload_store(
     """`upload_create` without the check that `user` may screen for the company: for the demo
     loader, which stores purchase lists of companies that have no demo user."""
     _check_upload(name, len(data))
-    header_map = selectors.mapping_for(organisation)
+    # before columns had places, a column without a name was remembered by the key "": its
+    # place was another file's
+    header_map = {k: f for k, f in selectors.mapping_for(organisation).items() if k.strip()}
     country_map = selectors.country_map_for(organisation)
     try:
         template = rmi_template(name, data, country_map)
@@ -408,6 +410,8 @@ def upload_store(
             if header_row is not None:
                 raise ValidationError({"file": NO_HEADER_ROW_IN_RMI})
             header_map = {}  # the template's lines carry the engine's own headers
+        if source == Upload.Source.API_LINES:
+            header_map = {}  # so do the lines sent as JSON
         payload = rmi.rmi_to_csv(template) if template else as_csv(name, data)
         fields = _understand_or_wait(
             name,
@@ -460,7 +464,10 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
     if not selectors.can_run(user, upload.covenant, upload.organisation_id):
         raise PermissionDenied
     # "not used" is kept only where the column's name alone would have it read
-    header_map = {h: f for h, f in header_map.items() if f or engine.header_field(h)}
+    names = {engine.column_key(upload.header, i): name for i, name in enumerate(upload.header)}
+    header_map = {
+        key: f for key, f in header_map.items() if f or engine.header_field(names.get(key, key))
+    }
     chosen_fields = [f for f in header_map.values() if f]
     unknown = set(chosen_fields) - set(FIELD_LABELS)
     if unknown:
@@ -476,7 +483,7 @@ def upload_map_columns(*, upload: Upload, user, header_map: dict[str, str]) -> U
     chosen = set(chosen_fields) | {
         engine.header_field(name)
         for index, name in enumerate(upload.header)
-        if engine.column_key(name, index) not in header_map
+        if engine.column_key(upload.header, index) not in header_map
     }
     missing = []
     if not chosen & {"description", "hs_code"}:

@@ -401,9 +401,30 @@ def test_a_value_cut_in_two_by_the_separator_is_refused_with_its_row():
         read(data)
     assert error.value.row == 6 and error.value.params["value"] == "500"
     assert str(error.value).startswith("Row 6 has more cells than the header has column names")
-    # empty cells past the last column (a separator at the end of a line) are no problem
-    lines, _report = read(b"omschrijving;bedrag\nkoper;10;\ntin;3;;\n")
-    assert lines.collect()["spend"].to_list() == [10.0, 3.0]
+    # empty cells past the last column (a separator at the end of a line) are no problem, nor
+    # are notes in a column without a name
+    lines, _report = read(b"omschrijving;bedrag\nkoper;10;\ntin;3;;\nzink;4;NL, per kg\n")
+    assert lines.collect()["spend"].to_list() == [10.0, 3.0, 4.0]
+
+
+def test_a_mapping_kept_before_columns_had_places_still_reads_the_unnamed_column():
+    """Uploads and runs stored a column without a name under the key ""."""
+    lines, report = read(b"Omschrijving;;\nkoper;10;\n", header_map={"": "spend"})
+    # (the first of them: a spreadsheet pads the header with more)
+    assert lines.collect()["spend"].to_list() == [10.0] and report.columns["spend"] == "#2"
+
+
+def test_not_used_settles_a_tie_and_leaves_a_columns_meaning_alone():
+    two = b"Description;Omschrijving;Bedrag\ntin;koper;10\n"
+    assert read(two, header_map={"Description": ""})[0].collect()["description"][0] == "koper"
+    one = b"Description;Bedrag\ntin;10\n"
+    assert read(one, header_map={"Description": ""})[0].collect()["description"][0] == "tin"
+    # two columns of one name: by their places
+    same = b"Omschrijving;Bedrag;Bedrag\ntin;10;20\n"
+    lines, report = read(same, header_map={"#2": "", "#3": "spend"})
+    assert lines.collect()["spend"][0] == 20 and report.columns["spend"] == "#3"
+    assert engine.column_key(["Omschrijving", "Bedrag", "bedrag"], 1) == "#2"
+    assert engine.column_key(["Omschrijving", "Bedrag", ""], 1) == "Bedrag"
 
 
 @pytest.mark.parametrize(
@@ -426,6 +447,13 @@ def test_an_amount_written_the_other_way_is_refused_not_misread(data, message):
     """ "7.5" beside "1.234,50" was read as 75."""
     with pytest.raises(PurchaseFileError, match=message):
         read(data)
+
+
+def test_an_amount_ending_in_its_decimal_mark_is_read():
+    lines, _report = read(b'description,spend\ncopper,"1,234.5"\ntin,5.\n')
+    assert lines.collect()["spend"].to_list() == [1234.5, 5.0]
+    lines, _report = read(b"omschrijving;bedrag\nkoper;1.234,50\ntin;5,\n")
+    assert lines.collect()["spend"].to_list() == [1234.5, 5.0]
 
 
 def test_columns_without_a_name_are_mapped_by_their_place():

@@ -159,7 +159,7 @@ def test_a_long_list_of_findings_is_shown_a_page_at_a_time(demo, client_for):
             likelihood=0.5, exposure=1.0, exposure_share=0.001,
             risk_source=last.risk_source, production_source=last.production_source,
         )
-        for i in range(250)
+        for i in range(950)
     )  # fmt: skip
     total = run.findings.count()
     client = client_for("company")
@@ -169,6 +169,8 @@ def test_a_long_list_of_findings_is_shown_a_page_at_a_time(demo, client_for):
     page = html.unescape(first.content.decode())
     assert f"Findings 1 to 100 of {total}." in page
     assert 'aria-label="Pages of the findings"' in page
+    assert '<li aria-hidden="true">…</li>' in page  # ten pages: the middle ones left out
+    assert "The first rows of the table of findings below hold the same figures." in page
     # a filter is kept from page to page
     filtered = client.get(url, {"theme": "child_labour", "page": 2})
     page = filtered.content.decode()
@@ -178,6 +180,7 @@ def test_a_long_list_of_findings_is_shown_a_page_at_a_time(demo, client_for):
     assert {f.theme for f in filtered.context["findings"]} == {"child_labour"}
     bars = _figure(page, "top-chart")
     assert TOP in bars and len(filtered.context["top_rows"]) == 10
+    assert "The first rows of the table" not in bars  # not on this page
     # the last page holds the rest; a page past the end shows the last
     beyond = client.get(url, {"page": 99})
     assert beyond.context["findings"][-1].rank == total

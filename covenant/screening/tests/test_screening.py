@@ -334,8 +334,43 @@ def test_a_column_without_a_name_is_mapped_for_this_file_only(demo, client_for):
     # its place is this file's: another file may have an empty column there
     company = Organisation.objects.get(name="Staalbouw Noord B.V.")
     assert "#3" not in ColumnMapping.objects.get(organisation=company).header_map
-    response = _upload(client, demo, b"Omschrijving;Land;Bedrag;\nTin staven;BO;100;\n")
-    assert Upload.objects.latest("uploaded_at").status == Upload.Status.READY
+    # (a third column read as spend would make two)
+    response = _upload(client, demo, b"Omschrijving;Land;;Bedrag\nTin staven;BO;opmerking;100\n")
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.READY and upload.preview[0]["spend"] == 100
+
+
+def test_two_columns_of_one_name_are_told_apart_by_their_place(demo, client_for):
+    client = client_for("company")
+    response = _upload(client, demo, b"Omschrijving;Bedrag;Bedrag\nTin staven;10;20\n")
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.NEEDS_MAPPING
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "Bedrag (column 2)</label>" in page and "Bedrag (column 3)</label>" in page
+    response = client.post(
+        response["Location"], {"col_0": "description", "col_1": "", "col_2": "spend"}
+    )
+    assert response["Location"] == reverse("screening-preview", args=[upload.code])
+    upload.refresh_from_db()
+    assert upload.preview[0]["spend"] == 20
+
+
+def test_a_column_left_out_in_one_file_is_read_in_the_next_where_it_is_the_only_one(
+    demo, client_for
+):
+    """The company said "not used" of Product beside Omschrijving; a file with Product alone
+    is read with it (the choice settled a tie, not the meaning of Product)."""
+    company = Organisation.objects.get(name="Staalbouw Noord B.V.")
+    # (with a column without a name as it was remembered before columns had places: another
+    # file's, not applied)
+    ColumnMapping.objects.update_or_create(
+        organisation=company, defaults={"header_map": {"Product": "", "": "spend"}}
+    )
+    client = client_for("company")
+    _upload(client, demo, b"Product;Waarde;\nTin staven;100;\n")
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.READY
+    assert upload.preview[0]["description"] == "Tin staven"
 
 
 def test_a_word_loaded_with_two_meanings_does_not_stop_the_screening(demo, client_for):
@@ -458,13 +493,15 @@ def test_amounts_a_workbook_holds_as_text_with_a_decimal_comma_are_read_as_writt
                 ["Tin staven", "1.500,00"],
                 ["Zinkplaat", "€ 2,5"],
                 ["Koperdraad", 12.345],  # a number cell stays what it is
+                ["100.200.300", "3,75"],  # a text without decimals too
             ]
         }
     )
     client = client_for("company")
     _upload(client, demo, data, "inkoop.xlsx")
     upload = Upload.objects.latest("uploaded_at")
-    assert [r["spend"] for r in upload.preview] == [1500.0, 2.5, 12.345]
+    assert [r["spend"] for r in upload.preview] == [1500.0, 2.5, 12.345, 3.75]
+    assert upload.preview[3]["description"] == "100.200.300"
 
 
 def test_an_excel_workbook_is_read_from_its_first_sheet_with_a_table(demo, client_for):
@@ -872,6 +909,12 @@ def test_the_api_says_why_a_file_waits_for_its_column_mapping(demo, company):
         f"Koppel de kolommen één keer op http://testserver/screening/uploads/{upload.code}/mapping/"
         in message
     )
+    # a reason that ends in a list ends as a sentence before the next one
+    response = client.post(
+        f"/api/covenants/{demo.slug}/screening/uploads",
+        {"file": SimpleUploadedFile("inkoop.csv", b"Artikel;Euro\nStaf;100\n")},
+    )
+    assert "Gevonden kolommen: Artikel, Euro. Koppel de kolommen" in response.json()["message"]
 
 
 def test_an_rmi_template_has_no_header_row_to_choose(demo, company, client_for):
