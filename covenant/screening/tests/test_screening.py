@@ -790,6 +790,11 @@ def test_the_api_runs_json_lines_and_uploads(
             {"description": "Tin staven", "origin_country": "Bolivia", "spend": 50},
         ]
     }
+    # the lines are named as the API names them, whatever the company's files call columns
+    ColumnMapping.objects.create(
+        organisation=Organisation.objects.get(name="Staalbouw Noord B.V."),
+        header_map={"Spend": "", "Description": "supplier", "Omschrijving": "description"},
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/api/covenants/{demo.slug}/screening/runs",
