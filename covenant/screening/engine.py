@@ -1712,6 +1712,13 @@ def column_key(header: Sequence[str], index: int) -> str:
     return f"#{index + 1}"
 
 
+def _column_label(header: Sequence[str], index: int) -> str:
+    """The column as messages name it: its name, with its place where another column has
+    that name ("Bedrag #3"), or its place alone ("#3")."""
+    name, key = header[index].strip(), column_key(header, index)
+    return name if key == name else f"{name} {key}".strip()
+
+
 def is_place_key(key: str) -> bool:
     """Whether a column mapping's key names a column by its place ("#3"), not its name."""
     return bool(_PLACE_KEY.match(key))
@@ -1767,9 +1774,9 @@ def _map_header(header: list[str], header_map: Mapping[str, str] | None) -> dict
         if target in positions:
             raise PurchaseFileError(
                 DOUBLE_FIELD,
-                column=column_key(header, index),
+                column=_column_label(header, index),
                 field=FIELD_NAMES[target],
-                first=column_key(header, positions[target]),
+                first=_column_label(header, positions[target]),
             )
         positions[target] = index
     named = ", ".join(name for name in header if name)  # a title's padding names nothing
@@ -1818,10 +1825,12 @@ def _parse(
         decimal_comma=comma,
         thousands_separator=thousands,
         header=header,
-        columns={f: column_key(header, i) for f, i in positions.items()},
+        columns={f: _column_label(header, i) for f, i in positions.items()},
         positions=positions,
         ignored_columns=[
-            h for i, h in enumerate(header) if h.strip() and i not in positions.values()
+            _column_label(header, i)
+            for i, h in enumerate(header)
+            if h.strip() and i not in positions.values()
         ],
         lines_above=above,
     )

@@ -422,7 +422,9 @@ def test_not_used_settles_a_tie_and_leaves_a_columns_meaning_alone():
     # two columns of one name: by their places
     same = b"Omschrijving;Bedrag;Bedrag\ntin;10;20\n"
     lines, report = read(same, header_map={"#2": "", "#3": "spend"})
-    assert lines.collect()["spend"][0] == 20 and report.columns["spend"] == "#3"
+    assert lines.collect()["spend"][0] == 20 and report.columns["spend"] == "Bedrag #3"
+    with pytest.raises(PurchaseFileError, match="“Bedrag #2” and “Bedrag #3”"):
+        read(same)
     assert engine.column_key(["Omschrijving", "Bedrag", "bedrag"], 1) == "#2"
     assert engine.column_key(["Omschrijving", "Bedrag", ""], 1) == "Bedrag"
 
