@@ -31,4 +31,10 @@ def disclose(figure: Figure, *, threshold: int, for_secretariat: bool) -> Figure
     """Return the figure as the viewer may see it: suppressed under the threshold."""
     if for_secretariat or figure.companies >= threshold:
         return figure
+    return withhold(figure)
+
+
+def withhold(figure: Figure) -> Figure:
+    """The figure suppressed: for one of enough companies that, with the figures shown
+    beside it, would tell fewer companies' (the sector map's overlapping sums)."""
     return replace(figure, numerator=None, denominator=None, value=None, suppressed=True)

@@ -5,7 +5,7 @@ from the knowledge base, and the comparison of a run with the previous one."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import polars as pl
 from django.conf import settings
@@ -33,7 +33,7 @@ from covenant.knowledge.models import (
 )
 from covenant.knowledge.selectors import commodity_names
 from covenant.lib.countries import country_label, country_name  # noqa: F401 (re-exported)
-from covenant.lib.disclosure import Figure, disclose
+from covenant.lib.disclosure import Figure, withhold
 from covenant.screening.engine import STAGES, Reference, likelihood_from_wgi
 from covenant.screening.models import ColumnMapping, Finding, Run, Upload
 
@@ -460,8 +460,10 @@ def can_read_sector(user, covenant: Covenant) -> bool:
 
 def sector_map(*, covenant: Covenant, fetched_by) -> SectorMap:
     """The covenant's screening summed over the latest completed run of every company, per
-    (country, commodity, theme), naming no company; cells over fewer companies than the
-    disclosure threshold pass through `disclose` for anyone but the secretariat."""
+    (country, commodity, theme) and per (country, commodity), naming no company. For anyone
+    but the secretariat a country and commodity is left out with all its cells where one of
+    its figures, alone or with the others, would tell the purchases of fewer companies than
+    the disclosure threshold (see `_sector_areas`)."""
     for_secretariat = access_for(fetched_by, covenant).has_kind(Role.Kind.SECRETARIAT)
     threshold = covenant.disclosure_threshold
     run_ids = latest_run_ids(covenant)
@@ -473,82 +475,84 @@ def sector_map(*, covenant: Covenant, fetched_by) -> SectorMap:
         )
         .order_by("country", "commodity", "theme")
     )
+    areas, unsafe = _sector_areas(run_ids, threshold=threshold)
     cells = []
     for r in rows:
-        share = disclose(
-            Figure(None, None, value=r["share"] or 0.0, companies=r["companies"]),
-            threshold=threshold,
-            for_secretariat=for_secretariat,
-        )
+        key = (r["country"], r["commodity"])
+        share = Figure(None, None, value=r["share"] or 0.0, companies=r["companies"])
+        hidden = r["companies"] < threshold or key in unsafe
+        if hidden and not for_secretariat:
+            share = withhold(share)
         score = Figure(None, None, value=r["top"] or 0.0, companies=r["companies"])
         cells.append(
             SectorCell(
-                r["country"],
-                r["commodity"],
+                *key,
                 r["theme"],
                 share,
                 score if for_secretariat else None,
-                hidden_from_others=r["companies"] < threshold,
+                hidden_from_others=hidden,
             )
         )
     cells.sort(key=lambda c: (c.hidden_from_others, -(c.share.value or 0), c.country, c.commodity))
-    areas = _sector_areas(
-        run_ids,
-        threshold=threshold,
-        for_secretariat=for_secretariat,
-        hidden={(c.country, c.commodity) for c in cells if c.hidden_from_others},
-    )
+    shown_areas = []
+    for key, (value, companies) in sorted(areas.items()):
+        figure = Figure(None, None, value=value, companies=companies)
+        if key in unsafe and not for_secretariat:
+            figure = withhold(figure)
+        shown_areas.append(SectorArea(*key, figure, hidden_from_others=key in unsafe))
     suppressed = sum(1 for c in cells if c.hidden_from_others)
     if not for_secretariat:
         cells = [c for c in cells if not c.suppressed]
-        areas = [a for a in areas if not a.suppressed]
+        shown_areas = [a for a in shown_areas if not a.suppressed]
     return SectorMap(
         cells=cells,
         companies=len(run_ids),
         threshold=threshold,
         for_secretariat=for_secretariat,
-        areas=areas,
+        areas=shown_areas,
         suppressed_count=suppressed,
     )
 
 
 def _sector_areas(
-    run_ids: list[int], *, threshold: int, for_secretariat: bool, hidden: set[tuple[str, str]]
-) -> list[SectorArea]:
-    """Per (country, commodity): the exposure shares of the companies' purchase chains, each
-    chain (its run, component, stage and lines) once over its themes; in one query.
+    run_ids: list[int], *, threshold: int
+) -> tuple[dict[tuple[str, str], tuple[float, int]], set[tuple[str, str]]]:
+    """Per (country, commodity): the summed exposure share of the companies' purchase chains,
+    each chain (its run, component, stage and lines) once over its themes, and the number of
+    companies; and the areas whose figures would tell the purchases of fewer companies than
+    the threshold; in one query.
 
-    An area is hidden from anyone but the secretariat where a figure of fewer companies than
-    the threshold could be worked out from it: where one of its theme cells is hidden
-    (`hidden`: the area less the cells shown would give it), and where the chains counted in
-    more than one of its cells belong to fewer companies (the cells shown less the area would
-    give their total)."""
+    A chain counts in the cell of each theme of its risks and once in its area, so the area
+    and its cells are sums of the same groups of chains, one group per set of themes: from
+    them the total of each group can be worked out (cell A less cell B where every B chain
+    is an A chain too; A plus B less the area; the area less a cell). An area where a group
+    belongs to fewer companies than the threshold is left out with all its cells for anyone
+    but the secretariat; else every figure that can be worked out sums the purchases of as
+    many companies as the threshold asks, or more."""
     rows = (
         Finding.objects.filter(run_id__in=run_ids)
         .order_by()
-        .values_list("run_id", *_CHAIN_FIELDS, "exposure_share")
+        .values_list("run_id", *_CHAIN_FIELDS, "theme", "exposure_share")
     )
-    seen: set[tuple] = set()
+    chains: dict[tuple, tuple[tuple[str, str], float, list[str]]] = {}
+    for run_id, *fields, theme, value in rows:
+        chain = (run_id, *_chain(*fields))
+        if chain not in chains:
+            chains[chain] = ((fields[0], fields[1]), value or 0.0, [])  # (country, commodity)
+        chains[chain][2].append(theme)
     share: dict[tuple[str, str], float] = {}
     companies: dict[tuple[str, str], set[int]] = {}
-    repeated: dict[tuple[str, str], set[int]] = {}  # companies of chains in several cells
-    for run_id, *fields, value in rows:
-        chain = (run_id, *_chain(*fields))
-        key = (fields[0], fields[1])  # (country, commodity)
-        if chain in seen:
-            repeated.setdefault(key, set()).add(run_id)
-            continue
-        seen.add(chain)
-        share[key] = share.get(key, 0.0) + (value or 0.0)
-        companies.setdefault(key, set()).add(run_id)
-    areas = []
-    for key, runs in sorted(companies.items()):
-        figure = Figure(None, None, value=share[key], companies=len(runs))
-        few = len(runs) < threshold or 0 < len(repeated.get(key, ())) < threshold
-        if (few or key in hidden) and not for_secretariat:
-            figure = replace(figure, value=None, suppressed=True)
-        areas.append(SectorArea(key[0], key[1], figure, hidden_from_others=few or key in hidden))
-    return areas
+    groups: dict[tuple[str, str], dict[tuple[str, ...], set[int]]] = {}
+    for chain, (key, value, themes) in chains.items():
+        share[key] = share.get(key, 0.0) + value
+        companies.setdefault(key, set()).add(chain[0])
+        groups.setdefault(key, {}).setdefault(tuple(sorted(themes)), set()).add(chain[0])
+    unsafe = {
+        key
+        for key, by_themes in groups.items()
+        if any(len(runs) < threshold for runs in by_themes.values())
+    }
+    return {key: (share[key], len(runs)) for key, runs in companies.items()}, unsafe
 
 
 # The engine's reference from the knowledge base ---------------------------------------------

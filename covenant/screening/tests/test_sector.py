@@ -5,6 +5,7 @@ but the secretariat (in the table and in the charts' data alike)."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import uuid
 
@@ -151,8 +152,8 @@ def test_cells_under_the_threshold_are_suppressed_except_for_the_secretariat(
     # every cell counts three companies: all are left out, not even named (that a country and
     # commodity appear would tell where those companies buy); the page says how many
     assert sector.cells == [] and sector.areas == [] and sector.suppressed_count > 0
-    assert f"{sector.suppressed_count} cells count fewer than 4 companies" in page
-    assert "left out of the table and the charts" in page
+    assert f"{sector.suppressed_count} cells are left out of the table and the charts" in page
+    assert "would tell the purchases of fewer than 4 companies" in page
     assert "No completed screening yet" not in page
     assert 'id="sector-table"' not in page and 'id="sector-heat-table"' not in page
     assert response.context["world_svg"] == ""  # no value reaches the chart data
@@ -208,7 +209,7 @@ def test_the_world_geometry_is_vendored_with_iso_numeric_ids():
 def test_an_area_with_a_hidden_cell_is_hidden_too(demo, client_for, three_companies):
     # a fourth company's one finding of a theme no other company has in mica from India:
     # its cell has one company (hidden); the area has four, but shown it would give the
-    # hidden cell as the area less the cells shown
+    # hidden cell as the area less the cells shown, and so would its other cells
     mica_in = three_companies.findings.filter(commodity="mica", country="IN").first()
     fourth = _copy_run(three_companies, Organisation.objects.get(name="Wuppermann Staal"))
     fourth.findings.exclude(commodity="mica", country="IN").delete()
@@ -217,22 +218,21 @@ def test_an_area_with_a_hidden_cell_is_hidden_too(demo, client_for, three_compan
 
     stakeholder = _page(client_for, "stakeholder", demo).context["sector"]
     areas = {(a.country, a.commodity): a for a in stakeholder.areas}
-    assert ("IN", "mica", "wages") not in {
-        (c.country, c.commodity, c.theme) for c in stakeholder.cells
-    }
-    assert ("IN", "mica") not in areas  # left out with its hidden cell
-    assert not areas["BO", "tin"].suppressed  # an area whose cells all show stays shown
+    assert ("IN", "mica") not in {(c.country, c.commodity) for c in stakeholder.cells}
+    assert ("IN", "mica") not in areas  # left out with its cells
+    assert not areas["BO", "tin"].suppressed  # an area whose groups are all large stays shown
 
     secretariat = _page(client_for, "secretariat", demo)
     shown = secretariat.context["sector"]
     assert not any(a.suppressed for a in shown.areas)
     # the secretariat sees what the others do not, and is told so
-    hidden = next(c for c in shown.cells if (c.country, c.commodity, c.theme) == (
-        "IN", "mica", "wages"))  # fmt: skip
-    assert hidden.hidden_from_others and shown.suppressed_count == 1
+    hidden = [c for c in shown.cells if (c.country, c.commodity) == ("IN", "mica")]
+    assert len(hidden) == 2 and all(c.hidden_from_others for c in hidden)
+    assert shown.suppressed_count == 2
     page = secretariat.content.decode()
-    assert "As the secretariat you see every cell; 1 cell counts fewer than 3 companies" in page
-    assert page.count("hidden from others</span>") == 1
+    assert "As the secretariat you see every figure; 2 cells are hidden from the others" in page
+    assert "fewer than 3 companies." in page
+    assert page.count("hidden from others</span>") == 2
 
 
 def test_a_stated_origin_counts_once_however_many_stages_its_risks_have(demo, three_companies):
@@ -253,30 +253,47 @@ def test_a_stated_origin_counts_once_however_many_stages_its_risks_have(demo, th
     assert heat[chain.country, chain.commodity] == pytest.approx(before)
 
 
-def test_an_area_is_hidden_where_its_cells_less_it_would_tell_a_few_companies(
-    demo, client_for, three_companies
+@pytest.mark.parametrize("split", ["both_themes_of_one", "one_theme_of_one"])
+def test_an_area_is_hidden_where_its_figures_together_would_tell_a_few_companies(
+    demo, client_for, three_companies, split
 ):
-    """A purchase chain with risks of two themes counts in both theme cells and once in the
-    area: the cells shown less the area give the total of such chains. Where only one
-    company has such a chain, that would be its exposure; the area is hidden."""
+    """A purchase chain counts in the cell of each of its themes and once in the area, so
+    cells and area are sums of the same groups of chains, one per set of themes, and each
+    group's total can be worked out from them: cell A + cell B - area gives the chains of
+    both themes; cell A - cell B those of A alone where every B chain has A too. Where a
+    group is one company's, the area and all its cells are hidden."""
     tin_bo = Finding.objects.filter(commodity="tin", country="BO", run__covenant=demo)
     themes = sorted(set(tin_bo.values_list("theme", flat=True)))
     assert len(themes) >= 2
-    # two of the three companies: their two themes on chains of other lines
-    for run in Run.objects.filter(covenant=demo).exclude(pk=three_companies.pk):
-        run.findings.filter(commodity="tin", country="BO", theme=themes[0]).update(
-            line_numbers=[9999]
-        )
+    others = Run.objects.filter(covenant=demo).exclude(pk=three_companies.pk)
+    if split == "both_themes_of_one":
+        # two of the three companies: their two themes on chains of other lines
+        for run in others:
+            run.findings.filter(commodity="tin", country="BO", theme=themes[0]).update(
+                line_numbers=[9999]
+            )
+    else:
+        # a fourth company with one chain of one theme beside the three alike
+        fourth = _copy_run(three_companies, Organisation.objects.get(name="Wuppermann Staal"))
+        fourth.findings.exclude(commodity="tin", country="BO", theme=themes[0]).delete()
+    full = _page(client_for, "secretariat", demo).context["sector"]
+    cells = [c for c in full.cells if (c.country, c.commodity) == ("BO", "tin")]
+    assert cells and all(c.companies >= 3 for c in cells)  # each cell alone would show
 
     stakeholder = _page(client_for, "stakeholder", demo)
     sector = stakeholder.context["sector"]
-    cells = {(c.country, c.commodity, c.theme): c for c in sector.cells}
-    assert all(cells["BO", "tin", t].companies == 3 for t in themes)  # the cells still show
+    assert ("BO", "tin") not in {(c.country, c.commodity) for c in sector.cells}
     assert ("BO", "tin") not in {(a.country, a.commodity) for a in sector.areas}
     heat = {(r["country"], r["commodity"]) for r in stakeholder.context["heat_table"]}
     assert ("Bolivia (BO)", "Tin") not in heat and heat
+    assert "Tin" not in html.unescape(stakeholder.content.decode()).split('id="sector-table"')[1]
+    assert ("BO", "tin") not in {(c[0], c[1]) for c in _report_cells(demo)}
 
-    secretariat = _page(client_for, "secretariat", demo)
-    shown = secretariat.context["sector"]
-    area = next(a for a in shown.areas if (a.country, a.commodity) == ("BO", "tin"))
+    area = next(a for a in full.areas if (a.country, a.commodity) == ("BO", "tin"))
     assert area.hidden_from_others and area.share.value > 0
+
+
+def _report_cells(demo) -> list[list]:
+    from covenant.reports.assembly import _sector
+
+    return _sector(demo)["cells"]

@@ -199,7 +199,7 @@ def test_stakeholder_sees_the_sector_map_without_company_names(new_page):
     expect(table).to_contain_text("South Africa (ZA)")
     expect(table).not_to_contain_text("fewer than 3")
     expect(page.locator("main")).to_contain_text(
-        re.compile(r"\d+ cells count fewer than 3 companies: they are left out")
+        re.compile(r"\d+ cells are left out of the table and the charts, with their countries")
     )
     expect(page.locator("main figure svg")).to_have_count(2)  # world map and heat map
     for name in (STAAL, "Tata Steel", "Wuppermann", "Krommenhoek"):
