@@ -209,7 +209,7 @@ def test_stakeholder_sees_the_sector_map_without_company_names(new_page):
     # With a threshold above the number of companies, no cell is shown, nor named.
     Covenant.objects.filter(slug=METALS_SLUG).update(disclosure_threshold=5)
     page.reload()
-    expect(page.locator("main")).to_contain_text("count fewer than 5 companies")
+    expect(page.locator("main")).to_contain_text("the purchases of fewer than 5 companies")
     expect(table).to_have_count(0)
     expect(page.locator("main figure svg")).to_have_count(0)
     expect(page.locator("main")).not_to_contain_text("India")
