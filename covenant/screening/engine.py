@@ -1560,21 +1560,27 @@ def _sniff_numbers(values: list[str], delimiter: str) -> tuple[bool, bool]:
 
 
 def with_decimal_point(texts: Iterable[str]) -> dict[str, str]:
-    """Of a column's texts, the amounts written with a decimal comma ("1.500,00", "€ 2,5"),
-    each rewritten with a point ("1500.00", "2.5"), where the column's texts read only that
-    way; {} where they read with a point, or either way. Texts without decimals ("1.500",
-    an article number "100.200.300") stay as they are. For a workbook's cells that hold
-    amounts as text beside its number cells."""
-    texts = [t for t in texts if any(c.isdigit() for c in t)]
-    decimal_comma, _thousands = _sniff_numbers(texts, ",")
-    if not decimal_comma:
+    """Of a column's texts, the amounts written with a decimal comma ("1.500,00", "€ 2,5",
+    "2.500" beside them), each rewritten with a point ("1500.00", "2.5", "2500"), where the
+    column holds amounts alone (beside its name) and some with decimals that read only that
+    way; else {}: a column of descriptions, of article numbers ("100.200.300"), of amounts
+    with a point. For a workbook's cells that hold amounts as text beside its number
+    cells."""
+    amounts = {t: re.sub(_NOT_AMOUNT, "", t.strip()) for t in texts if t.strip()}
+    # a column of names and descriptions ("RVS plaat 2,5 mm", an article "100.200.300" among
+    # them) holds no amounts: only a column of amounts alone (beside its headers) is read
+    words = [t for t, a in amounts.items() if not re.fullmatch(r"[-+]?[\d.,]*\d[\d.,]*", a)]
+    if len(words) > 2:  # the column's name and a title above it
         return {}
-    out = {}
-    for text in texts:
-        amount = re.sub(_NOT_AMOUNT, "", text.strip())
-        if re.match(_WRITTEN[True], amount) and re.search(r",\d+$", amount):
-            out[text] = amount.replace(".", "").replace(",", ".")
-    return out
+    numbers = [a for a in amounts.values() if a and a[-1].isdigit()]
+    decimal_comma, _thousands = _sniff_numbers(numbers, ",")
+    if not decimal_comma or not any(re.search(r",\d+$", a) for a in numbers):
+        return {}
+    return {
+        text: amount.replace(".", "").replace(",", ".")
+        for text, amount in amounts.items()
+        if any(c.isdigit() for c in amount) and re.match(_WRITTEN[True], amount)
+    }
 
 
 def _leading(payload: bytes, delimiter: str) -> list[tuple[list[str], int, int]]:
@@ -1727,11 +1733,8 @@ def is_place_key(key: str) -> bool:
 def _column_fields(header: list[str], header_map: Mapping[str, str] | None) -> list[str | None]:
     """What each column of `header` is read as (None: not read). `header_map` ({column key:
     field}, see `column_key`) says what a column is read as where its name does not, or
-    otherwise; a field of "" ("not used") leaves out a column that its name would have made
-    read where another column is read as that field (of "Product" and "Omschrijving", the
-    one that is no description): a mapping remembered from one file leaves the next file's
-    only such column read. A key "" (as mappings were kept before columns had places) maps
-    the first column without a name."""
+    otherwise; a field of "" leaves a column out ("not used"). A key "" (as mappings were
+    kept before columns had places) maps the first column without a name."""
     by_name: dict[str, str] = {}
     by_place: dict[int, str] = {}
     unnamed: str | None = None
@@ -1750,19 +1753,29 @@ def _column_fields(header: list[str], header_map: Mapping[str, str] | None) -> l
         if first is not None:
             by_place.setdefault(first, unnamed)
     fields: list[str | None] = []
-    not_used: list[bool] = []
     for index, name in enumerate(header):
         key = _header_key(name)
         given = by_place.get(index) if index in by_place else by_name.get(key)
-        not_used.append(given == "")
-        fields.append(given or (_HEADER_INDEX.get(key) if name.strip() else None))
-    return [
-        None
-        if not_used[i]
-        and any(f == fields[i] and not not_used[j] for j, f in enumerate(fields) if j != i)
-        else fields[i]
-        for i in range(len(fields))
-    ]
+        if given is None:
+            given = _HEADER_INDEX.get(key) if name.strip() else None
+        fields.append(given or None)
+    return fields
+
+
+def settle_not_used(header: list[str], header_map: Mapping[str, str]) -> dict[str, str]:
+    """`header_map` without the "not used" ("") of a column that no other column of `header`
+    is read as the field of: a company's choice between two columns of one field
+    ("Product" beside "Omschrijving"), remembered, leaves the next file's only one read."""
+    settled = dict(header_map)
+    kept = {k: f for k, f in header_map.items() if f}
+    fields = _column_fields(header, kept)
+    for index, field_ in enumerate(fields):
+        key = column_key(header, index)
+        if field_ is None or header_map.get(key) != "":
+            continue
+        if not any(other == field_ for j, other in enumerate(fields) if j != index):
+            del settled[key]
+    return settled
 
 
 def _map_header(header: list[str], header_map: Mapping[str, str] | None) -> dict[str, int]:
@@ -2130,36 +2143,53 @@ _BARE_NUMBER = r"^\s*[-+]?\d+([.,]\d+)?\s*$"
 
 
 def _raise_for_extra_cells(parsed: _Parsed) -> None:
-    """Raise PurchaseFileError for the first row with a number in a cell beyond the header's
-    columns: a value cut in two by the separator ("1,500" read as 1 and 500) would be read
-    wrong. Other text there (notes in a column without a name) is left out, as an unnamed
-    column is. One more scan of the file, made only when a row is wider than the header."""
+    """Raise PurchaseFileError for the first row, wider than the header, that shows a value
+    cut in two by the separator ("1,500" read as 1 and 500): a number beyond the header's
+    columns, or digits alone right of an amount (the amount's other half). Other text there
+    (notes in a column without a name) is left out, as an unnamed column is. One more scan
+    of the file, made only when a row is wider than the header; a file Polars cannot scan so
+    is read as before, cut at the header's width."""
     report = parsed.report
     width = len(report.header)
     names = [f"_c{i}" for i in range(width + _SPARE_COLUMNS)]
     spare = [pl.col(name) for name in names[width:]]
-    first = (
-        pl.scan_csv(
-            parsed.payload,
-            separator=report.delimiter,
-            has_header=False,
-            schema=dict.fromkeys(names, pl.String),
-            missing_columns="insert",
-            truncate_ragged_lines=True,
-            row_index_name="_row",
+    halves = [
+        pl.col(names[report.positions[f] + 1])
+        for f in NUMBER_FIELDS
+        if f in report.positions and report.positions[f] + 1 < len(names)
+    ]
+    wider = pl.any_horizontal(cell.str.strip_chars().str.len_chars() > 0 for cell in spare)
+    try:
+        first = (
+            pl.scan_csv(
+                parsed.payload,
+                separator=report.delimiter,
+                has_header=False,
+                schema=dict.fromkeys(names, pl.String),
+                missing_columns="insert",
+                truncate_ragged_lines=True,
+                row_index_name="_row",
+            )
+            .filter(pl.col("_row") > 0, wider)  # the header is record 0
+            .select(
+                "_row",
+                value=pl.coalesce(
+                    *(
+                        pl.when(cell.str.contains(_BARE_NUMBER)).then(cell.str.strip_chars())
+                        for cell in spare
+                    ),
+                    *(
+                        pl.when(cell.str.contains(r"^\s*\d+\s*$")).then(cell.str.strip_chars())
+                        for cell in halves
+                    ),
+                ),
+            )
+            .drop_nulls("value")
+            .head(1)
+            .collect()
         )
-        .filter(pl.col("_row") > 0)  # the header is record 0
-        .select(
-            "_row",
-            value=pl.coalesce(
-                pl.when(cell.str.contains(_BARE_NUMBER)).then(cell.str.strip_chars())
-                for cell in spare
-            ),
-        )
-        .drop_nulls("value")
-        .head(1)
-        .collect()
-    )
+    except pl.exceptions.ComputeError:
+        return
     if first.height:
         row = report.first_row + int(first["_row"][0]) - 1
         raise PurchaseFileError(TOO_MANY_CELLS, row=row, value=first["value"][0])

@@ -31,7 +31,7 @@ from covenant.knowledge.models import (
     ProductionShare,
     Source,
 )
-from covenant.knowledge.selectors import commodity_names
+from covenant.knowledge.selectors import commodities_named, commodity_names
 from covenant.lib.countries import country_label, country_name  # noqa: F401 (re-exported)
 from covenant.lib.disclosure import Figure, withhold
 from covenant.screening.engine import STAGES, Reference, likelihood_from_wgi
@@ -149,20 +149,10 @@ def company_synonyms_for(organisation: Organisation) -> dict[str, str]:
 
 def synonym_meaning(text: str) -> str | None:
     """The commodity code a text already names in the knowledge base (a current synonym or a
-    commodity's Dutch or English name), else None."""
-    text = text.strip().lower()
-    found = (
-        CommoditySynonym.objects.filter(text__iexact=text, source__is_current=True)
-        .values_list("commodity__code", flat=True)
-        .first()
-    )
-    if found:
-        return found
-    return (
-        Commodity.objects.filter(Q(name_en__iexact=text) | Q(name_nl__iexact=text))
-        .values_list("code", flat=True)
-        .first()
-    )
+    commodity's Dutch or English name, compared as the screening compares words), else
+    None."""
+    named = commodities_named(text)
+    return named[0].code if named else None
 
 
 def country_map_for(organisation: Organisation) -> dict[str, str]:

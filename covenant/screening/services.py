@@ -413,6 +413,10 @@ def upload_store(
         if source == Upload.Source.API_LINES:
             header_map = {}  # so do the lines sent as JSON
         payload = rmi.rmi_to_csv(template) if template else as_csv(name, data)
+        if any(f == "" for f in header_map.values()):  # remembered from files of two columns
+            header_map = engine.settle_not_used(
+                header_of(payload, header_map, header_row), header_map
+            )
         fields = _understand_or_wait(
             name,
             payload,

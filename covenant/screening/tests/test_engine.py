@@ -407,6 +407,17 @@ def test_a_value_cut_in_two_by_the_separator_is_refused_with_its_row():
     assert lines.collect()["spend"].to_list() == [10.0, 3.0, 4.0]
 
 
+def test_a_value_cut_in_two_before_another_column_is_refused():
+    """ "1,500" in the amount column, with a column after it: the 500 moves into that column
+    and the last cell beyond the header; the amount's other half gives it away."""
+    with pytest.raises(PurchaseFileError) as error:
+        read(b"description,spend,supplier\ncopper,10,Aurubis\nTin bars,1,500,Metallo Trading\n")
+    assert error.value.row == 3 and error.value.params["value"] == "500"
+    # a stray quote in a cell beyond the header: no server error
+    with pytest.raises(PurchaseFileError, match="The file cannot be read"):
+        read(b'description,origin,spend\nTin bars,BO,100,5" pipe\ncopper,DE,3\n')
+
+
 def test_a_mapping_kept_before_columns_had_places_still_reads_the_unnamed_column():
     """Uploads and runs stored a column without a name under the key ""."""
     lines, report = read(b"Omschrijving;;\nkoper;10;\n", header_map={"": "spend"})
@@ -414,11 +425,16 @@ def test_a_mapping_kept_before_columns_had_places_still_reads_the_unnamed_column
     assert lines.collect()["spend"].to_list() == [10.0] and report.columns["spend"] == "#2"
 
 
-def test_not_used_settles_a_tie_and_leaves_a_columns_meaning_alone():
+def test_not_used_leaves_a_column_out_and_settles_a_remembered_tie():
     two = b"Description;Omschrijving;Bedrag\ntin;koper;10\n"
     assert read(two, header_map={"Description": ""})[0].collect()["description"][0] == "koper"
     one = b"Description;Bedrag\ntin;10\n"
-    assert read(one, header_map={"Description": ""})[0].collect()["description"][0] == "tin"
+    with pytest.raises(PurchaseFileError, match="No column names the material"):
+        read(one, header_map={"Description": ""})  # the user's choice for this file
+    # remembered from a file of two such columns, it is dropped for a file of one
+    mapping = {"Description": "", "Bedrag": "spend"}
+    assert engine.settle_not_used(["Description", "Bedrag"], mapping) == {"Bedrag": "spend"}
+    assert engine.settle_not_used(["Description", "Omschrijving", "Bedrag"], mapping) == mapping
     # two columns of one name: by their places
     same = b"Omschrijving;Bedrag;Bedrag\ntin;10;20\n"
     lines, report = read(same, header_map={"#2": "", "#3": "spend"})

@@ -355,6 +355,17 @@ def test_two_columns_of_one_name_are_told_apart_by_their_place(demo, client_for)
     assert upload.preview[0]["spend"] == 20
 
 
+def test_a_column_the_user_leaves_out_is_not_read(demo, client_for):
+    client = client_for("company")
+    response = _upload(client, demo, b"Description;Goederencode;Euro\nTin staven;800110;100\n")
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.status == Upload.Status.NEEDS_MAPPING
+    client.post(response["Location"], {"col_0": "", "col_1": "hs_code", "col_2": "spend"})
+    upload.refresh_from_db()
+    assert upload.status == Upload.Status.READY
+    assert upload.preview[0]["description"] is None and upload.preview[0]["hs_code"] == "800110"
+
+
 def test_a_column_left_out_in_one_file_is_read_in_the_next_where_it_is_the_only_one(
     demo, client_for
 ):
@@ -493,14 +504,15 @@ def test_amounts_a_workbook_holds_as_text_with_a_decimal_comma_are_read_as_writt
                 ["Tin staven", "1.500,00"],
                 ["Zinkplaat", "€ 2,5"],
                 ["Koperdraad", 12.345],  # a number cell stays what it is
-                ["100.200.300", "3,75"],  # a text without decimals too
+                ["100.200.300", "3,75"],  # a description that looks like a number stays
+                ["Loodslab", "2.500"],  # a thousand beside them
             ]
         }
     )
     client = client_for("company")
     _upload(client, demo, data, "inkoop.xlsx")
     upload = Upload.objects.latest("uploaded_at")
-    assert [r["spend"] for r in upload.preview] == [1500.0, 2.5, 12.345, 3.75]
+    assert [r["spend"] for r in upload.preview] == [1500.0, 2.5, 12.345, 3.75, 2500.0]
     assert upload.preview[3]["description"] == "100.200.300"
 
 
