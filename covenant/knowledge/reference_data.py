@@ -491,9 +491,11 @@ def load_names() -> FileReport:
         (commodity_id, text.lower())
         for commodity_id, text in CommoditySynonym.objects.values_list("commodity_id", "text")
     }
+    # the seed's words are carried from edition to edition: so are a curator's removals
     removed = {
         (commodity, text.lower())
-        for commodity, text in removed_keys(FactChange.Kind.SYNONYM, source, ("commodity", "text"))
+        for edition in Source.objects.filter(series=source.series)
+        for commodity, text in removed_keys(FactChange.Kind.SYNONYM, edition, ("commodity", "text"))
     }
     removed -= have  # only what is not there now
     have |= removed

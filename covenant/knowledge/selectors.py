@@ -87,6 +87,30 @@ def _hs_digits(query: str) -> str:
     return digits if digits.isdigit() and 2 <= len(digits) <= 10 else ""
 
 
+def word_key(text: str) -> str:
+    """A word for a commodity as the screening compares it: lower case, punctuation as spaces
+    ("RVS." and "rvs" are one word); a closing "*" kept (a prefix, "lood*", is another word
+    than "lood")."""
+    text = text.strip().lower()
+    words = " ".join(re.sub(r"[\W_]+", " ", text.removesuffix("*")).split())
+    return f"{words}*" if words and text.endswith("*") else words
+
+
+def commodities_named(text: str, *, except_synonym: int | None = None) -> list[Commodity]:
+    """The commodities a word names already (as `word_key` compares words): by a current
+    synonym (leaving out the synonym `except_synonym`, the one being corrected), then by
+    their Dutch or English name."""
+    key = word_key(text)
+    if not key:
+        return []
+    synonyms = CommoditySynonym.objects.filter(source__is_current=True).select_related("commodity")
+    found = [s.commodity for s in synonyms if s.pk != except_synonym and word_key(s.text) == key]
+    found += [
+        c for c in Commodity.objects.all() if key in {word_key(c.name_en), word_key(c.name_nl)}
+    ]
+    return list(dict.fromkeys(found))
+
+
 def commodity_search(query: str) -> list[SearchHit]:
     """Find commodities by Dutch or English name, synonym, code, or HS code (a heading, a
     subheading or a longer national code: "2609", "2609.00", "26090000").

@@ -7,16 +7,16 @@ the reference files lives in `reference_data.py`; it registers its sources here.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, Q, Sum
+from django.db.models import Model, Sum
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from covenant.knowledge.models import (
-    Commodity,
     CommoditySynonym,
     Composition,
     DocumentedRisk,
@@ -24,6 +24,7 @@ from covenant.knowledge.models import (
     ProductionShare,
     Source,
 )
+from covenant.knowledge.selectors import commodities_named
 
 MSG_SOURCE_NEEDED = _(
     "Name the source of this fact: choose one from the list or give a new one "
@@ -130,12 +131,13 @@ def _resolve_source(source: Source | None, new_source: NewSource | None) -> Sour
     # a curated source is one publication: another year or edition of it is another source
     # beside it, not a newer edition that would take the facts citing this one out of use
     # (that is for the reference data, whose newer file holds them all again)
-    series = (
-        slugify(
-            f"{new_source.publisher} {new_source.title} {new_source.year} {new_source.edition}"
-        )[:80]
-        or "source"
+    # (named by a digest of all four: a long title must not cut the year off)
+    identity = "|".join(
+        str(part).strip().lower()
+        for part in (new_source.publisher, new_source.title, new_source.year, new_source.edition)
     )
+    digest = hashlib.sha1(identity.encode(), usedforsecurity=False).hexdigest()[:12]
+    series = f"{slugify(f'{new_source.publisher} {new_source.title}')[:60]}-{digest}"
     found, _created = source_register(
         series=series,
         publisher=new_source.publisher.strip(),
@@ -339,25 +341,19 @@ def composition_update(
 
 
 def _names_one_commodity(synonym: CommoditySynonym) -> None:
-    """Refuse a synonym whose text (as the screening compares it: trimmed, any case) already
-    names another commodity, by its name or a current synonym."""
-    text = synonym.text.strip()
-    other = (
-        Commodity.objects.filter(Q(name_en__iexact=text) | Q(name_nl__iexact=text))
-        .exclude(pk=synonym.commodity_id)
-        .first()
-    )
-    if other is None:
-        taken = (
-            CommoditySynonym.objects.filter(text__iexact=text, source__is_current=True)
-            .exclude(commodity_id=synonym.commodity_id)
-            .exclude(pk=synonym.pk)
-            .select_related("commodity")
-            .first()
+    """Refuse a synonym whose word (as the screening compares words: any case, punctuation
+    as spaces, "RVS." as "rvs") already names another commodity, by its name or a current
+    synonym."""
+    others = [
+        c
+        for c in commodities_named(synonym.text, except_synonym=synonym.pk)
+        if c.pk != synonym.commodity_id
+    ]
+    if others:
+        text = synonym.text.strip()
+        raise ValidationError(
+            {"text": MSG_SYNONYM_TAKEN % {"text": text, "commodity": others[0].name}}
         )
-        other = taken.commodity if taken else None
-    if other is not None:
-        raise ValidationError({"text": MSG_SYNONYM_TAKEN % {"text": text, "commodity": other.name}})
 
 
 @transaction.atomic
