@@ -386,10 +386,12 @@ def fact_use(*, kind: str, fact, fetched_by) -> int:
 
 
 def leaves_alloy_bare(*, kind: str, fact) -> bool:
-    """Whether removing the fact leaves its alloy without any component to screen."""
+    """Whether removing the fact leaves its alloy without any component to screen (the
+    screening uses the components of current sources only)."""
     if kind != FactChange.Kind.COMPOSITION:
         return False
-    return not Composition.objects.filter(alloy_id=fact.alloy_id).exclude(pk=fact.pk).exists()
+    others = Composition.objects.filter(alloy_id=fact.alloy_id, source__is_current=True)
+    return not others.exclude(pk=fact.pk).exists()
 
 
 def fact_in_words(*, kind: str, fact, order: Sequence[str]) -> list[tuple[str, str]]:

@@ -31,6 +31,11 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [("", _("— not used —")), *FIELD_LABELS.items()]
         self.columns = []
+        initial_map = dict(initial_map)
+        if "" in initial_map:  # kept before columns had places: the first without a name
+            first = next((i for i, name in enumerate(header) if not name.strip()), None)
+            if first is not None:
+                initial_map.setdefault(engine.column_key(header, first), initial_map[""])
         for i, name in enumerate(header):
             key = f"col_{i}"
             column = engine.column_key(header, i)

@@ -413,6 +413,15 @@ def test_removing_an_alloys_last_component_warns_first(client_for):
     warning = "This is the last component of brass"
     page = client.get(f"/knowledge/facts/composition/{zinc.pk}/remove/").content.decode()
     assert warning not in page  # copper stays
+    # a component of a former edition is no component to screen
+    from covenant.knowledge.models import Source
+
+    former = Source.objects.create(series="old-alloys", publisher="P", title="T", year=2000)
+    Composition.objects.filter(pk=copper.pk).update(source=former)
+    Source.objects.filter(pk=former.pk).update(is_current=False)
+    page = client.get(f"/knowledge/facts/composition/{zinc.pk}/remove/").content.decode()
+    assert warning in html.unescape(page)
+    Composition.objects.filter(pk=copper.pk).update(source=zinc.source)
     client.post(f"/knowledge/facts/composition/{zinc.pk}/remove/", {"reason": "Test"})
     page = client.get(f"/knowledge/facts/composition/{copper.pk}/remove/").content.decode()
     assert warning in html.unescape(page)

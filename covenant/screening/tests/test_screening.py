@@ -23,6 +23,7 @@ from covenant.lib.spreadsheet import xlsx_bytes
 from covenant.monitoring.models import RiskItem
 from covenant.screening import demo as screening_demo
 from covenant.screening import engine, selectors, services
+from covenant.screening.forms import MappingForm
 from covenant.screening.models import ColumnMapping, Finding, Run, Upload
 from covenant.screening.tests.rmi_workbooks import rmi_workbook
 
@@ -1346,3 +1347,8 @@ def test_a_company_deletes_an_uploaded_file_with_its_runs(
     assert not Run.objects.filter(pk=run.pk).exists() and not storage.exists(stored)
     item.refresh_from_db()
     assert item.finding is None  # the register keeps the item
+
+
+def test_the_mapping_form_shows_a_mapping_kept_before_columns_had_places():
+    form = MappingForm(header=["Omschrijving", "", ""], initial_map={"": "spend"})
+    assert [form.fields[f"col_{i}"].initial for i in range(3)] == ["description", "spend", ""]
