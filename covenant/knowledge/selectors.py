@@ -97,17 +97,23 @@ def word_key(text: str) -> str:
 
 
 def commodities_named(text: str, *, except_synonym: int | None = None) -> list[Commodity]:
-    """The commodities a word names already (as `word_key` compares words): by a current
-    synonym (leaving out the synonym `except_synonym`, the one being corrected), then by
-    their Dutch or English name."""
+    """The commodities a word names already (as `word_key` compares words), in the order the
+    screening gives a word its meaning: by their Dutch or English name, then by a current
+    synonym, the oldest first (leaving out `except_synonym`, the one being corrected)."""
     key = word_key(text)
     if not key:
         return []
-    synonyms = CommoditySynonym.objects.filter(source__is_current=True).select_related("commodity")
-    found = [s.commodity for s in synonyms if s.pk != except_synonym and word_key(s.text) == key]
-    found += [
-        c for c in Commodity.objects.all() if key in {word_key(c.name_en), word_key(c.name_nl)}
+    found = [
+        c
+        for c in Commodity.objects.order_by("pk")
+        if key in {word_key(c.name_en), word_key(c.name_nl)}
     ]
+    synonyms = (
+        CommoditySynonym.objects.filter(source__is_current=True)
+        .select_related("commodity")
+        .order_by("pk")
+    )
+    found += [s.commodity for s in synonyms if s.pk != except_synonym and word_key(s.text) == key]
     return list(dict.fromkeys(found))
 
 

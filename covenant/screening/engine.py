@@ -1765,16 +1765,24 @@ def _column_fields(header: list[str], header_map: Mapping[str, str] | None) -> l
 def settle_not_used(header: list[str], header_map: Mapping[str, str]) -> dict[str, str]:
     """`header_map` without the "not used" ("") of a column that no other column of `header`
     is read as the field of: a company's choice between two columns of one field
-    ("Product" beside "Omschrijving"), remembered, leaves the next file's only one read."""
-    settled = dict(header_map)
+    ("Product" beside "Omschrijving"), remembered, leaves the next file's only one read.
+    Keys compare as the columns' names do ("DESCRIPTION" is "Description")."""
     kept = {k: f for k, f in header_map.items() if f}
     fields = _column_fields(header, kept)
-    for index, field_ in enumerate(fields):
-        key = column_key(header, index)
-        if field_ is None or header_map.get(key) != "":
+    alone = {
+        index
+        for index, field_ in enumerate(fields)
+        if field_ is not None and fields.count(field_) == 1
+    }
+    settled = dict(header_map)
+    for key, target in header_map.items():
+        if target != "":
             continue
-        if not any(other == field_ for j, other in enumerate(fields) if j != index):
-            del settled[key]
+        place = _PLACE_KEY.match(key)
+        for index in alone:
+            named = key.strip() and not place and _header_key(key) == _header_key(header[index])
+            if named or (place and int(place[1]) - 1 == index):
+                settled.pop(key, None)
     return settled
 
 
@@ -2143,17 +2151,21 @@ _BARE_NUMBER = r"^\s*[-+]?\d+([.,]\d+)?\s*$"
 
 
 def _raise_for_extra_cells(parsed: _Parsed) -> None:
-    """Raise PurchaseFileError for the first row, wider than the header, that shows a value
-    cut in two by the separator ("1,500" read as 1 and 500): a number beyond the header's
-    columns, or digits alone right of an amount (the amount's other half). Other text there
-    (notes in a column without a name) is left out, as an unnamed column is. One more scan
-    of the file, made only when a row is wider than the header; a file Polars cannot scan so
-    is read as before, cut at the header's width."""
+    """Raise PurchaseFileError for the first row of a comma-separated file, wider than the
+    header, that shows a value cut in two by the separator ("1,500" read as 1 and 500): a
+    number beyond the header's columns, or a group of three digits right of an amount (the
+    amount's other half). Other text there (notes in a column without a name) is left out,
+    as an unnamed column is, and so is anything beyond the header in a file of another
+    separator (no number holds one). One more scan of the file, made only when a row is
+    wider than the header; a file Polars cannot scan so is read as before, cut at the
+    header's width."""
     report = parsed.report
+    if report.delimiter != ",":  # no number holds a semicolon, tab or bar
+        return
     width = len(report.header)
     names = [f"_c{i}" for i in range(width + _SPARE_COLUMNS)]
     spare = [pl.col(name) for name in names[width:]]
-    halves = [
+    halves = [  # "1,500": the amount is 1, the cell right of it 500
         pl.col(names[report.positions[f] + 1])
         for f in NUMBER_FIELDS
         if f in report.positions and report.positions[f] + 1 < len(names)
@@ -2178,10 +2190,7 @@ def _raise_for_extra_cells(parsed: _Parsed) -> None:
                         pl.when(cell.str.contains(_BARE_NUMBER)).then(cell.str.strip_chars())
                         for cell in spare
                     ),
-                    *(
-                        pl.when(cell.str.contains(r"^\s*\d+\s*$")).then(cell.str.strip_chars())
-                        for cell in halves
-                    ),
+                    *(pl.when(cell.str.contains(r"^\d{3}$")).then(cell) for cell in halves),
                 ),
             )
             .drop_nulls("value")

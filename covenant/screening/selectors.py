@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import translation
 
@@ -457,92 +457,91 @@ def sector_map(*, covenant: Covenant, fetched_by) -> SectorMap:
     for_secretariat = access_for(fetched_by, covenant).has_kind(Role.Kind.SECRETARIAT)
     threshold = covenant.disclosure_threshold
     run_ids = latest_run_ids(covenant)
-    rows = (
-        Finding.objects.filter(run_id__in=run_ids)
-        .values("country", "commodity", "theme")
-        .annotate(
-            share=Sum("exposure_share"), companies=Count("run", distinct=True), top=Max("score")
-        )
-        .order_by("country", "commodity", "theme")
-    )
-    areas, unsafe = _sector_areas(run_ids, threshold=threshold)
+    sums = _sector_sums(run_ids, threshold=threshold)
     cells = []
-    for r in rows:
-        key = (r["country"], r["commodity"])
-        share = Figure(None, None, value=r["share"] or 0.0, companies=r["companies"])
-        hidden = r["companies"] < threshold or key in unsafe
+    for (country, commodity, theme), (value, companies, top) in sorted(sums.cells.items()):
+        share = Figure(None, None, value=value, companies=companies)
+        hidden = (country, commodity) in sums.unsafe
         if hidden and not for_secretariat:
             share = withhold(share)
-        score = Figure(None, None, value=r["top"] or 0.0, companies=r["companies"])
-        cells.append(
-            SectorCell(
-                *key,
-                r["theme"],
-                share,
-                score if for_secretariat else None,
-                hidden_from_others=hidden,
-            )
-        )
+        score = Figure(None, None, value=top, companies=companies) if for_secretariat else None
+        cells.append(SectorCell(country, commodity, theme, share, score, hidden_from_others=hidden))
     cells.sort(key=lambda c: (c.hidden_from_others, -(c.share.value or 0), c.country, c.commodity))
-    shown_areas = []
-    for key, (value, companies) in sorted(areas.items()):
+    areas = []
+    for key, (value, companies) in sorted(sums.areas.items()):
         figure = Figure(None, None, value=value, companies=companies)
-        if key in unsafe and not for_secretariat:
+        if key in sums.unsafe and not for_secretariat:
             figure = withhold(figure)
-        shown_areas.append(SectorArea(*key, figure, hidden_from_others=key in unsafe))
+        areas.append(SectorArea(*key, figure, hidden_from_others=key in sums.unsafe))
     suppressed = sum(1 for c in cells if c.hidden_from_others)
     if not for_secretariat:
         cells = [c for c in cells if not c.suppressed]
-        shown_areas = [a for a in shown_areas if not a.suppressed]
+        areas = [a for a in areas if not a.suppressed]
     return SectorMap(
         cells=cells,
         companies=len(run_ids),
         threshold=threshold,
         for_secretariat=for_secretariat,
-        areas=shown_areas,
+        areas=areas,
         suppressed_count=suppressed,
     )
 
 
-def _sector_areas(
-    run_ids: list[int], *, threshold: int
-) -> tuple[dict[tuple[str, str], tuple[float, int]], set[tuple[str, str]]]:
-    """Per (country, commodity): the summed exposure share of the companies' purchase chains,
-    each chain (its run, component, stage and lines) once over its themes, and the number of
-    companies; and the areas whose figures would tell the purchases of fewer companies than
-    the threshold; in one query.
+@dataclass
+class _SectorSums:
+    cells: dict[tuple[str, str, str], tuple[float, int, float]]  # share, companies, top score
+    areas: dict[tuple[str, str], tuple[float, int]]  # share, companies
+    unsafe: set[tuple[str, str]]  # areas whose figures would tell too few companies
 
-    A chain counts in the cell of each theme of its risks and once in its area, so the area
-    and its cells are sums of the same groups of chains, one group per set of themes: from
-    them the total of each group can be worked out (cell A less cell B where every B chain
-    is an A chain too; A plus B less the area; the area less a cell). An area where a group
-    belongs to fewer companies than the threshold is left out with all its cells for anyone
-    but the secretariat; else every figure that can be worked out sums the purchases of as
-    many companies as the threshold asks, or more."""
+
+def _sector_sums(run_ids: list[int], *, threshold: int) -> _SectorSums:
+    """The sector map's sums, in one query: per (country, commodity, theme) and per (country,
+    commodity) the summed exposure share of the companies' purchase chains (its run,
+    component, stage and lines), each chain once per theme of its risks in a cell and once
+    in its area, with the number of companies (and a cell's highest score); and the areas
+    whose figures would tell the purchases of fewer companies than the threshold.
+
+    The area and its cells are sums of the same groups of chains, one group per set of
+    themes; from them each group's total can be worked out (cell A less cell B where every B
+    chain is an A chain too; A plus B less the area; the area less a cell). An area where a
+    group belongs to fewer companies than the threshold is unsafe: left out with all its
+    cells for anyone but the secretariat. Else every figure that can be worked out sums the
+    purchases of as many companies as the threshold asks, or more (areas share no chain)."""
     rows = (
         Finding.objects.filter(run_id__in=run_ids)
         .order_by()
-        .values_list("run_id", *_CHAIN_FIELDS, "theme", "exposure_share")
+        .values_list("run_id", *_CHAIN_FIELDS, "theme", "exposure_share", "score")
     )
-    chains: dict[tuple, tuple[tuple[str, str], float, list[str]]] = {}
-    for run_id, *fields, theme, value in rows:
+    chains: dict[tuple, tuple[tuple[str, str], float, dict[str, float]]] = {}
+    for run_id, *fields, theme, value, score in rows:
         chain = (run_id, *_chain(*fields))
         if chain not in chains:
-            chains[chain] = ((fields[0], fields[1]), value or 0.0, [])  # (country, commodity)
-        chains[chain][2].append(theme)
-    share: dict[tuple[str, str], float] = {}
-    companies: dict[tuple[str, str], set[int]] = {}
-    groups: dict[tuple[str, str], dict[tuple[str, ...], set[int]]] = {}
+            chains[chain] = ((fields[0], fields[1]), value or 0.0, {})  # (country, commodity)
+        themes = chains[chain][2]
+        themes[theme] = max(themes.get(theme, 0.0), score or 0.0)
+    cells: dict[tuple[str, str, str], list] = {}
+    areas: dict[tuple[str, str], list] = {}
+    groups: dict[tuple[str, str], dict[frozenset[str], set[int]]] = {}
     for chain, (key, value, themes) in chains.items():
-        share[key] = share.get(key, 0.0) + value
-        companies.setdefault(key, set()).add(chain[0])
-        groups.setdefault(key, {}).setdefault(tuple(sorted(themes)), set()).add(chain[0])
-    unsafe = {
-        key
-        for key, by_themes in groups.items()
-        if any(len(runs) < threshold for runs in by_themes.values())
-    }
-    return {key: (share[key], len(runs)) for key, runs in companies.items()}, unsafe
+        run_id = chain[0]
+        area = areas.setdefault(key, [0.0, set()])
+        area[0] += value
+        area[1].add(run_id)
+        for theme, score in themes.items():
+            cell = cells.setdefault((*key, theme), [0.0, set(), 0.0])
+            cell[0] += value
+            cell[1].add(run_id)
+            cell[2] = max(cell[2], score)
+        groups.setdefault(key, {}).setdefault(frozenset(themes), set()).add(run_id)
+    return _SectorSums(
+        cells={k: (v, len(runs), top) for k, (v, runs, top) in cells.items()},
+        areas={k: (v, len(runs)) for k, (v, runs) in areas.items()},
+        unsafe={
+            key
+            for key, by_themes in groups.items()
+            if any(len(runs) < threshold for runs in by_themes.values())
+        },
+    )
 
 
 # The engine's reference from the knowledge base ---------------------------------------------

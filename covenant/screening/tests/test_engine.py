@@ -407,6 +407,22 @@ def test_a_value_cut_in_two_by_the_separator_is_refused_with_its_row():
     assert lines.collect()["spend"].to_list() == [10.0, 3.0, 4.0]
 
 
+@pytest.mark.parametrize(
+    ("data", "spend"),
+    [
+        (b"Omschrijving;Bedrag;Hoeveelheid\nkoper;100;20\ntin;50;3;levering via NL\n", [100, 50]),
+        (b"description\tspend\tquantity\ncopper\t100\t20\tnote\n", [100]),
+        (b'description,spend,quantity\ncopper,"1,500",20,note\n', [1500]),
+        (b"description;spend\ncopper;100;7\n", [100]),
+    ],
+)
+def test_a_row_wider_than_the_header_without_a_cut_number_is_read(data, spend):
+    """Notes (or a number) beyond the header's columns where no number can be cut: read,
+    the extra cells left out."""
+    lines, _report = read(data)
+    assert lines.collect()["spend"].to_list() == spend
+
+
 def test_a_value_cut_in_two_before_another_column_is_refused():
     """ "1,500" in the amount column, with a column after it: the 500 moves into that column
     and the last cell beyond the header; the amount's other half gives it away."""
@@ -435,6 +451,7 @@ def test_not_used_leaves_a_column_out_and_settles_a_remembered_tie():
     mapping = {"Description": "", "Bedrag": "spend"}
     assert engine.settle_not_used(["Description", "Bedrag"], mapping) == {"Bedrag": "spend"}
     assert engine.settle_not_used(["Description", "Omschrijving", "Bedrag"], mapping) == mapping
+    assert engine.settle_not_used(["DESCRIPTION", "Bedrag"], mapping) == {"Bedrag": "spend"}
     # two columns of one name: by their places
     same = b"Omschrijving;Bedrag;Bedrag\ntin;10;20\n"
     lines, report = read(same, header_map={"#2": "", "#3": "spend"})

@@ -297,3 +297,26 @@ def _report_cells(demo) -> list[list]:
     from covenant.reports.assembly import _sector
 
     return _sector(demo)["cells"]
+
+
+def test_a_purchase_counts_once_in_a_themes_cell_however_many_stages_its_risks_have(
+    demo, secretariat, three_companies
+):
+    chain = three_companies.findings.filter(origin_known=True).first()
+    key = (chain.country, chain.commodity, chain.theme)
+
+    def cell():
+        sector = selectors.sector_map(covenant=demo, fetched_by=secretariat)
+        return next(c for c in sector.cells if (c.country, c.commodity, c.theme) == key)
+
+    before = cell().share.value
+    # each company's chain meets a second risk of the same theme at another stage
+    for twin in Finding.objects.filter(
+        run__covenant=demo, country=chain.country, commodity=chain.commodity,
+        theme=chain.theme, origin_known=True, line_numbers=chain.line_numbers,
+    ):  # fmt: skip
+        twin.pk, twin.code = None, uuid.uuid4()
+        twin.stage = "smelting_refining" if twin.stage == "mining" else "mining"
+        twin.save()
+    after = cell()
+    assert after.share.value == pytest.approx(before) and not after.hidden_from_others
