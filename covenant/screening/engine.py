@@ -1316,7 +1316,7 @@ class ReadReport:
     decimal_comma: bool
     thousands_separator: bool
     header: list[str]
-    columns: dict[str, str]  # field → its column's name in the file (or place, "#3")
+    columns: dict[str, str]  # field → its column's name, with its place where not alone
     positions: dict[str, int] = field(default_factory=dict)  # field → its column's place
     ignored_columns: list[str] = field(default_factory=list)
     rows: int = 0
@@ -1339,7 +1339,8 @@ class _Parsed:
     report: ReadReport
     numbers_as_text: bool
     options: dict[str, Any]
-    # rows with more cells than the header, every extra cell empty ("koper;10;"): cut short
+    # rows with more cells than the header, none a number cut in two ("koper;10;", notes in
+    # a column without a name): cut at the header's width
     ragged: bool = False
 
 
