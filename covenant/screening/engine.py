@@ -1659,10 +1659,25 @@ def _text_of(data: bytes, encoding: str | None) -> tuple[bytes, str]:
     return payload, used_encoding
 
 
-def _table_of(data: bytes, header_row: int | None) -> tuple[bytes, str]:
-    """(the decoded payload, its separator) of a CSV file; raises PurchaseFileError."""
-    payload, _encoding = _text_of(data, None)
-    return payload, _sniff_delimiter(payload, header_row)
+def top_of_table(
+    data: bytes,
+    limit: int,
+    header_map: Mapping[str, str] | None = None,
+    header_row: int | None = None,
+) -> tuple[list[tuple[int, list[str]]], int | None, list[list[str]]]:
+    """The top of a CSV file, decoded once: its filled rows as (row number, cells), for the
+    user to say which row holds the column names; the number of the row read as its header;
+    and the first `limit` rows from the header on, as `_parse` reads them (a title above the
+    header left out). ([], None, []) if the file cannot be read."""
+    try:
+        payload, _encoding = _text_of(data, None)
+        sep = _sniff_delimiter(payload, header_row)
+        rows = _leading(payload, sep)
+        above, cut = _preamble(payload, sep, header_map, header_row)
+    except PurchaseFileError:
+        return [], None, []
+    filled = [(index + 1, row) for row, index, _before in rows if _filled(row)]
+    return filled, above + 1, _sample_rows(_below(payload, cut), sep, limit)
 
 
 def first_rows(
@@ -1671,29 +1686,17 @@ def first_rows(
     header_map: Mapping[str, str] | None = None,
     header_row: int | None = None,
 ) -> list[list[str]]:
-    """The first `limit` rows of a CSV file from its header on, as `_parse` reads it (a title
-    above the header left out); [] if the file cannot be read."""
-    try:
-        payload, sep = _table_of(data, header_row)
-        _rows, cut = _preamble(payload, sep, header_map, header_row)
-    except PurchaseFileError:
-        return []
-    return _sample_rows(_below(payload, cut), sep, limit)
+    """The first `limit` rows of a CSV file from its header on (see `top_of_table`)."""
+    return top_of_table(data, limit, header_map, header_row)[2]
 
 
 def top_rows(
     data: bytes, header_map: Mapping[str, str] | None = None, header_row: int | None = None
 ) -> tuple[list[tuple[int, list[str]]], int | None]:
-    """The filled rows at the top of a CSV file, as (row number, cells), and the number of
-    the row read as its header (None where it cannot be read): for the user to say which
-    row holds the column names."""
-    try:
-        payload, sep = _table_of(data, header_row)
-        rows = _leading(payload, sep)
-        above, _cut = _preamble(payload, sep, header_map, header_row)
-    except PurchaseFileError:
-        return [], None
-    return [(index + 1, row) for row, index, _before in rows if _filled(row)], above + 1
+    """The filled rows at the top of a CSV file and the number of its header row (see
+    `top_of_table`)."""
+    rows, header, _table = top_of_table(data, 1, header_map, header_row)
+    return rows, header
 
 
 def header_field(name: str) -> str | None:

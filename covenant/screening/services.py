@@ -212,8 +212,8 @@ class TopOfFile:
 
 
 def top_of_file(upload: Upload, limit: int = 3) -> TopOfFile:
-    """The top of the stored file, read (and a workbook converted) once; empty if the file
-    cannot be read."""
+    """The top of the stored file, read (and a workbook converted, and decoded) once; empty if
+    the file cannot be read."""
     with upload.file.open("rb") as handle:
         data = handle.read()
     try:
@@ -221,8 +221,7 @@ def top_of_file(upload: Upload, limit: int = 3) -> TopOfFile:
     except engine.PurchaseFileError:  # an unreadable workbook
         return TopOfFile()
     del data
-    rows, header_row = engine.top_rows(payload, upload.header_map, upload.header_row)
-    table = engine.first_rows(payload, 50, upload.header_map, upload.header_row)
+    rows, header_row, table = engine.top_of_table(payload, 50, upload.header_map, upload.header_row)
     samples: list[list[str]] = [[] for _cell in table[0]] if table else []
     for row in table[1:]:
         for column, value in zip(samples, row, strict=False):
