@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -96,24 +96,34 @@ def word_key(text: str) -> str:
     return f"{words}*" if words and text.endswith("*") else words
 
 
-def commodities_named(text: str, *, except_synonym: int | None = None) -> list[Commodity]:
-    """The commodities a word names already (as `word_key` compares words), in the order the
-    screening gives a word its meaning: by their Dutch or English name, then by a current
-    synonym, the oldest first (leaving out `except_synonym`, the one being corrected)."""
-    key = word_key(text)
-    if not key:
-        return []
-    found = [
-        c
-        for c in Commodity.objects.order_by("pk")
-        if key in {word_key(c.name_en), word_key(c.name_nl)}
-    ]
+def words_in_meaning_order() -> Iterator[tuple[str, Commodity, int | None]]:
+    """Every word that names a commodity, in the order the screening gives a word its meaning
+    where two name different ones: the commodities' English and Dutch names (the oldest
+    commodity first), then the current synonyms, the oldest first; each with its commodity
+    and its synonym's key (None for a name)."""
+    for commodity in Commodity.objects.order_by("pk"):
+        yield commodity.name_en, commodity, None
+        yield commodity.name_nl, commodity, None
     synonyms = (
         CommoditySynonym.objects.filter(source__is_current=True)
         .select_related("commodity")
         .order_by("pk")
     )
-    found += [s.commodity for s in synonyms if s.pk != except_synonym and word_key(s.text) == key]
+    for synonym in synonyms:
+        yield synonym.text, synonym.commodity, synonym.pk
+
+
+def commodities_named(text: str, *, except_synonym: int | None = None) -> list[Commodity]:
+    """The commodities a word names already (as `word_key` compares words), in the order of
+    `words_in_meaning_order` (leaving out `except_synonym`, the synonym being corrected)."""
+    key = word_key(text)
+    if not key:
+        return []
+    found = [
+        commodity
+        for word, commodity, synonym in words_in_meaning_order()
+        if (synonym is None or synonym != except_synonym) and word_key(word) == key
+    ]
     return list(dict.fromkeys(found))
 
 

@@ -23,7 +23,6 @@ from covenant.accounts.models import Role
 from covenant.covenants.models import Covenant, Organisation
 from covenant.knowledge.models import (
     Commodity,
-    CommoditySynonym,
     Composition,
     DocumentedRisk,
     GovernanceEstimate,
@@ -31,7 +30,11 @@ from covenant.knowledge.models import (
     ProductionShare,
     Source,
 )
-from covenant.knowledge.selectors import commodities_named, commodity_names
+from covenant.knowledge.selectors import (
+    commodities_named,
+    commodity_names,
+    words_in_meaning_order,
+)
 from covenant.lib.countries import country_label, country_name  # noqa: F401 (re-exported)
 from covenant.lib.disclosure import Figure, withhold
 from covenant.screening.engine import STAGES, Reference, likelihood_from_wgi
@@ -563,14 +566,8 @@ def reference_from_knowledge(*, company_synonyms: Mapping[str, str] | None = Non
     # curation refuses a second meaning; one loaded from a source file must not stop every
     # screening)
     meanings: dict[str, str] = {}
-    for c in Commodity.objects.order_by("pk").values("code", "name_en", "name_nl"):
-        for name in (c["name_en"], c["name_nl"]):
-            meanings.setdefault(name.strip().lower(), c["code"])
-    for code, text, source in CommoditySynonym.objects.order_by("pk").values_list(
-        "commodity__code", "text", "source_id"
-    ):
-        if source in current:
-            meanings.setdefault(text.strip().lower(), code)
+    for text, commodity, _synonym in words_in_meaning_order():
+        meanings.setdefault(text.strip().lower(), commodity.code)
     for text, code in (company_synonyms or {}).items():
         meanings.setdefault(text.strip().lower(), code)  # the knowledge base's meaning wins
     hs_codes = [
