@@ -435,8 +435,12 @@ FINDINGS_PER_PAGE = 100
 @object_scoped_login
 def run_detail(request, code):
     run = selectors.run_get(code=code, fetched_by=request.user)
-    filters = selectors.FindingFilters.from_query(request.GET)
     names = selectors.commodity_names()
+    # lines nothing places in a country (see Run.unplaced), by commodity name
+    unplaced = [(names.get(u["commodity"], u["commodity"]), u["lines"]) for u in run.unplaced]
+    if request.htmx and request.GET.get("status"):  # the page's poll: the status alone
+        return render(request, "screening/run.html#status", {"run": run, "unplaced": unplaced})
+    filters = selectors.FindingFilters.from_query(request.GET)
     listed = selectors.finding_list(run=run, filters=filters)
     page = Paginator(listed, FINDINGS_PER_PAGE).get_page(request.GET.get("page"))
     findings = selectors.finding_names(page, names=names)
@@ -464,10 +468,9 @@ def run_detail(request, code):
         "stages": _stage_labels(),
         "can_run": selectors.can_run(request.user, run.covenant, run.organisation_id),
         "previous": selectors.previous_run(run),
-        # lines nothing places in a country (see Run.unplaced), by commodity name
-        "unplaced": [(names.get(u["commodity"], u["commodity"]), u["lines"]) for u in run.unplaced],
+        "unplaced": unplaced,
     }
-    if done and findings and not (request.htmx and request.GET.get("status")):
+    if done and findings:
         # the bar chart shows the highest scores whichever page of the table is shown
         top = findings
         if page.number > 1:
@@ -480,10 +483,7 @@ def run_detail(request, code):
                 names=names,
             )
         )
-    template = "screening/run.html"
-    if request.htmx and request.GET.get("status"):
-        template += "#status"
-    return render(request, template, context)
+    return render(request, "screening/run.html", context)
 
 
 def _export_rows(findings, names) -> list[list]:
