@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import HttpBearer
 
+from covenant.accounts.middleware import mfa_required
 from covenant.accounts.services import api_token_user
 from covenant.monitoring.api import stale_version_answer
 from covenant.monitoring.services import StaleVersion
@@ -17,18 +18,27 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 class TokenAuth(HttpBearer):
     """A personal API token as `Authorization: Bearer cov_…`; without one, the session user on
-    reads, else anonymous. A token acts with its user's roles, never more."""
+    reads, else anonymous. A token acts with its user's roles, never more.
+
+    A secretariat member whom the covenant requires to set up two-factor authentication, and
+    who has not, is anonymous here as the pages send them to set it up (decision 0002)."""
 
     def __call__(self, request):
         if not request.headers.get("Authorization"):
             user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated and request.method in SAFE_METHODS:
+            if (
+                user is not None
+                and user.is_authenticated
+                and request.method in SAFE_METHODS
+                and not mfa_required(user)
+            ):
                 return user
             return AnonymousUser()
         return super().__call__(request)
 
     def authenticate(self, request, token: str):
-        return api_token_user(plain=token)
+        user = api_token_user(plain=token)
+        return None if user is None or mfa_required(user) else user
 
 
 class CovenantAPI(NinjaAPI):

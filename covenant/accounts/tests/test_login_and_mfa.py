@@ -81,3 +81,23 @@ def test_home_lists_the_covenants_and_roles_and_what_the_user_can_do(client_for,
     html = client_for("outsider").get("/home/").content.decode()
     assert "Demo-convenant Natuursteen" in html
     assert "Metaalsector" not in html
+
+
+def test_a_secretariat_member_without_totp_reads_nothing_confidential_through_the_api(
+    client_for, secretariat, demo
+):
+    from covenant.accounts.services import api_token_create
+    from covenant.screening.models import Run
+
+    run = Run.objects.filter(covenant=demo, status=Run.Status.DONE).first()
+    findings = f"/api/screening/runs/{run.code}/findings"
+    parts = f"/api/covenants/{demo.slug}/monitoring/1/parts"
+    _token, plain = api_token_create(user=secretariat, name="before TOTP was removed")
+    Authenticator.objects.filter(user=secretariat).delete()
+    client = client_for("secretariat")  # logged in with the password only
+    assert client.get(findings).status_code == 401  # as anonymous
+    assert client.get(parts).status_code in (401, 403, 404)
+    by_token = client_for("anonymous")
+    assert by_token.get(findings, HTTP_AUTHORIZATION=f"Bearer {plain}").status_code == 401
+    # public data stays readable, as for anyone
+    assert client.get(f"/api/covenants/{demo.slug}").status_code == 200
