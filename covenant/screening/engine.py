@@ -1346,6 +1346,9 @@ class _Parsed:
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
+    # UTF-32's marks before UTF-16's: the little-endian one starts with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
@@ -1399,7 +1402,8 @@ def _decode(data: bytes, encoding: str | None) -> tuple[bytes, str]:
                 return data.decode(name).lstrip("\ufeff").encode("utf-8"), name
             except UnicodeDecodeError as exc:
                 raise PurchaseFileError(
-                    gettext_noop("The file starts as UTF-16 but cannot be read as UTF-16.")
+                    gettext_noop("The file starts as %(encoding)s but cannot be read as such."),
+                    encoding=name.upper(),
                 ) from exc
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise PurchaseFileError(
@@ -1410,7 +1414,16 @@ def _decode(data: bytes, encoding: str | None) -> tuple[bytes, str]:
     head = data[:4096]
     if b"\x00" in head:
         even, odd = head[0::2].count(0), head[1::2].count(0)
-        guess = "utf-16-le" if odd > even * 4 else "utf-16-be" if even > odd * 4 else None
+        # UTF-16 without its mark: a zero byte in most characters (Latin text), at one side;
+        # a stray zero byte in a UTF-8 export is not that
+        enough = len(head) // 16
+        guess = (
+            "utf-16-le"
+            if odd > max(even * 4, enough)
+            else "utf-16-be"
+            if even > max(odd * 4, enough)
+            else None
+        )
         if guess:
             try:
                 return data.decode(guess).encode("utf-8"), guess
@@ -1646,7 +1659,10 @@ def _below(payload: bytes, lines: int) -> bytes:
     """The payload without its first `lines` lines."""
     start = 0
     for _ in range(lines):
-        start = payload.index(b"\n", start) + 1
+        end = payload.find(b"\n", start)
+        if end < 0:
+            return b""
+        start = end + 1
     return payload[start:] if start else payload
 
 

@@ -237,8 +237,27 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _rows(workbook, sheet: str) -> list[list]:
-    return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+def _rows(workbook, sheet: str, *, fill_merged: bool = False) -> list[list]:
+    """The sheet's cells from A1; with `fill_merged`, a merged range's value in each of its
+    cells (a supplier who merged "Tin" over three smelter rows means tin for all three).
+    Raises PurchaseFileError for a damaged sheet (calamine reads a sheet only when asked)."""
+    from covenant.screening.services import XLSX_UNREADABLE
+
+    try:
+        found = workbook.get_sheet_by_name(sheet)
+        rows = found.to_python(skip_empty_area=False)
+        merged = (found.merged_cell_ranges or []) if fill_merged else []
+    except Exception as exc:  # calamine raises its own errors for a damaged sheet
+        raise engine.PurchaseFileError(XLSX_UNREADABLE, error=str(exc)) from exc
+    for (top, left), (bottom, right) in merged:
+        if top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        for r in range(top, min(bottom, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(left, min(right, len(row) - 1) + 1):
+                row[c] = value
+    return rows
 
 
 def _get(row: list, col: int) -> str:
@@ -411,7 +430,7 @@ def read_rmi_template(
     warnings: list[dict] = []
     smelters: list[Smelter] = []
     c = layout["smelters"].cols
-    for number, row in enumerate(_rows(workbook, SMELTER_SHEET), start=1):
+    for number, row in enumerate(_rows(workbook, SMELTER_SHEET, fill_merged=True), start=1):
         if number < layout["smelters"].first_row:
             continue
         cell = {f: _get(row, i) for f, i in c.items()}
@@ -477,7 +496,7 @@ def read_rmi_template(
             warnings.append(_warning(NO_SHEET, kind=kind, version=version, sheet=MINE_SHEET))
         else:
             m = mine_layout.cols
-            for number, row in enumerate(_rows(workbook, MINE_SHEET), start=1):
+            for number, row in enumerate(_rows(workbook, MINE_SHEET, fill_merged=True), start=1):
                 if number < mine_layout.first_row:
                     continue
                 cell = {f: _get(row, i) for f, i in m.items()}

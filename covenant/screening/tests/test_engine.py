@@ -353,7 +353,12 @@ def test_semicolon_windows_1252_decimal_comma_and_dutch_headers():
 
 @pytest.mark.parametrize(
     ("encoding", "name"),
-    [("utf-16", "utf-16"), ("utf-16-le", "utf-16-le"), ("utf-8-sig", "utf-8-sig")],
+    [
+        ("utf-16", "utf-16"),
+        ("utf-16-le", "utf-16-le"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("utf-32", "utf-32"),  # its mark starts with UTF-16's: read as UTF-16 it was garbled
+    ],
 )
 def test_utf16_and_byte_order_marks(encoding, name):
     lines, report = read(DUTCH.encode(encoding))
@@ -524,6 +529,8 @@ def test_two_columns_read_as_one_field_are_told_apart_by_a_mapping():
         (b"  \r\n\r\n", "The file is empty."),
         (b"omschrijving;bedrag\r\n", "header row but no purchase lines"),
         (bytes(range(256)) * 8, "binary data"),
+        # one stray zero byte in a UTF-8 export, of even length: was taken for UTF-16 (a crash)
+        (b"description,spend\nste\x00el,10\n", "binary data"),
         (b"PK\x03\x04rest-of-a-zip", "Excel file"),
         (b"omschrijving;bedrag\nkoper\x81\x8d;12\n", "encoding is unknown"),
         (b"naam;prijs\nkoper;12\n", "No column names the material"),

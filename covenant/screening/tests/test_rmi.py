@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import html
 import io
+import struct
 import zipfile
 
 import openpyxl
 import polars as pl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
+from covenant.accounts import services as account_services
 from covenant.screening import engine, rmi
 from covenant.screening.models import Run, Upload
 from covenant.screening.tests.rmi_workbooks import rmi_workbook
@@ -295,6 +298,73 @@ def test_a_zip_bomb_and_a_password_protected_file_are_refused():
         rmi.read_rmi_template(bomb.getvalue())
     with pytest.raises(engine.PurchaseFileError, match="password-protected"):
         rmi.read_rmi_template(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+
+
+def _with_bad_crc(data: bytes, marker: bytes) -> bytes:
+    """The .xlsx with a wrong CRC-32 on the sheet that holds `marker` (a damaged copy: a bit
+    flipped in a download gives the same error); the zip's directory itself stays valid."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        name = next(
+            i.filename
+            for i in archive.infolist()
+            if i.filename.startswith("xl/worksheets/") and marker in archive.read(i.filename)
+        ).encode()
+    raw = bytearray(data)
+    for signature, name_at, crc_at, len_at in (
+        (b"PK\x03\x04", 30, 14, 26),
+        (b"PK\x01\x02", 46, 16, 28),
+    ):
+        pos = raw.find(signature)
+        while pos >= 0:
+            length = struct.unpack_from("<H", raw, pos + len_at)[0]
+            if raw[pos + name_at : pos + name_at + length] == name:
+                struct.pack_into("<I", raw, pos + crc_at, 0xDEADBEEF)
+            pos = raw.find(signature, pos + 4)
+    return bytes(raw)
+
+
+DAMAGED = _with_bad_crc(
+    rmi_workbook(smelters=[("", "Tin", "Minsur", "Minsur", "Peru", "CID001182")]),
+    b"Smelter Identification Number Input Column",
+)
+
+
+def test_a_template_with_a_damaged_sheet_is_refused_with_a_message(demo, client_for, company):
+    with pytest.raises(engine.PurchaseFileError, match="cannot be read"):
+        rmi.read_rmi_template(DAMAGED)
+    before = Upload.objects.count()
+    response = _upload(client_for("company"), demo, DAMAGED)
+    assert response.status_code == 400
+    assert "This Excel file cannot be read" in html.unescape(response.content.decode())
+    _token, plain = account_services.api_token_create(user=company, name="erp")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {plain}").post(
+        f"/api/covenants/{demo.slug}/screening/uploads",
+        {"file": SimpleUploadedFile("cmrt.xlsx", DAMAGED)},
+    )
+    assert api.status_code == 400
+    assert "cannot be read" in api.json()["message"]
+    assert Upload.objects.count() == before
+
+
+def test_smelters_under_a_merged_metal_cell_are_all_read():
+    data = rmi_workbook(
+        smelters=[
+            ("", "Tin", "Smelter not listed", "Smelter One", "Peru", ""),
+            ("", "", "Smelter not listed", "Smelter Two", "Bolivia", ""),
+            ("", "", "Smelter not listed", "Smelter Three", "Indonesia", ""),
+        ]
+    )
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book["Smelter List"].merge_cells("B5:B7")
+    out = io.BytesIO()
+    book.save(out)
+    result = rmi.read_rmi_template(out.getvalue())
+    assert [(s.metal, s.name, s.country) for s in result.smelters] == [
+        ("Tin", "Smelter One", "PE"),
+        ("Tin", "Smelter Two", "BO"),
+        ("Tin", "Smelter Three", "ID"),
+    ]
+    assert not result.warnings
 
 
 def _upload(client, demo, content, name="cmrt.xlsx"):

@@ -151,6 +151,7 @@ BAD_INPUTS = [
     (b"", "inkoop.csv", "The file is empty."),
     (b"Omschrijving;Bedrag\n", "inkoop.csv", "header row but no purchase lines"),
     (bytes(range(256)) * 40, "inkoop.csv", "binary data"),
+    (b"Omschrijving;Bedrag\nSta\x00al;10\n", "inkoop.csv", "binary data"),  # a stray zero byte
     (b"Omschrijving;Bedrag\nTin;-5\n", "inkoop.csv", "Row 2, column “Bedrag”"),
     (b"%PDF-1.4", "inkoop.pdf", "Upload a CSV file or an Excel workbook"),
     (b"not a zip", "inkoop.xlsx", "not an Excel workbook"),
