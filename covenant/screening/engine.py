@@ -332,6 +332,13 @@ COUNTRY_ALIASES = {
     "korea south": "KR",
     "south korea": "KR",
     "korea republic of": "KR",
+    "republic of korea": "KR",
+    "republic of china": "TW",
+    "chinese taipei": "TW",
+    "p r china": "CN",
+    "pr china": "CN",
+    "prc": "CN",
+    "hong kong sar": "HK",
     "zuid korea": "KR",
     "russia": "RU",
     "rusland": "RU",
@@ -479,18 +486,72 @@ def resolve_country(value: str | None) -> str | None:
     return keys.get(_name_key(text))
 
 
-def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
-    """(ISO-2, similarity 0-1) of close matches for an unknown country, closest first."""
+# words that many countries' official names share: compared, they made "Republic of Korea"
+# "Republic of Kenya" (0.88 alike) and "Republic of Rwanda" Uganda
+_STATE_WORDS = frozenset(
+    [
+        "the",
+        "of",
+        "republic",
+        "rep",
+        "kingdom",
+        "democratic",
+        "dem",
+        "people",
+        "s",
+        "peoples",
+        "federal",
+        "federation",
+        "state",
+        "plurinational",
+        "islamic",
+        "socialist",
+        "bolivarian",
+        "principality",
+        "sultanate",
+        "commonwealth",
+    ]
+)
+
+
+def _distinctive(key: str) -> str:
+    """A name key without the words of a state's form ("republic of korea" → "korea")."""
+    return " ".join(w for w in key.split() if w not in _STATE_WORDS) or key
+
+
+@functools.cache
+def _distinctive_index() -> dict[str, tuple[str, ...]]:
+    """Distinctive name → the ISO-2 codes it names (two for "korea" and "congo")."""
     _names, _, keys = _country_index()
+    index: dict[str, set[str]] = {}
+    for key, code in keys.items():
+        index.setdefault(_distinctive(key), set()).add(code)
+    return {name: tuple(sorted(codes)) for name, codes in index.items()}
+
+
+def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
+    """(ISO-2, similarity 0-1) of close matches for an unknown country, closest first.
+
+    Names are compared without the words of a state's form. A name that two countries share
+    ("Korea", "Congo"), or two countries as close as each other, are listed with a
+    similarity below PRESELECT: the user chooses, nothing is chosen for them."""
     key = _name_key(value)
     if key in AMBIGUOUS_COUNTRIES:  # both, and neither preselected
         return [(code, PRESELECT / 2) for code in AMBIGUOUS_COUNTRIES[key]]
-    found = difflib.get_close_matches(key, list(keys), n=n * 3, cutoff=0.6)
+    index = _distinctive_index()
+    word = _distinctive(key)
+    found = difflib.get_close_matches(word, list(index), n=n * 3, cutoff=0.6)
     out: dict[str, float] = {}
     for name in found:
-        if keys[name] not in out:
-            out[keys[name]] = difflib.SequenceMatcher(None, key, name).ratio()
-    return list(out.items())[:n]
+        score = difflib.SequenceMatcher(None, word, name).ratio()
+        if len(index[name]) > 1:
+            score = min(score, PRESELECT / 2)
+        for code in index[name]:
+            out[code] = max(out.get(code, 0.0), score)
+    ranked = sorted(out.items(), key=lambda item: -item[1])[:n]
+    if len(ranked) > 1 and ranked[0][1] >= PRESELECT and ranked[1][1] > ranked[0][1] - 0.1:
+        ranked = [(code, min(score, PRESELECT / 2)) for code, score in ranked]
+    return ranked
 
 
 def _country_labels(codes: list[str]) -> list[str]:

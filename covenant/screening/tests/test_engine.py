@@ -290,6 +290,10 @@ def test_likelihood_from_wgi_maps_rule_of_law_and_corruption_to_one_to_zero():
         ("Korea, Rep.", "KR"),
         ("Egypt, Arab Rep.", "EG"),
         ("Lao PDR", "LA"),
+        ("Republic of Korea", "KR"),
+        ("Republic of China", "TW"),
+        ("Chinese Taipei", "TW"),
+        ("P.R. China", "CN"),
         # the languages of RMI templates and European exports
         ("Deutschland", "DE"),
         ("Allemagne", "DE"),
@@ -310,6 +314,32 @@ def test_a_name_of_two_countries_suggests_both_and_preselects_neither():
     close = engine._close_countries("Congo")
     assert [code for code, _ in close] == ["CD", "CG"]
     assert all(similarity < engine.PRESELECT for _, similarity in close)
+
+
+@pytest.mark.parametrize(
+    ("value", "meant", "wrong"),
+    [
+        # the words of a state's form made these look alike ("republic of kenya" 0.88)
+        ("Republic of Rwanda", "RW", "UG"),
+        ("Rwanda Republic", "RW", "UG"),
+        ("Republik Korea", None, "KE"),
+        ("Boliva", "BO", None),  # a typing error is still caught
+        ("Dominica Rep", None, None),  # as close to the Dominican Republic: the user chooses
+    ],
+)
+def test_a_close_country_is_preselected_only_when_it_is_the_one_meant(value, meant, wrong):
+    close = engine._close_countries(value)
+    preselect = close[0][0] if close and close[0][1] >= engine.PRESELECT else None
+    assert preselect == meant
+    assert wrong not in [code for code, _ in close if _ >= engine.PRESELECT]
+
+
+def test_an_unknown_country_of_a_purchase_list_is_not_preselected_as_another():
+    data = b"description;spend;country of origin\ntin;10;Republic of Rwanda\nlead;5;Rep. Kenia\n"
+    with pytest.raises(engine.UnknownCountries) as caught:
+        read(data)
+    preselected = {u["value"]: u["preselect"] for u in caught.value.unknown}
+    assert preselected == {"Republic of Rwanda": "RW", "Rep. Kenia": "KE"}
 
 
 # ---------------------------------------------------------------------------------------------
