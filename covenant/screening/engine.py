@@ -488,30 +488,11 @@ def resolve_country(value: str | None) -> str | None:
 
 # words that many countries' official names share: compared, they made "Republic of Korea"
 # "Republic of Kenya" (0.88 alike) and "Republic of Rwanda" Uganda
-_STATE_WORDS = frozenset(
-    [
-        "the",
-        "of",
-        "republic",
-        "rep",
-        "kingdom",
-        "democratic",
-        "dem",
-        "people",
-        "s",
-        "peoples",
-        "federal",
-        "federation",
-        "state",
-        "plurinational",
-        "islamic",
-        "socialist",
-        "bolivarian",
-        "principality",
-        "sultanate",
-        "commonwealth",
-    ]
-)
+_STATE_WORDS = frozenset((
+    "the", "of", "republic", "rep", "kingdom", "democratic", "dem", "people", "s", "peoples",
+    "federal", "federation", "state", "plurinational", "islamic", "socialist", "bolivarian",
+    "principality", "sultanate", "commonwealth",
+))  # fmt: skip
 
 
 def _distinctive(key: str) -> str:
