@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, model_validator
 
+from covenant.accounts.api import MessageOut
 from covenant.accounts.decorators import Policy, declare
 from covenant.covenants import selectors as covenant_selectors
 from covenant.lib.countries import is_country
@@ -257,14 +258,26 @@ def screening_run_detail(request, code: UUID):
 
 @router.get(
     "/screening/runs/{code}/findings",
-    response=list[FindingOut],
+    response={200: list[FindingOut], 409: MessageOut},
     summary="A run's findings, ranked (filters: theme, country, commodity, stage)",
+    description="A run that has not finished, or failed, has no findings: the answer is 409 "
+    "with the reason, so that it is never read as a list without risks.",
 )
 @declare(OBJECT)
 def screening_finding_list(
     request, code: UUID, theme: str = "", country: str = "", commodity: str = "", stage: str = ""
 ):
     run = selectors.run_get(code=code, fetched_by=_user(request))
+    if run.status == Run.Status.FAILED:
+        return Status(409, {"message": _("The run failed: %(error)s") % {"error": run.error_text}})
+    if run.status != Run.Status.DONE:
+        return Status(
+            409,
+            {
+                "message": _("The run has not finished (%(progress)s%%); ask again later.")
+                % {"progress": run.progress}
+            },
+        )
     # a filter value the findings cannot hold is a mistake to say, not an empty list
     known = {"theme": set(Theme.values), "stage": {*ChainStage.values, "origin"}}
     for name, value in (("theme", theme), ("stage", stage)):

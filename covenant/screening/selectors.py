@@ -352,7 +352,10 @@ class Comparison:
 
 def run_compare(*, run: Run, previous: Run | None = None) -> Comparison:
     """New and gone findings against the previous completed run of the same company, keyed
-    by (theme, commodity, country, stage); each key counts once, at its best rank."""
+    by (theme, commodity, country, stage); each key counts once, at its best rank. A run
+    that has not finished, or failed, has nothing to compare (not "every finding gone")."""
+    if run.status != Run.Status.DONE:
+        return Comparison(run=run, previous=None, new=[], gone=[], kept=0)
     previous = previous or previous_run(run)
 
     def best(r: Run | None) -> dict[tuple, Finding]:

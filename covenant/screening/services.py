@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from covenant.monitoring.models import Cycle, Part, RiskItem
 from covenant.screening import engine, rmi, selectors
 from covenant.screening.models import MAX_FINDING_LINES, ColumnMapping, Finding, Run, Upload
 
+logger = logging.getLogger(__name__)
+
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIX = ".xlsx"
 ACCEPTED = (*CSV_SUFFIXES, XLSX_SUFFIX)
@@ -36,6 +39,13 @@ PREVIEW_LINES = 20
 DUPLICATES_SHOWN = 10  # rows named of the lines that repeat another
 UNMATCHED_KEPT = 200
 XLSX_MAX_RATIO = 100  # an .xlsx that unpacks to more than 100 × its size is refused
+RUN_FAILED = gettext_noop(
+    "The screening stopped on an error of the platform; it has been logged. Start the run "
+    "again; if it stops again, tell the secretariat."
+)
+RUN_FILE_GONE = gettext_noop(
+    "The stored file of this upload cannot be read any more; upload the purchase list again."
+)
 XLSX_UNREADABLE = gettext_noop("This Excel file cannot be read: %(error)s")
 FIELD_LABELS = {field: gettext_lazy(name) for field, name in engine.FIELD_NAMES.items()}
 
@@ -930,15 +940,21 @@ def run_execute(run: Run) -> Run:
             )
     except Exception as exc:  # the run records every failure; nothing half-saved
         # the file's problem is kept as its message and parameters, shown in the reader's
-        # language (Run.error_text); any other failure as its text
-        is_file = isinstance(exc, engine.PurchaseFileError)
+        # language (Run.error_text); any other failure is logged with its trace, and the user
+        # is told what they can do (its text may hold the server's paths)
+        failure = exc
+        if not isinstance(exc, engine.PurchaseFileError):
+            logger.exception("Screening run %s failed", run.code)
+            failure = engine.PurchaseFileError(
+                RUN_FILE_GONE if isinstance(exc, OSError) else RUN_FAILED
+            )
         _progress(
             run,
             Run.Status.FAILED,
             100,
             finished_at=timezone.now(),
-            error=(engine.fill_message(exc.template, exc.params) if is_file else str(exc))[:2000],
-            error_message=exc.as_dict() if is_file else None,
+            error=engine.fill_message(failure.template, failure.params)[:2000],
+            error_message=failure.as_dict(),
         )
     run.refresh_from_db()
     return run

@@ -551,6 +551,13 @@ def export(request, code, fmt):
 @object_scoped_login
 def compare(request, code):
     run = selectors.run_get(code=code, fetched_by=request.user)
+    if run.status != Run.Status.DONE:
+        messages.info(
+            request,
+            _("This run has no findings to compare: it is %(status)s.")
+            % {"status": run.get_status_display()},
+        )
+        return redirect("screening-run", code=run.code)
     comparison = selectors.run_compare(run=run)
     names = selectors.commodity_names()
     return render(

@@ -792,6 +792,57 @@ def test_a_run_compares_with_the_previous(demo, company, django_capture_on_commi
     assert comparison.kept > 0
 
 
+@pytest.mark.parametrize("status", [Run.Status.QUEUED, Run.Status.RUNNING, Run.Status.FAILED])
+def test_a_run_without_results_is_neither_compared_nor_listed_as_without_risks(
+    demo, company, client_for, status
+):
+    first = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
+    later = Run.objects.create(
+        upload=first.upload,
+        covenant=demo,
+        organisation=first.organisation,
+        status=status,
+        progress=40 if status == Run.Status.RUNNING else 0,
+        error="The screening stopped." if status == Run.Status.FAILED else "",
+        read_with=first.read_with,
+    )
+    # "every earlier finding is gone" was said of a run that has none yet, or failed
+    assert selectors.run_compare(run=later).gone == []
+    client = client_for("company")
+    page = client.get(reverse("screening-compare", args=[later.code]), follow=True)
+    text = html.unescape(page.content.decode())
+    assert page.redirect_chain[-1][0] == reverse("screening-run", args=[later.code])
+    assert "This run has no findings to compare" in text and "Findings gone" not in text
+    # the API said 200 and an empty list: "no risks"
+    _token, plain = account_services.api_token_create(user=company, name="erp")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {plain}").get(
+        f"/api/screening/runs/{later.code}/findings"
+    )
+    assert api.status_code == 409
+    expected = "The run failed" if status == Run.Status.FAILED else "The run has not finished"
+    assert api.json()["message"].startswith(expected)
+
+
+def test_a_run_that_fails_on_the_platform_says_what_to_do_not_the_servers_paths(
+    demo, company, client_for, django_capture_on_commit_callbacks, settings
+):
+    org = Organisation.objects.get(name="Staalbouw Noord B.V.")
+    upload = services.upload_create(
+        covenant=demo, organisation=org, user=company, name="inkoop.csv", data=GOOD
+    )
+    upload.file.storage.delete(upload.file.name)  # the stored file is gone (disk, restore)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.run_start(upload=upload, user=company)
+    run.refresh_from_db()
+    assert run.status == Run.Status.FAILED
+    url = reverse("screening-run", args=[run.code])
+    page = html.unescape(client_for("company").get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode())
+    assert str(settings.MEDIA_ROOT) not in page and "Errno" not in page
+    assert "Het opgeslagen bestand van deze upload is niet meer te lezen" in page
+    api = client_for("company").get(f"/api/screening/runs/{run.code}").json()
+    assert api["error"].startswith("The stored file of this upload cannot be read any more")
+
+
 def test_the_api_runs_json_lines_and_uploads(
     demo, company, stakeholder, django_capture_on_commit_callbacks
 ):
