@@ -273,7 +273,14 @@ class RiskItem(models.Model):
                     likelihood__lte=4,
                 ),
                 name="risk_scores_1_4",
-            )
+            ),
+            # a finding adopted twice at once (a double click) is one item
+            models.UniqueConstraint(
+                fields=["part", "finding"],
+                condition=models.Q(finding__isnull=False),
+                name="risk_finding_once_per_part",
+                violation_error_message=_("This finding is in the risk register already."),
+            ),
         ]
 
     def __str__(self) -> str:

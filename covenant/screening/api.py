@@ -253,7 +253,8 @@ def screening_lines_run(request, slug: str, payload: LinesIn):
 @router.get("/screening/runs/{code}", response=RunOut, summary="A run's status and progress")
 @declare(OBJECT)
 def screening_run_detail(request, code: UUID):
-    return _run_out(selectors.run_get(code=code, fetched_by=_user(request)))
+    run = selectors.run_get(code=code, fetched_by=_user(request))
+    return _run_out(services.run_fail_if_stale(run))
 
 
 @router.get(
@@ -267,7 +268,7 @@ def screening_run_detail(request, code: UUID):
 def screening_finding_list(
     request, code: UUID, theme: str = "", country: str = "", commodity: str = "", stage: str = ""
 ):
-    run = selectors.run_get(code=code, fetched_by=_user(request))
+    run = services.run_fail_if_stale(selectors.run_get(code=code, fetched_by=_user(request)))
     if run.status == Run.Status.FAILED:
         return Status(409, {"message": _("The run failed: %(error)s") % {"error": run.error_text}})
     if run.status != Run.Status.DONE:

@@ -6,10 +6,12 @@ Uploaded files live under MEDIA_ROOT (`screening/…`) and no URL serves them: t
 confidential to the company and the secretariat, and only the engine reads them.
 """
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from covenant.lib.taxonomy import Theme
@@ -144,9 +146,21 @@ class Run(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    # a run takes seconds; one queued or running this long was left by a worker that stopped
+    STALE_AFTER = dt.timedelta(hours=1)
+    UNFINISHED = (Status.QUEUED, Status.RUNNING)
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["organisation", "-created_at"], name="run_org_created")]
+        constraints = [
+            # a double click or an API retry starts one run, not two
+            models.UniqueConstraint(
+                fields=["upload"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="run_one_unfinished_per_upload",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.created_at:%Y-%m-%d %H:%M}"
@@ -154,6 +168,12 @@ class Run(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or running for longer than a run takes: its worker stopped."""
+        since = self.started_at or self.created_at
+        return not self.is_finished and since < timezone.now() - self.STALE_AFTER
 
     @property
     def error_text(self) -> str:

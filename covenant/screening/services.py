@@ -17,7 +17,7 @@ import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -42,6 +42,9 @@ XLSX_MAX_RATIO = 100  # an .xlsx that unpacks to more than 100 × its size is re
 RUN_FAILED = gettext_noop(
     "The screening stopped on an error of the platform; it has been logged. Start the run "
     "again; if it stops again, tell the secretariat."
+)
+RUN_INTERRUPTED = gettext_noop(
+    "The run stopped before it finished (the platform may have restarted). Start it again."
 )
 RUN_FILE_GONE = gettext_noop(
     "The stored file of this upload cannot be read any more; upload the purchase list again."
@@ -734,7 +737,9 @@ def purchase_lines(*, run: Run, numbers: list[int]) -> list[dict]:
 
 
 def run_start(*, upload: Upload, user) -> Run:
-    """Queue a run of the upload; the task `run_screening` executes it after the commit."""
+    """Queue a run of the upload; the task `run_screening` executes it after the commit.
+    While a run of the upload is queued or running, that run is returned (a double click or
+    an API retry starts one run)."""
     from covenant.screening.tasks import run_screening
 
     if not selectors.can_run(user, upload.covenant, upload.organisation_id):
@@ -745,15 +750,38 @@ def run_start(*, upload: Upload, user) -> Run:
             if upload.status == Upload.Status.NEEDS_MAPPING
             else _("Say which country each unknown country value means before running.")
         )
-    run = Run.objects.create(
-        upload=upload,
-        covenant=upload.covenant,
-        organisation=upload.organisation,
-        created_by=user,
-        lines=upload.lines,
-        read_with=upload.mappings,
-    )
+    for waiting in upload.runs.filter(status__in=Run.UNFINISHED):
+        run_fail_if_stale(waiting)
+    try:
+        with transaction.atomic():
+            run = Run.objects.create(
+                upload=upload,
+                covenant=upload.covenant,
+                organisation=upload.organisation,
+                created_by=user,
+                lines=upload.lines,
+                read_with=upload.mappings,
+            )
+    except IntegrityError:
+        # a run of the upload is under way (a double click, an API retry): that one
+        return upload.runs.get(status__in=Run.UNFINISHED)
     transaction.on_commit(lambda: run_screening.enqueue(run.pk))
+    return run
+
+
+def run_fail_if_stale(run: Run) -> Run:
+    """Mark a run failed that was queued or running for longer than a run takes (its worker
+    stopped: a restart, a deploy), so that the page stops waiting and it can be started
+    again."""
+    if run.is_stale:
+        Run.objects.filter(pk=run.pk, status__in=Run.UNFINISHED).update(
+            status=Run.Status.FAILED,
+            progress=100,
+            finished_at=timezone.now(),
+            error=engine.fill_message(RUN_INTERRUPTED, {}),
+            error_message={"message": RUN_INTERRUPTED, "params": {}},
+        )
+        run.refresh_from_db()
     return run
 
 
@@ -1023,16 +1051,19 @@ def finding_adopt(*, finding: Finding, user) -> RiskItem:
                 "chain stage); change it there if this screening says more."
             )
         )
-    return monitoring_services.risk_save(
-        part=part,
-        user=user,
-        theme=finding.theme,
-        commodity=commodity,
-        country=finding.country,
-        chain_stage=stage,
-        scale=finding.severity,
-        scope=finding.severity,
-        irremediable=finding.severity,
-        likelihood=likelihood_1_4(finding.likelihood),
-        finding=finding,
-    )
+    try:
+        return monitoring_services.risk_save(
+            part=part,
+            user=user,
+            theme=finding.theme,
+            commodity=commodity,
+            country=finding.country,
+            chain_stage=stage,
+            scale=finding.severity,
+            scope=finding.severity,
+            irremediable=finding.severity,
+            likelihood=likelihood_1_4(finding.likelihood),
+            finding=finding,
+        )
+    except IntegrityError as exc:  # adopted by another request between the check and here
+        raise ValidationError(_("This finding is in the risk register already.")) from exc

@@ -13,4 +13,6 @@ def run_screening(run_id: int) -> str:
     from covenant.screening.services import run_execute
 
     run = Run.objects.select_related("upload", "covenant", "organisation").get(pk=run_id)
+    if run.status != Run.Status.QUEUED:  # failed as stale before a worker took it
+        return run.status
     return run_execute(run).status

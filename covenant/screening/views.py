@@ -434,7 +434,7 @@ FINDINGS_PER_PAGE = 100
 
 @object_scoped_login
 def run_detail(request, code):
-    run = selectors.run_get(code=code, fetched_by=request.user)
+    run = services.run_fail_if_stale(selectors.run_get(code=code, fetched_by=request.user))
     names = selectors.commodity_names()
     # lines nothing places in a country (see Run.unplaced), by commodity name
     unplaced = [(names.get(u["commodity"], u["commodity"]), u["lines"]) for u in run.unplaced]

@@ -10,8 +10,10 @@ import re
 
 import polars as pl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -128,6 +130,50 @@ def test_a_risk_adopted_in_one_language_is_not_adopted_again_in_the_other(
     )
     assert "Dit risico staat al in het risicoregister" in response.content.decode()
     assert not RiskItem.objects.filter(finding=again).exists()
+
+
+def test_a_finding_is_in_the_register_once_even_when_adopted_twice_at_once(demo, company):
+    """A double click: the second request checks "in the register already?" before the first
+    has written its item. The database keeps the second out whatever the timing."""
+    from covenant.monitoring import services as monitoring_services
+
+    finding = Run.objects.get(organisation__name="Staalbouw Noord B.V.").findings.first()
+    part = services.risk_part_for(covenant=demo, organisation=finding.run.organisation)
+    scores = {"scale": 2, "scope": 2, "irremediable": 2, "likelihood": 2}
+    fields = {"theme": finding.theme, "commodity": "tin", "chain_stage": "mining", **scores}
+    fields["finding"] = finding
+    monitoring_services.risk_save(part=part, user=company, **fields)
+    with pytest.raises(ValidationError, match="in the risk register already"):
+        monitoring_services.risk_save(part=part, user=company, **fields)  # the checks passed
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RiskItem.objects.create(part=part, **fields)  # written before the other's commit
+    with pytest.raises(ValidationError, match="in the risk register already"):
+        services.finding_adopt(finding=finding, user=company)
+    assert RiskItem.objects.filter(finding=finding).count() == 1
+
+
+def test_a_second_start_gives_the_run_under_way_and_a_stopped_run_can_be_started_again(
+    demo, client_for
+):
+    client = client_for("company")
+    upload = Run.objects.get(organisation__name="Staalbouw Noord B.V.").upload
+    first = client.post(reverse("screening-preview", args=[upload.code]))  # queued
+    again = client.post(reverse("screening-preview", args=[upload.code]))  # a double click
+    assert first["Location"] == again["Location"]
+    waiting = upload.runs.get(status=Run.Status.QUEUED)
+    # its worker stopped (a restart): an hour on, the page stops waiting and says so
+    Run.objects.filter(pk=waiting.pk).update(
+        status=Run.Status.RUNNING,
+        progress=30,
+        started_at=F("created_at") - Run.STALE_AFTER,
+    )
+    page = html.unescape(client.get(first["Location"]).content.decode())
+    assert 'hx-trigger="every 2s"' not in page
+    assert "The run stopped before it finished" in page
+    assert upload.runs.get(pk=waiting.pk).status == Run.Status.FAILED
+    third = client.post(reverse("screening-preview", args=[upload.code]))
+    assert third["Location"] != first["Location"]
+    assert upload.runs.filter(status=Run.Status.QUEUED).count() == 1
 
 
 def test_the_run_page_polls_while_running_and_filters(demo, client_for):
