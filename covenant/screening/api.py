@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -129,15 +129,19 @@ def _user(request):
     return request.auth
 
 
-def _company(request, slug: str):
+ORGANISATION = Query(
+    None,
+    description="The company the list is for, by its code; needed only from a member of "
+    "several companies in the covenant (the 400 answer lists theirs).",
+)
+
+
+def _company(request, slug: str, organisation: UUID | None = None):
     user = _user(request)
     covenant = covenant_selectors.covenant_get(slug=slug)
     if not selectors.can_read(user, covenant):
         raise Http404
-    companies = selectors.own_companies(user, covenant)
-    if not companies:
-        raise PermissionDenied
-    return covenant, companies[0]
+    return covenant, selectors.own_company(user, covenant, organisation and str(organisation))
 
 
 def _run_out(run: Run) -> dict:
@@ -164,8 +168,9 @@ def _start(
     data: bytes,
     source: str = Upload.Source.FILE,
     header_row: int | None = None,
+    organisation: UUID | None = None,
 ) -> tuple[int, dict]:
-    covenant, company = _company(request, slug)
+    covenant, company = _company(request, slug, organisation)
     upload = services.upload_create(
         covenant=covenant,
         organisation=company,
@@ -231,10 +236,18 @@ def screening_upload_run(
         description="The row (from 1, as a spreadsheet numbers rows) with the column names, "
         "where a title above them is not recognised; by default the header is looked for.",
     ),
+    organisation: UUID | None = ORGANISATION,
 ):
-    _company(request, slug)
+    _company(request, slug, organisation)
     services._check_upload(file.name or "upload.csv", file.size)
-    return _start(request, slug, file.name or "upload.csv", file.read(), header_row=header_row)
+    return _start(
+        request,
+        slug,
+        file.name or "upload.csv",
+        file.read(),
+        header_row=header_row,
+        organisation=organisation,
+    )
 
 
 @router.post(
@@ -243,11 +256,15 @@ def screening_upload_run(
     summary="Start a screening run from purchase lines sent as JSON",
 )
 @declare(OBJECT)
-def screening_lines_run(request, slug: str, payload: LinesIn):
-    _company(request, slug)
+def screening_lines_run(
+    request, slug: str, payload: LinesIn, organisation: UUID | None = ORGANISATION
+):
+    _company(request, slug, organisation)
     lines = [line.dict(exclude_none=True) for line in payload.lines]
     data = services.lines_to_csv(lines)
-    return _start(request, slug, "lines.csv", data, source=Upload.Source.API_LINES)
+    return _start(
+        request, slug, "lines.csv", data, source=Upload.Source.API_LINES, organisation=organisation
+    )
 
 
 @router.get("/screening/runs/{code}", response=RunOut, summary="A run's status and progress")

@@ -7,6 +7,17 @@ from covenant.screening.services import FIELD_LABELS
 
 
 class UploadForm(forms.Form):
+    """The purchase list, and for a member of several companies which company it is for."""
+
+    def __init__(self, *args, companies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(companies) > 1:
+            self.fields["organisation"] = forms.ChoiceField(
+                label=_("For the company"),
+                choices=[("", "—")] + [(str(c.code), c.name) for c in companies],
+            )
+            self.order_fields(["organisation", "file"])
+
     file = forms.FileField(
         allow_empty_file=True,  # the engine says "The file is empty."
         label=_("Purchase list (CSV or Excel .xlsx)"),

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from covenant.accounts.access import (
     Perm,
@@ -57,6 +59,32 @@ def own_companies(user, covenant: Covenant) -> list[Organisation]:
         for r in access.roles
         if r.kind == Role.Kind.COMPANY_MEMBER and r.organisation
     ]
+
+
+def own_company(user, covenant: Covenant, code: str | None = None) -> Organisation:
+    """The company a member uploads for or looks at: the one `code` names, or their only one.
+    Raises PermissionDenied for a user of no company, ValidationError when the code is none
+    of theirs, or when they are a member of several companies and no code says which."""
+    companies = own_companies(user, covenant)
+    if not companies:
+        raise PermissionDenied
+    if code:
+        for company in companies:
+            if str(company.code) == str(code).strip():
+                return company
+        raise ValidationError(
+            {"organisation": _("You are no member of the company “%(code)s”.") % {"code": code}}
+        )
+    if len(companies) > 1:
+        raise ValidationError(
+            {
+                "organisation": _(
+                    "You are a member of several companies: say which one this is for (%(list)s)."
+                )
+                % {"list": "; ".join(f"{c.name}: {c.code}" for c in companies)}
+            }
+        )
+    return companies[0]
 
 
 def can_run(user, covenant: Covenant, organisation_id: int) -> bool:

@@ -64,9 +64,13 @@ def remembered(request, slug):
     words), each with a button to forget it."""
     covenant = _covenant_for_reader(request, slug)
     companies = selectors.own_companies(request.user, covenant)
-    if not companies:
-        raise PermissionDenied
-    company = companies[0]
+    chosen = request.POST.get("company") or request.GET.get("company")
+    try:  # a member of several companies looks at one at a time, the first by default
+        company = selectors.own_company(request.user, covenant, chosen or None)
+    except ValidationError:
+        if chosen:
+            raise Http404 from None
+        company = companies[0]
     if request.method == "POST":
         try:
             services.remembered_forget(
@@ -80,12 +84,14 @@ def remembered(request, slug):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Forgotten: the next upload is read without it."))
-        return redirect("screening-remembered", slug=covenant.slug)
+        url = reverse("screening-remembered", args=[covenant.slug])
+        return redirect(f"{url}?company={company.code}" if len(companies) > 1 else url)
     names = selectors.commodity_names()
     memory = selectors.remembered_for(company)
     context = {
         "covenant": covenant,
         "company": company,
+        "companies": companies if len(companies) > 1 else [],
         "columns": [
             (h, services.FIELD_LABELS.get(f, f) if f else _("— not used —"))
             for h, f in memory.columns
@@ -103,18 +109,21 @@ def remembered(request, slug):
 def home(request, slug):
     covenant = _covenant_for_reader(request, slug)
     companies = selectors.own_companies(request.user, covenant)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, companies=companies)
     if request.method == "POST":
         if not companies:
             raise PermissionDenied
         if form.is_valid():
             upload_file = form.cleaned_data["file"]
             try:
+                company = selectors.own_company(
+                    request.user, covenant, form.cleaned_data.get("organisation")
+                )
                 if upload_file.size > services.max_bytes():
                     services._check_upload(upload_file.name, upload_file.size)
                 upload = services.upload_create(
                     covenant=covenant,
-                    organisation=companies[0],
+                    organisation=company,
                     user=request.user,
                     name=upload_file.name,
                     data=upload_file.read(),

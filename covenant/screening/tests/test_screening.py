@@ -1450,3 +1450,50 @@ def test_a_company_deletes_an_uploaded_file_with_its_runs(
 def test_the_mapping_form_shows_a_mapping_kept_before_columns_had_places():
     form = MappingForm(header=["Omschrijving", "", ""], initial_map={"": "spend"})
     assert [form.fields[f"col_{i}"].initial for i in range(3)] == ["description", "spend", ""]
+
+
+def test_a_member_of_two_companies_says_which_company_a_list_is_for(
+    demo, company, client_for, django_capture_on_commit_callbacks
+):
+    """Everything went to the first company, whose other members then saw the second's list."""
+    from covenant.accounts.models import Role
+
+    first = Organisation.objects.get(name="Staalbouw Noord B.V.")
+    second = Organisation.objects.get(name="Aluminium Twente B.V.")
+    account_services.role_grant(
+        user=company, covenant=demo, kind=Role.Kind.COMPANY_MEMBER, organisation=second
+    )
+    client = client_for("company")
+    url = reverse("screening-home", args=[demo.slug])
+    before = Upload.objects.count()
+    refused = client.post(url, {"file": SimpleUploadedFile("twente.csv", GOOD)})
+    assert refused.status_code == 400 and Upload.objects.count() == before
+    assert "For the company" in refused.content.decode()
+    chosen = client.post(
+        url, {"file": SimpleUploadedFile("twente.csv", GOOD), "organisation": str(second.code)}
+    )
+    assert chosen.status_code == 302
+    assert Upload.objects.latest("uploaded_at").organisation == second
+    # what is remembered is shown per company
+    ColumnMapping.objects.create(organisation=second, header_map={"Waarde": "spend"})
+    remembered = reverse("screening-remembered", args=[demo.slug])
+    assert "Waarde" not in client.get(remembered).content.decode()  # the first company's
+    page = client.get(remembered, {"company": str(second.code)}).content.decode()
+    assert "Waarde" in page and "Remembered for Aluminium Twente B.V." in page
+    forget = {"company": str(second.code), "kind": "column", "key": "Waarde"}
+    assert client.post(remembered, forget)["Location"].endswith(f"?company={second.code}")
+    assert "Waarde" not in ColumnMapping.objects.get(organisation=second).header_map
+    # the API asks too, and lists the member's companies
+    _token, plain = account_services.api_token_create(user=company, name="erp")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {plain}")
+    runs = f"/api/covenants/{demo.slug}/screening/runs"
+    body = json.dumps({"lines": [{"description": "Tin staven", "spend": 10}]})
+    unsaid = api.post(runs, body, content_type="application/json")
+    assert unsaid.status_code == 400 and str(first.code) in unsaid.json()["message"]
+    with django_capture_on_commit_callbacks(execute=True):
+        said = api.post(f"{runs}?organisation={second.code}", body, content_type="application/json")
+    assert said.status_code == 201 and said.json()["organisation"] == second.name
+    stranger = Organisation.objects.exclude(pk__in=[first.pk, second.pk]).first()
+    before = Upload.objects.count()
+    other = api.post(f"{runs}?organisation={stranger.code}", body, content_type="application/json")
+    assert other.status_code == 400 and Upload.objects.count() == before
