@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 import zipfile
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def safe_cell(value):
-    """Return the value with a leading quote when a spreadsheet would read it as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Return the value with a leading quote when a spreadsheet would read it as a formula,
+    also after spaces or a line break (" =HYPERLINK(…)" is a formula to some)."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

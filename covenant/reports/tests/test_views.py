@@ -461,12 +461,18 @@ def test_a_formula_in_a_csv_cell_is_neutralised(client_for, demo, draft):
     Indicator.objects.filter(covenant=demo, code="policy_published").update(
         name_nl='=HYPERLINK("https://evil.example","klik")', name_en="+1+cmd|' /C calc'!A0"
     )
+    Indicator.objects.filter(covenant=demo, code="risk_analysis").update(
+        name_nl='  =HYPERLINK("https://evil.example")', name_en="\n@SUM(A1)"
+    )
     secretariat = client_for("secretariat")
     response = secretariat.get(url(draft, "figures.csv"))
     assert response.status_code == 200
     rows = {r["indicator"]: r for r in csv.DictReader(io.StringIO(response.content.decode()))}
     assert rows["policy_published"]["name_nl"] == '\'=HYPERLINK("https://evil.example","klik")'
     assert rows["policy_published"]["name_en"] == "'+1+cmd|' /C calc'!A0"
+    # after spaces or a line break too
+    assert rows["risk_analysis"]["name_nl"] == '\'  =HYPERLINK("https://evil.example")'
+    assert rows["risk_analysis"]["name_en"] == "'\n@SUM(A1)"
     assert not any(
         v.startswith(("=", "+", "-", "@")) for r in rows.values() for v in r.values() if v
     )
