@@ -429,6 +429,7 @@ def read_rmi_template(
     by_name, by_id = _lookup_index(workbook, names, layout["lookup"])
     warnings: list[dict] = []
     smelters: list[Smelter] = []
+    first_row_of: dict[tuple, int] = {}
     c = layout["smelters"].cols
     for number, row in enumerate(_rows(workbook, SMELTER_SHEET, fill_merged=True), start=1):
         if number < layout["smelters"].first_row:
@@ -488,6 +489,20 @@ def read_rmi_template(
                     country=country_text or "—",
                 )
             )
+        key = (metal.lower(), name.lower(), country, smelter_id)
+        if key in first_row_of:  # kept, as any repeated line, and said with the file's rows
+            warnings.append(
+                _warning(
+                    gettext_noop(
+                        "Smelter List row %(row)s (%(smelter)s) repeats row %(first)s; the "
+                        "smelter counts twice."
+                    ),
+                    row=number,
+                    smelter=name or smelter_id,
+                    first=first_row_of[key],
+                )
+            )
+        first_row_of.setdefault(key, number)
         smelters.append(Smelter(metal, name, country or None, smelter_id, country_text))
     mines: list[Mine] = []
     mine_layout = layout["mines"]
@@ -516,6 +531,19 @@ def read_rmi_template(
                         country=cell["country"],
                     )
                     warnings.append({**warning, "tab": MINE_SHEET})  # shown with the mines
+                key = ("mine", *(cell[f].lower() for f in ("metal", "name", "smelter", "id")))
+                if key in first_row_of:
+                    warning = _warning(
+                        gettext_noop(
+                            "Mine List row %(row)s (%(mine)s) repeats row %(first)s; the mine "
+                            "counts twice."
+                        ),
+                        row=number,
+                        mine=cell["name"] or cell["id"] or cell["smelter"],
+                        first=first_row_of[key],
+                    )
+                    warnings.append({**warning, "tab": MINE_SHEET})
+                first_row_of.setdefault(key, number)
                 mines.append(
                     Mine(cell["metal"], cell["name"], cell["smelter"], country or None, cell["id"])
                 )

@@ -324,7 +324,9 @@ def _understand(
     )
     if totals.height:
         report_dict["total_rows"] = totals["line"].head(DUPLICATES_SHOWN).to_list()
-    if report.duplicates:  # the rows that repeat an earlier one, to show (upload time only)
+    if template is not None:  # its warnings name repeated smelters by the template's rows
+        report_dict["duplicates"] = 0
+    elif report.duplicates:  # the rows that repeat an earlier one, to show (upload time only)
         values = [c for c in frame.columns if c != "line"]
         repeats = frame.filter(~pl.struct(values).is_first_distinct())
         report_dict["duplicate_rows"] = repeats["line"].head(DUPLICATES_SHOWN).to_list()

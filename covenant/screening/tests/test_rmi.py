@@ -409,6 +409,21 @@ def test_an_uploaded_cmrt_shows_its_smelters_and_runs(
     assert len({(f.theme, f.commodity, f.country, f.stage) for f in findings}) == len(findings)
 
 
+def test_a_smelter_listed_twice_is_named_by_the_templates_rows(demo, client_for):
+    """The repeat was said as "Rows: 3", a line of the CSV made from the template, which the
+    supplier's file does not have."""
+    minsur = ("", "Tin", "Minsur", "Minsur", "Peru", "CID001182")
+    client = client_for("company")
+    _upload(client, demo, rmi_workbook(smelters=[minsur, minsur]))
+    upload = Upload.objects.latest("uploaded_at")
+    assert upload.lines == 2  # kept, as any repeated line
+    page = html.unescape(
+        client.get(reverse("screening-preview", args=[upload.code])).content.decode()
+    )
+    assert "Smelter List row 6 (Minsur) repeats row 5; the smelter counts twice." in page
+    assert "Rows: 3" not in page and "repeats another line exactly" not in page
+
+
 def test_the_warnings_show_on_the_preview_in_the_language_of_the_ui(demo, client_for):
     client = client_for("company")
     _upload(client, demo, CMRT)
