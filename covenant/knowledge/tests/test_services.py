@@ -238,6 +238,39 @@ def test_a_later_report_of_the_same_title_leaves_the_facts_citing_the_first_in_u
     assert again.source == first.source
 
 
+def test_curated_sources_given_before_are_renamed_as_one_publication_each(
+    secretariat, tin, ngo_report
+):
+    """Sources a curator gave before the digest naming: their second year had made the first a
+    former edition (its facts out of use), and citing one again made a second source."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils.text import slugify
+
+    migration = import_module("covenant.knowledge.migrations.0006_curated_source_series")
+    old_series = slugify(f"{ngo_report.publisher} {ngo_report.title}")[:80]
+    fields = {"publisher": ngo_report.publisher, "title": ngo_report.title, "licence": "x"}
+    later = Source.objects.create(series=old_series, edition="2025", year=2025, **fields)
+    first = Source.objects.create(
+        series=old_series, edition="", year=2024, is_current=False, replaced_by=later, **fields
+    )
+    loaded = Source.objects.exclude(pk__in=[first.pk, later.pk]).values_list("pk", "series")
+    loaded_before = set(loaded)
+    migration.rename_curated_sources(apps, None)
+    first.refresh_from_db()
+    later.refresh_from_db()
+    assert first.is_current and first.replaced_by is None and later.is_current
+    assert first.series != later.series != old_series
+    assert set(loaded) == loaded_before  # the reference data's sources keep their names
+    # citing the first again finds it, not a second source of the same name
+    risk = services.documented_risk_create(
+        user=secretariat, new_source=ngo_report, country="BO", description="Dust.",
+        theme="health_safety", commodity=tin, chain_stage="mining", severity=3,
+    )  # fmt: skip
+    assert risk.source == first
+
+
 def test_a_newer_edition_of_the_names_seed_carries_its_synonyms_over(demo, monkeypatch):
     from covenant.knowledge import reference_data
     from covenant.screening.selectors import reference_from_knowledge
