@@ -714,19 +714,21 @@ def lines_to_csv(lines: list[dict]) -> bytes:
 
 def purchase_lines(*, run: Run, numbers: list[int]) -> list[dict]:
     """The run's purchase lines with these numbers, as the engine read them for the run (with
-    the mappings of that moment: a later mapping may number a template's lines otherwise)."""
+    the mappings of that moment: a later mapping may number a template's lines otherwise).
+    Raises PurchaseFileError when the stored file no longer reads (gone, or refused by a
+    stricter reader than the one that ran it)."""
     if not numbers:
         return []
     upload = run.upload
     try:
         with upload.file.open("rb") as handle:
             payload = as_csv(upload.name, handle.read(), run.country_map)
-        lines, report = engine.read_purchase_csv(
-            payload,
-            **_read_options(upload.name, run.header_map, run.country_map, run.header_row),
-        )
-    except (engine.PurchaseFileError, OSError):
-        return []
+    except OSError as exc:
+        raise engine.PurchaseFileError(RUN_FILE_GONE) from exc
+    lines, report = engine.read_purchase_csv(
+        payload,
+        **_read_options(upload.name, run.header_map, run.country_map, run.header_row),
+    )
     # a run stored before the rows above the header were counted numbered the header row 1
     # (blank lines above it were dropped): its numbers are the file's less those lines
     shift = 0 if run.read_with.get("rows") == Run.ROWS_AS_IN_FILE else report.lines_above

@@ -588,7 +588,10 @@ def compare(request, code):
 def finding_detail(request, code):
     finding = selectors.finding_get(code=code, fetched_by=request.user)
     run = finding.run
-    lines = services.purchase_lines(run=run, numbers=finding.line_numbers[:100])
+    try:
+        lines, unreadable = services.purchase_lines(run=run, numbers=finding.line_numbers[:100]), ""
+    except engine.PurchaseFileError as exc:  # the rows are still listed below, by number
+        lines, unreadable = [], exc.translated()
     context = {
         "finding": selectors.finding_names([finding])[0],
         "run": run,
@@ -596,6 +599,7 @@ def finding_detail(request, code):
         "themes": _theme_labels(),
         "stages": _stage_labels(),
         "lines": selectors.with_country_labels(lines, COUNTRY_FIELDS),
+        "lines_unreadable": unreadable,
         "register_items": list(finding.register_items.select_related("part__cycle__year")),
         "composition_source": selectors.composition_source(finding),
         "can_run": selectors.can_run(request.user, run.covenant, run.organisation_id),

@@ -1497,3 +1497,18 @@ def test_a_member_of_two_companies_says_which_company_a_list_is_for(
     before = Upload.objects.count()
     other = api.post(f"{runs}?organisation={stranger.code}", body, content_type="application/json")
     assert other.status_code == 400 and Upload.objects.count() == before
+
+
+def test_a_findings_page_says_why_its_lines_cannot_be_shown(demo, client_for):
+    """A stored file that no longer reads (changed, or refused by a stricter reader since the
+    run) showed "0 of 2 lines shown" and nothing more."""
+    run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
+    finding = run.findings.order_by("rank").first()
+    run.upload.file.save("inkoop.csv", ContentFile(b"Omschrijving;Bedrag\nTin;-5\n"))
+    page = client_for("company").get(
+        reverse("screening-finding", args=[finding.code]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    text = html.unescape(page.content.decode())
+    assert page.status_code == 200
+    assert "The lines cannot be shown from the stored file: Row 2, column “Bedrag”" in text
+    assert ", ".join(map(str, finding.line_numbers[:3])) in text  # the rows, by number
