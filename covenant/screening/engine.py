@@ -444,6 +444,10 @@ def _country_index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
             ):
                 if name:
                     keys.setdefault(_name_key(name), c.alpha_2)
+            # the form of many official names ("Republic of Rwanda"; the aliases below say
+            # which of China, Congo and Korea it is)
+            if "," not in c.name:
+                keys.setdefault(f"republic of {_name_key(c.name)}", c.alpha_2)
         # the languages of a supplier's RMI template and of European exports, after English
         # and Dutch ("Deutschland", "Allemagne", "Alemania")
         for language in OTHER_LANGUAGES:
@@ -495,9 +499,19 @@ _STATE_WORDS = frozenset((
 ))  # fmt: skip
 
 
+# the longer ones, also when mistyped ("repblic", "federaton")
+_LONG_STATE_WORDS = [w for w in _STATE_WORDS if len(w) >= 6]
+
+
+def _is_state_word(word: str) -> bool:
+    return word in _STATE_WORDS or (
+        len(word) >= 5 and bool(difflib.get_close_matches(word, _LONG_STATE_WORDS, 1, 0.85))
+    )
+
+
 def _distinctive(key: str) -> str:
     """A name key without the words of a state's form ("republic of korea" → "korea")."""
-    return " ".join(w for w in key.split() if w not in _STATE_WORDS) or key
+    return " ".join(w for w in key.split() if not _is_state_word(w)) or key
 
 
 @functools.cache
@@ -510,27 +524,45 @@ def _distinctive_index() -> dict[str, tuple[str, ...]]:
     return {name: tuple(sorted(codes)) for name, codes in index.items()}
 
 
-def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
-    """(ISO-2, similarity 0-1) of close matches for an unknown country, closest first.
-
-    Names are compared without the words of a state's form. A name that two countries share
-    ("Korea", "Congo"), or two countries as close as each other, are listed with a
-    similarity below PRESELECT: the user chooses, nothing is chosen for them."""
-    key = _name_key(value)
-    if key in AMBIGUOUS_COUNTRIES:  # both, and neither preselected
-        return [(code, PRESELECT / 2) for code in AMBIGUOUS_COUNTRIES[key]]
-    index = _distinctive_index()
-    word = _distinctive(key)
-    found = difflib.get_close_matches(word, list(index), n=n * 3, cutoff=0.6)
+def _ranked(word: str, index: Mapping[str, Sequence[str]], n: int) -> list[tuple[str, float]]:
+    """(ISO-2, similarity) of the names in `index` closest to `word`, closest first; a name
+    of two countries counts below PRESELECT for both."""
     out: dict[str, float] = {}
-    for name in found:
+    for name in difflib.get_close_matches(word, list(index), n=n * 3, cutoff=0.6):
         score = difflib.SequenceMatcher(None, word, name).ratio()
         if len(index[name]) > 1:
             score = min(score, PRESELECT / 2)
         for code in index[name]:
             out[code] = max(out.get(code, 0.0), score)
-    ranked = sorted(out.items(), key=lambda item: -item[1])[:n]
-    if len(ranked) > 1 and ranked[0][1] >= PRESELECT and ranked[1][1] > ranked[0][1] - 0.1:
+    return sorted(out.items(), key=lambda item: -item[1])
+
+
+def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
+    """(ISO-2, similarity 0-1) of close matches for an unknown country, closest first.
+
+    Names are compared twice: whole, and without the words of a state's form ("Republic of
+    Korea" is as close to "Republic of Kenya" whole as "Rwanda" is to "Uganda" without).
+    The closest is preselected (similarity from PRESELECT) only where both comparisons give
+    it, clearly ahead of the next; a name two countries share ("Congo") never is."""
+    key = _name_key(value)
+    if key in AMBIGUOUS_COUNTRIES:  # both, and neither preselected
+        return [(code, PRESELECT / 2) for code in AMBIGUOUS_COUNTRIES[key]]
+    _names, _, keys = _country_index()
+    whole = _ranked(key, {name: (code,) for name, code in keys.items()}, n)
+    index = _distinctive_index()
+    word = _distinctive(key)
+    if len(index.get(word, ())) > 1:  # "Congo Republc": the state's form told them apart
+        return [(code, PRESELECT / 2) for code in index[word]]
+    by_word = _ranked(word, index, n)
+    ranked = by_word + [(code, score) for code, score in whole if code not in dict(by_word)]
+    ranked = ranked[:n]
+    clear = (
+        bool(whole and by_word)
+        and whole[0][0] == by_word[0][0]
+        and min(whole[0][1], by_word[0][1]) >= PRESELECT
+        and all(score <= by_word[0][1] - 0.1 for _code, score in by_word[1:2])
+    )
+    if not clear:
         ranked = [(code, min(score, PRESELECT / 2)) for code, score in ranked]
     return ranked
 

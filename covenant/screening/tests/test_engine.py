@@ -292,6 +292,8 @@ def test_likelihood_from_wgi_maps_rule_of_law_and_corruption_to_one_to_zero():
         ("Lao PDR", "LA"),
         ("Republic of Korea", "KR"),
         ("Republic of China", "TW"),
+        ("Republic of Rwanda", "RW"),
+        ("Republic of the Congo", "CG"),
         ("Chinese Taipei", "TW"),
         ("P.R. China", "CN"),
         # the languages of RMI templates and European exports
@@ -320,9 +322,13 @@ def test_a_name_of_two_countries_suggests_both_and_preselects_neither():
     ("value", "meant", "wrong"),
     [
         # the words of a state's form made these look alike ("republic of kenya" 0.88)
-        ("Republic of Rwanda", "RW", "UG"),
-        ("Rwanda Republic", "RW", "UG"),
         ("Republik Korea", None, "KE"),
+        ("Rwanda Republic", "RW", "UG"),
+        # a mistyped word of the form, left in, made the other country of the name closest
+        ("Korea, Democratic People's Repblic of", None, "KR"),
+        ("Democratic Republc of the Congo", None, "CG"),
+        ("Republic ofthe Sudan", None, "SS"),
+        ("Russian Federaton", "RU", None),
         ("Boliva", "BO", None),  # a typing error is still caught
         ("Dominica Rep", None, None),  # as close to the Dominican Republic: the user chooses
     ],
@@ -334,12 +340,32 @@ def test_a_close_country_is_preselected_only_when_it_is_the_one_meant(value, mea
     assert wrong not in [code for code, _ in close if _ >= engine.PRESELECT]
 
 
+def test_no_close_country_is_preselected_wrongly_for_a_name_with_a_letter_missing():
+    """Each country's English name with its middle letter left out, as typed in a hurry:
+    where a country is preselected, it is the one the name was of. (Over every known name
+    and every letter, 14 of 18,500 were another before the comparison without the state's
+    form, 73 with it alone, none with both.)"""
+    names, _alpha3, _keys = engine._country_index()
+    wrong = []
+    for code, name in names.items():
+        key = engine._name_key(name)
+        for i in [len(key) // 2] if len(key) >= 5 else []:
+            value = key[:i] + key[i + 1 :]
+            if engine.resolve_country(value):
+                continue
+            close = engine._close_countries(value)
+            if close and close[0][1] >= engine.PRESELECT and close[0][0] != code:
+                wrong.append((value, code, close[0][0]))
+    assert wrong == []
+
+
 def test_an_unknown_country_of_a_purchase_list_is_not_preselected_as_another():
-    data = b"description;spend;country of origin\ntin;10;Republic of Rwanda\nlead;5;Rep. Kenia\n"
+    data = b"description;spend;country of origin\ntin;10;Republik Korea\nlead;5;Boliva\n"
     with pytest.raises(engine.UnknownCountries) as caught:
         read(data)
     preselected = {u["value"]: u["preselect"] for u in caught.value.unknown}
-    assert preselected == {"Republic of Rwanda": "RW", "Rep. Kenia": "KE"}
+    assert preselected == {"Republik Korea": None, "Boliva": "BO"}
+    assert "Kenya" not in engine.fill_message(caught.value.template, caught.value.params)
 
 
 # ---------------------------------------------------------------------------------------------
