@@ -146,7 +146,11 @@ class Run(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    # a run takes seconds; one queued or running this long was left by a worker that stopped
+    # when the run last reported progress (its worker reports every few seconds)
+    progress_at = models.DateTimeField(null=True, blank=True)
+
+    # a run reports progress every few seconds; one running that long without a report was
+    # left by a worker that stopped (a queued run waits for a worker, however long)
     STALE_AFTER = dt.timedelta(hours=1)
     UNFINISHED = (Status.QUEUED, Status.RUNNING)
 
@@ -171,9 +175,10 @@ class Run(models.Model):
 
     @property
     def is_stale(self) -> bool:
-        """Queued or running for longer than a run takes: its worker stopped."""
-        since = self.started_at or self.created_at
-        return not self.is_finished and since < timezone.now() - self.STALE_AFTER
+        """Running without a progress report for longer than a run takes: its worker
+        stopped (django-tasks does not take a task up again that a worker had started)."""
+        since = self.progress_at or self.started_at or self.created_at
+        return self.status == self.Status.RUNNING and since < timezone.now() - self.STALE_AFTER
 
     @property
     def error_text(self) -> str:

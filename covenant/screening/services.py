@@ -4,6 +4,7 @@ background), and adopting a finding into the company's risk register."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -754,8 +755,8 @@ def run_start(*, upload: Upload, user) -> Run:
             if upload.status == Upload.Status.NEEDS_MAPPING
             else _("Say which country each unknown country value means before running.")
         )
-    for waiting in upload.runs.filter(status__in=Run.UNFINISHED):
-        run_fail_if_stale(waiting)
+    for running in upload.runs.filter(status=Run.Status.RUNNING):
+        run_fail_if_stale(running)
     try:
         with transaction.atomic():
             run = Run.objects.create(
@@ -774,11 +775,11 @@ def run_start(*, upload: Upload, user) -> Run:
 
 
 def run_fail_if_stale(run: Run) -> Run:
-    """Mark a run failed that was queued or running for longer than a run takes (its worker
-    stopped: a restart, a deploy), so that the page stops waiting and it can be started
-    again."""
+    """Mark a run failed that has been running without a progress report for longer than a
+    run takes (its worker stopped: a restart, a deploy), so that the page stops waiting and
+    it can be started again."""
     if run.is_stale:
-        Run.objects.filter(pk=run.pk, status__in=Run.UNFINISHED).update(
+        Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
             status=Run.Status.FAILED,
             progress=100,
             finished_at=timezone.now(),
@@ -789,8 +790,18 @@ def run_fail_if_stale(run: Run) -> Run:
     return run
 
 
+class _RunTakenAway(Exception):
+    """The run was marked failed (stopped) while this worker was still at it."""
+
+
 def _progress(run: Run, status: str, progress: int, **fields) -> None:
-    Run.objects.filter(pk=run.pk).update(status=status, progress=progress, **fields)
+    """Report progress, while the run is still queued or running: a run marked failed as
+    stopped is not finished over. Raises _RunTakenAway then."""
+    updated = Run.objects.filter(pk=run.pk, status__in=Run.UNFINISHED).update(
+        status=status, progress=progress, progress_at=timezone.now(), **fields
+    )
+    if not updated:
+        raise _RunTakenAway
 
 
 def _source_ids(raw: str | None) -> tuple[int | None, int | None]:
@@ -931,8 +942,10 @@ def run_execute(run: Run) -> Run:
     """Screen the run's upload against the knowledge base and store the findings. A failure
     marks the run failed with its message and stores no findings."""
     upload = run.upload
-    _progress(run, Run.Status.RUNNING, 10, started_at=timezone.now(), error="", error_message=None)
     try:
+        _progress(
+            run, Run.Status.RUNNING, 10, started_at=timezone.now(), error="", error_message=None
+        )
         reference = selectors.reference_from_knowledge(
             company_synonyms=selectors.company_synonyms_for(run.organisation)
         )
@@ -970,6 +983,8 @@ def run_execute(run: Run) -> Run:
                 unplaced=_unplaced(results, reference),
                 finding_count=len(findings),
             )
+    except _RunTakenAway:  # marked failed meanwhile: its findings are not stored
+        pass
     except Exception as exc:  # the run records every failure; nothing half-saved
         # the file's problem is kept as its message and parameters, shown in the reader's
         # language (Run.error_text); any other failure is logged with its trace, and the user
@@ -980,14 +995,15 @@ def run_execute(run: Run) -> Run:
             failure = engine.PurchaseFileError(
                 RUN_FILE_GONE if isinstance(exc, OSError) else RUN_FAILED
             )
-        _progress(
-            run,
-            Run.Status.FAILED,
-            100,
-            finished_at=timezone.now(),
-            error=engine.fill_message(failure.template, failure.params)[:2000],
-            error_message=failure.as_dict(),
-        )
+        with contextlib.suppress(_RunTakenAway):  # failed as stopped meanwhile: it says so
+            _progress(
+                run,
+                Run.Status.FAILED,
+                100,
+                finished_at=timezone.now(),
+                error=engine.fill_message(failure.template, failure.params)[:2000],
+                error_message=failure.as_dict(),
+            )
     run.refresh_from_db()
     return run
 

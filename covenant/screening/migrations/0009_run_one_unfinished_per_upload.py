@@ -2,6 +2,7 @@
 were left unfinished beside a later one are marked failed first."""
 
 from django.db import migrations, models
+from django.utils import timezone
 
 LEFT = "The run stopped before it finished (the platform may have restarted). Start it again."
 
@@ -13,7 +14,7 @@ def fail_all_but_the_latest_unfinished(apps, schema_editor):
     for run in unfinished.order_by("upload_id", "-created_at", "-pk"):
         if run.upload_id in seen:
             Run.objects.filter(pk=run.pk).update(
-                status="failed", progress=100, error=LEFT,
+                status="failed", progress=100, finished_at=timezone.now(), error=LEFT,
                 error_message={"message": LEFT, "params": {}},
             )  # fmt: skip
         seen.add(run.upload_id)

@@ -173,7 +173,16 @@ def test_a_second_start_gives_the_run_under_way_and_a_stopped_run_can_be_started
     assert upload.runs.get(pk=waiting.pk).status == Run.Status.FAILED
     third = client.post(reverse("screening-preview", args=[upload.code]))
     assert third["Location"] != first["Location"]
-    assert upload.runs.filter(status=Run.Status.QUEUED).count() == 1
+    queued = upload.runs.get(status=Run.Status.QUEUED)
+    # a queued run waits for a worker however long: it is not failed, and runs when one comes
+    Run.objects.filter(pk=queued.pk).update(created_at=F("created_at") - 2 * Run.STALE_AFTER)
+    client.get(third["Location"])
+    queued.refresh_from_db()
+    assert queued.status == Run.Status.QUEUED
+    # the stopped run's worker, had it carried on, does not finish it over "failed"
+    stopped = services.run_execute(upload.runs.get(pk=waiting.pk))
+    assert stopped.status == Run.Status.FAILED and not stopped.findings.exists()
+    assert stopped.error.startswith("The run stopped before it finished")
 
 
 def test_the_run_page_polls_while_running_and_filters(demo, client_for):
