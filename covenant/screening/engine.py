@@ -515,6 +515,13 @@ def _distinctive(key: str) -> str:
 
 
 @functools.cache
+def _whole_index() -> dict[str, tuple[str, ...]]:
+    """Name key → its ISO-2 code, as `_ranked` takes them."""
+    _names, _, keys = _country_index()
+    return {name: (code,) for name, code in keys.items()}
+
+
+@functools.cache
 def _distinctive_index() -> dict[str, tuple[str, ...]]:
     """Distinctive name → the ISO-2 codes it names (two for "korea" and "congo")."""
     _names, _, keys = _country_index()
@@ -547,8 +554,7 @@ def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
     key = _name_key(value)
     if key in AMBIGUOUS_COUNTRIES:  # both, and neither preselected
         return [(code, PRESELECT / 2) for code in AMBIGUOUS_COUNTRIES[key]]
-    _names, _, keys = _country_index()
-    whole = _ranked(key, {name: (code,) for name, code in keys.items()}, n)
+    whole = _ranked(key, _whole_index(), n)
     index = _distinctive_index()
     word = _distinctive(key)
     if len(index.get(word, ())) > 1:  # "Congo Republc": the state's form told them apart
