@@ -104,6 +104,24 @@ class ProjectUpdateForm(forms.Form):
 
 
 class InterestForm(forms.Form):
+    """A message to the project, and for a member of several companies which one is
+    interested."""
+
+    def __init__(self, *args, companies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.companies = list(companies)
+        if len(self.companies) > 1:
+            self.fields["organisation"] = forms.ChoiceField(
+                label=_("Company"),
+                choices=[("", "—")] + [(str(c.code), c.name) for c in self.companies],
+            )
+            self.order_fields(["organisation", "message"])
+
+    def company(self):
+        """The company that is interested (valid form only)."""
+        chosen = self.cleaned_data.get("organisation")
+        return next((c for c in self.companies if str(c.code) == chosen), self.companies[0])
+
     message = forms.CharField(
         label=_("Message to the project (optional)"),
         required=False,

@@ -177,9 +177,7 @@ def detail(request, code):
     access = access_for(request.user, covenant)
     inside, outside = selectors.participant_totals(activity)
     can_edit = selectors.activity_can_edit(activity=activity, user=request.user)
-    company_ids = {
-        r.organisation_id for r in access.roles if r.kind == "company" and r.organisation_id
-    }
+    companies = [r.organisation for r in access.roles if r.kind == "company" and r.organisation]
     context = {
         "activity": activity,
         "covenant": covenant,
@@ -192,10 +190,10 @@ def detail(request, code):
         "attachments": list(activity.attachments.all()),
         "update_form": ProjectUpdateForm(initial={"date": timezone.localdate()}),
         "attachment_form": AttachmentForm(),
-        "interest_form": InterestForm(),
+        "interest_form": InterestForm(companies=companies),
         "can_express_interest": activity.seeks_participants
         and access.has(Perm.ACTIVITIES_INTEREST)
-        and bool(company_ids),
+        and bool(companies),
         "interests": list(activity.interests.select_related("organisation")) if can_edit else [],
         "registrations": _registration_summary(activity),
         "is_member": access.is_member,
@@ -273,12 +271,15 @@ def express_interest(request, code):
     companies = [r.organisation for r in access.roles if r.kind == "company" and r.organisation]
     if not access.has(Perm.ACTIVITIES_INTEREST) or not companies:
         raise PermissionDenied
-    form = InterestForm(request.POST)
-    form.is_valid()
+    form = InterestForm(request.POST, companies=companies)
+    if not form.is_valid():  # a member of several companies did not say which
+        messages.error(request, _("Say which of your companies is interested."))
+        return redirect("activities-detail", code=activity.code)
+    company = form.company()
     try:
         services.project_interest_express(
             activity=activity,
-            organisation=companies[0],
+            organisation=company,
             user=request.user,
             message=form.cleaned_data.get("message", ""),
         )
@@ -286,7 +287,7 @@ def express_interest(request, code):
         messages.error(request, exc.messages[0])
     else:
         messages.success(
-            request, _("The project knows that %(name)s is interested.") % {"name": companies[0]}
+            request, _("The project knows that %(name)s is interested.") % {"name": company}
         )
     return redirect("activities-detail", code=activity.code)
 

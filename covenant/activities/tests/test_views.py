@@ -144,6 +144,26 @@ def test_a_company_expresses_interest_in_a_project_that_seeks_participants(clien
     assert project.interests.get().organisation.name == "Staalbouw Noord B.V."
 
 
+def test_a_member_of_two_companies_says_which_is_interested(client_for, demo, company):
+    """The interest went to the first company, whatever the member meant."""
+    from covenant.accounts import services as account_services
+    from covenant.accounts.models import Role
+    from covenant.covenants.models import Organisation
+
+    second = Organisation.objects.get(name="Aluminium Twente B.V.")
+    account_services.role_grant(
+        user=company, covenant=demo, kind=Role.Kind.COMPANY_MEMBER, organisation=second
+    )
+    project = Activity.objects.get(kind="project", seeks_participants=True)
+    client = client_for("company")
+    assert "Aluminium Twente B.V." in client.get(f"/activities/{project.code}/").content.decode()
+    unsaid = client.post(f"/activities/{project.code}/interest/", {"message": "x"}, follow=True)
+    assert "Say which of your companies is interested." in unsaid.content.decode()
+    assert not project.interests.exists()
+    client.post(f"/activities/{project.code}/interest/", {"organisation": str(second.code)})
+    assert project.interests.get().organisation == second
+
+
 def test_attachments_are_served_only_to_those_who_see_the_activity(client_for, demo, client):
     visit = Activity.objects.get(kind="work_visit", visited__name="Krommenhoek Metals")
     secretariat = client_for("secretariat")
