@@ -173,6 +173,12 @@ def _warning(template: str, **params) -> dict:
     return {"message": template, "params": params}
 
 
+def _mine_warning(template: str, row: int, cell: dict, **params) -> dict:
+    """A warning about a row of the Mine List, shown with the mines."""
+    mine = cell["name"] or cell["id"] or cell["smelter"]
+    return {**_warning(template, row=row, mine=mine, **params), "tab": MINE_SHEET}
+
+
 @dataclass
 class Smelter:
     metal: str
@@ -521,28 +527,30 @@ def read_rmi_template(
                 if country is None and cell["country"]:
                     letter = mine_layout.letters["country"]
                     _unknown_country(unknown, cell["country"], MINE_SHEET, letter, number)
-                    warning = _warning(
-                        gettext_noop(
-                            "Mine List row %(row)s (%(mine)s): country “%(country)s” not "
-                            "recognised; the mine is not screened."
-                        ),
-                        row=number,
-                        mine=cell["name"] or cell["id"] or cell["smelter"],
-                        country=cell["country"],
+                    warnings.append(
+                        _mine_warning(
+                            gettext_noop(
+                                "Mine List row %(row)s (%(mine)s): country “%(country)s” not "
+                                "recognised; the mine is not screened."
+                            ),
+                            number,
+                            cell,
+                            country=cell["country"],
+                        )
                     )
-                    warnings.append({**warning, "tab": MINE_SHEET})  # shown with the mines
                 key = ("mine", *(cell[f].lower() for f in ("metal", "name", "smelter", "id")))
                 if key in first_row_of:
-                    warning = _warning(
-                        gettext_noop(
-                            "Mine List row %(row)s (%(mine)s) repeats row %(first)s; the mine "
-                            "counts twice."
-                        ),
-                        row=number,
-                        mine=cell["name"] or cell["id"] or cell["smelter"],
-                        first=first_row_of[key],
+                    warnings.append(
+                        _mine_warning(
+                            gettext_noop(
+                                "Mine List row %(row)s (%(mine)s) repeats row %(first)s; the "
+                                "mine counts twice."
+                            ),
+                            number,
+                            cell,
+                            first=first_row_of[key],
+                        )
                     )
-                    warnings.append({**warning, "tab": MINE_SHEET})
                 first_row_of.setdefault(key, number)
                 mines.append(
                     Mine(cell["metal"], cell["name"], cell["smelter"], country or None, cell["id"])

@@ -422,6 +422,18 @@ def test_a_smelter_listed_twice_is_named_by_the_templates_rows(demo, client_for)
     )
     assert "Smelter List row 6 (Minsur) repeats row 5; the smelter counts twice." in page
     assert "Rows: 3" not in page and "repeats another line exactly" not in page
+    kamoto = (
+        "Cobalt",
+        "Huayou Cobalt",
+        "Kamoto",
+        "CID005001",
+        "RMI",
+        "Congo, Democratic Republic of the",
+    )
+    warnings = rmi.read_rmi_template(_emrt(mines=[kamoto])).warnings
+    assert [w["params"] for w in warnings if "repeats" in w["message"]] == [
+        {"row": 8, "mine": "Kamoto", "first": 5}
+    ]
 
 
 def test_the_warnings_show_on_the_preview_in_the_language_of_the_ui(demo, client_for):
