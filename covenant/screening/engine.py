@@ -339,6 +339,13 @@ COUNTRY_ALIASES = {
     "pr china": "CN",
     "prc": "CN",
     "hong kong sar": "HK",
+    "peoples republic of china": "CN",
+    "people s rep of china": "CN",
+    "china p r": "CN",
+    "china prc": "CN",
+    "virgin islands uk": "VG",
+    "virgin islands gb": "VG",
+    "virgin islands us": "VI",
     "zuid korea": "KR",
     "russia": "RU",
     "rusland": "RU",
@@ -448,6 +455,13 @@ def _country_index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
             # which of China, Congo and Korea it is)
             if "," not in c.name:
                 keys.setdefault(f"republic of {_name_key(c.name)}", c.alpha_2)
+            # "Falkland Islands (Malvinas)" as "Falkland Islands"; "Virgin Islands, British"
+            # as "British Virgin Islands"
+            if "(" in c.name:
+                keys.setdefault(_name_key(c.name.split("(")[0]), c.alpha_2)
+            if ", " in c.name:
+                first, _sep, rest = c.name.partition(", ")
+                keys.setdefault(_name_key(f"{rest} {first}"), c.alpha_2)
         # the languages of a supplier's RMI template and of European exports, after English
         # and Dutch ("Deutschland", "Allemagne", "Alemania")
         for language in OTHER_LANGUAGES:
@@ -490,28 +504,46 @@ def resolve_country(value: str | None) -> str | None:
     return keys.get(_name_key(text))
 
 
-# words that many countries' official names share: compared, they made "Republic of Korea"
-# "Republic of Kenya" (0.88 alike) and "Republic of Rwanda" Uganda
+# words that many countries' official names share, in the languages read (see
+# OTHER_LANGUAGES): compared, they made "Republic of Korea" "Republic of Kenya" (0.88 alike),
+# "Republic of Rwanda" Uganda and "République de Corée" Congo
 _STATE_WORDS = frozenset((
-    "the", "of", "republic", "rep", "kingdom", "democratic", "dem", "people", "s", "peoples",
-    "federal", "federation", "state", "plurinational", "islamic", "socialist", "bolivarian",
-    "principality", "sultanate", "commonwealth",
+    "the", "of", "republic", "rep", "kingdom", "democratic", "dem", "people", "peoples",
+    "federal", "fed", "federation", "state", "plurinational", "islamic", "socialist",
+    "bolivarian", "principality", "sultanate", "commonwealth", "popular", "arab",
+    # Dutch, German, French, Spanish, Portuguese and Italian forms and articles
+    "republiek", "democratische", "volksrepubliek", "koninkrijk", "federale", "van", "het",
+    "republik", "demokratische", "volksrepublik", "bundesrepublik", "konigreich", "der",
+    "republique", "democratique", "populaire", "royaume", "de", "du", "des", "la", "le",
+    "les", "d", "l", "republica", "democratica", "reino", "del", "el", "los", "da", "do",
+    "repubblica", "democratica", "popolare", "regno", "di", "della", "dello",
 ))  # fmt: skip
-
-
+# abbreviations of a value, written out before it is compared ("S. Sudan", "Virgin Isl.")
+_ABBREVIATIONS = {
+    "st": "saint", "ste": "sainte", "isl": "islands", "isls": "islands", "is": "islands",
+    "eq": "equatorial", "s": "south", "n": "north",
+}  # fmt: skip
 # the longer ones, also when mistyped ("repblic", "federaton")
 _LONG_STATE_WORDS = [w for w in _STATE_WORDS if len(w) >= 6]
 
 
+@functools.cache
 def _is_state_word(word: str) -> bool:
     return word in _STATE_WORDS or (
         len(word) >= 5 and bool(difflib.get_close_matches(word, _LONG_STATE_WORDS, 1, 0.85))
     )
 
 
+def _written_out(key: str) -> str:
+    """A value's name key with its abbreviations written out ("s sudan" → "south sudan")."""
+    key = f" {key} ".replace(" u s ", " united states ").replace(" people s ", " people ")
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in key.split())
+
+
 def _distinctive(key: str) -> str:
     """A name key without the words of a state's form ("republic of korea" → "korea")."""
-    return " ".join(w for w in key.split() if not _is_state_word(w)) or key
+    key = f" {key} ".replace(" people s ", " people ")
+    return " ".join(w for w in key.split() if not _is_state_word(w)) or key.strip()
 
 
 @functools.cache
@@ -544,30 +576,43 @@ def _ranked(word: str, index: Mapping[str, Sequence[str]], n: int) -> list[tuple
     return sorted(out.items(), key=lambda item: -item[1])
 
 
+# codes a name of two countries stands for: never preselected by a likeness of names
+_SHARED_CODES = frozenset(code for codes in AMBIGUOUS_COUNTRIES.values() for code in codes)
+
+
 def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
     """(ISO-2, similarity 0-1) of close matches for an unknown country, closest first.
 
     Names are compared twice: whole, and without the words of a state's form ("Republic of
     Korea" is as close to "Republic of Kenya" whole as "Rwanda" is to "Uganda" without).
     The closest is preselected (similarity from PRESELECT) only where both comparisons give
-    it, clearly ahead of the next; a name two countries share ("Congo") never is."""
+    it, clearly ahead of the next; never a country of a name two shares ("Congo", "Korea"):
+    the user chooses."""
     key = _name_key(value)
     if key in AMBIGUOUS_COUNTRIES:  # both, and neither preselected
         return [(code, PRESELECT / 2) for code in AMBIGUOUS_COUNTRIES[key]]
-    whole = _ranked(key, _whole_index(), n)
+    _names, _, keys = _country_index()
+    key = _written_out(key)
+    if key in keys:  # a known name once written out ("Virgin Isl. (UK)")
+        return [(keys[key], 1.0)]
     index = _distinctive_index()
     word = _distinctive(key)
-    if len(index.get(word, ())) > 1:  # "Congo Republc": the state's form told them apart
-        return [(code, PRESELECT / 2) for code in index[word]]
-    by_word = _ranked(word, index, n)
-    ranked = by_word + [(code, score) for code, score in whole if code not in dict(by_word)]
-    ranked = ranked[:n]
+    shared = AMBIGUOUS_COUNTRIES.get(word) or (index[word] if len(index.get(word, ())) > 1 else ())
+    if shared:  # "Congo Republc", "Republik Kongo": the state's form told them apart
+        return [(code, PRESELECT / 2) for code in shared]
+    by_word = _ranked(word, index, n + 2)
+    # the whole names only decide whether the closest is preselected
     clear = (
-        bool(whole and by_word)
-        and whole[0][0] == by_word[0][0]
-        and min(whole[0][1], by_word[0][1]) >= PRESELECT
+        bool(by_word)
+        and by_word[0][1] >= PRESELECT
+        and by_word[0][0] not in _SHARED_CODES
         and all(score <= by_word[0][1] - 0.1 for _code, score in by_word[1:2])
     )
+    whole = _ranked(key, _whole_index(), n) if clear or len(by_word) < n else []
+    if clear:
+        clear = bool(whole) and whole[0][0] == by_word[0][0] and whole[0][1] >= PRESELECT
+    listed = dict(by_word)
+    ranked = (by_word + [(code, score) for code, score in whole if code not in listed])[:n]
     if not clear:
         ranked = [(code, min(score, PRESELECT / 2)) for code, score in ranked]
     return ranked

@@ -149,9 +149,12 @@ class Run(models.Model):
     # when the run last reported progress (its worker reports every few seconds)
     progress_at = models.DateTimeField(null=True, blank=True)
 
-    # a run reports progress every few seconds; one running that long without a report was
-    # left by a worker that stopped (a queued run waits for a worker, however long)
+    # a run reports progress at each of its steps, seconds apart: one running this long
+    # without a report was left by a worker that stopped
     STALE_AFTER = dt.timedelta(hours=1)
+    # a queued run waits for a worker (a restart, a queue of runs); a day on, the worker is
+    # gone or lost the task (taken up, then stopped before the run's first step)
+    QUEUED_STALE_AFTER = dt.timedelta(days=1)
     UNFINISHED = (Status.QUEUED, Status.RUNNING)
 
     class Meta:
@@ -175,10 +178,14 @@ class Run(models.Model):
 
     @property
     def is_stale(self) -> bool:
-        """Running without a progress report for longer than a run takes: its worker
-        stopped (django-tasks does not take a task up again that a worker had started)."""
+        """Running without a progress report for longer than a run takes, or queued for a
+        day: its worker stopped (django-tasks does not take a task up again that a worker
+        had started)."""
+        now = timezone.now()
+        if self.status == self.Status.QUEUED:
+            return self.created_at < now - self.QUEUED_STALE_AFTER
         since = self.progress_at or self.started_at or self.created_at
-        return self.status == self.Status.RUNNING and since < timezone.now() - self.STALE_AFTER
+        return self.status == self.Status.RUNNING and since < now - self.STALE_AFTER
 
     @property
     def error_text(self) -> str:

@@ -755,8 +755,8 @@ def run_start(*, upload: Upload, user) -> Run:
             if upload.status == Upload.Status.NEEDS_MAPPING
             else _("Say which country each unknown country value means before running.")
         )
-    for running in upload.runs.filter(status=Run.Status.RUNNING):
-        run_fail_if_stale(running)
+    for waiting in upload.runs.filter(status__in=Run.UNFINISHED):
+        run_fail_if_stale(waiting)
     try:
         with transaction.atomic():
             run = Run.objects.create(
@@ -770,16 +770,31 @@ def run_start(*, upload: Upload, user) -> Run:
     except IntegrityError:
         # a run of the upload is under way (a double click, an API retry): that one
         return upload.runs.get(status__in=Run.UNFINISHED)
-    transaction.on_commit(lambda: run_screening.enqueue(run.pk))
+
+    def enqueue() -> None:
+        try:
+            run_screening.enqueue(run.pk)
+        except Exception:  # the task database refused it: the run says so, not "queued"
+            logger.exception("Screening run %s could not be queued", run.code)
+            message = engine.PurchaseFileError(RUN_FAILED)
+            Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
+                status=Run.Status.FAILED,
+                progress=100,
+                finished_at=timezone.now(),
+                error=message.message,
+                error_message=message.as_dict(),
+            )
+
+    transaction.on_commit(enqueue)
     return run
 
 
 def run_fail_if_stale(run: Run) -> Run:
     """Mark a run failed that has been running without a progress report for longer than a
-    run takes (its worker stopped: a restart, a deploy), so that the page stops waiting and
-    it can be started again."""
+    run takes, or queued for a day (its worker stopped: a restart, a deploy), so that the
+    page stops waiting and it can be started again."""
     if run.is_stale:
-        Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
+        Run.objects.filter(pk=run.pk, status=run.status).update(
             status=Run.Status.FAILED,
             progress=100,
             finished_at=timezone.now(),

@@ -294,6 +294,9 @@ def test_likelihood_from_wgi_maps_rule_of_law_and_corruption_to_one_to_zero():
         ("Republic of China", "TW"),
         ("Republic of Rwanda", "RW"),
         ("Republic of the Congo", "CG"),
+        ("People's Rep. of China", "CN"),
+        ("Falkland Islands", "FK"),
+        ("British Virgin Islands", "VG"),
         ("Chinese Taipei", "TW"),
         ("P.R. China", "CN"),
         # the languages of RMI templates and European exports
@@ -331,6 +334,18 @@ def test_a_name_of_two_countries_suggests_both_and_preselects_neither():
         ("Russian Federaton", "RU", None),
         ("Boliva", "BO", None),  # a typing error is still caught
         ("Dominica Rep", None, None),  # as close to the Dominican Republic: the user chooses
+        # the forms and articles of the other languages read ("République du Kenya" was
+        # Congo), and abbreviations written out
+        ("République de Corée", None, "CG"),
+        ("République du Kenya", None, "CG"),
+        ("Rep. del Congo", None, "CD"),  # a name two countries share: never preselected
+        ("República Democrática Popular de Corea", None, "LA"),
+        ("République fédérale démocratique du Népal", None, "CD"),
+        ("S. Sudan", "SS", "SD"),
+        ("Eq. Guinea", "GQ", "GN"),
+        ("Virgin Isl. (UK)", "VG", "VI"),
+        ("St. Martin", "MF", "SM"),
+        ("Falkland Isl.", "FK", "AX"),
     ],
 )
 def test_a_close_country_is_preselected_only_when_it_is_the_one_meant(value, meant, wrong):
@@ -338,6 +353,7 @@ def test_a_close_country_is_preselected_only_when_it_is_the_one_meant(value, mea
     preselect = close[0][0] if close and close[0][1] >= engine.PRESELECT else None
     assert preselect == meant
     assert wrong not in [code for code, _ in close if _ >= engine.PRESELECT]
+    assert not meant or meant == close[0][0]
 
 
 def test_no_close_country_is_preselected_wrongly_for_a_name_with_a_letter_missing():

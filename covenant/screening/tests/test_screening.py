@@ -179,6 +179,12 @@ def test_a_second_start_gives_the_run_under_way_and_a_stopped_run_can_be_started
     client.get(third["Location"])
     queued.refresh_from_db()
     assert queued.status == Run.Status.QUEUED
+    # a day on, its worker is gone or lost the task: it can be started again
+    Run.objects.filter(pk=queued.pk).update(created_at=F("created_at") - Run.QUEUED_STALE_AFTER)
+    fourth = client.post(reverse("screening-preview", args=[upload.code]))
+    assert fourth["Location"] != third["Location"]
+    queued.refresh_from_db()
+    assert queued.status == Run.Status.FAILED
     # the stopped run's worker, had it carried on, does not finish it over "failed"
     stopped = services.run_execute(upload.runs.get(pk=waiting.pk))
     assert stopped.status == Run.Status.FAILED and not stopped.findings.exists()
