@@ -114,6 +114,7 @@ class InterestForm(forms.Form):
             self.fields["organisation"] = forms.ChoiceField(
                 label=_("Company"),
                 choices=[("", "—")] + [(str(c.code), c.name) for c in self.companies],
+                error_messages={"required": _("Say which of your companies is interested.")},
             )
             self.order_fields(["organisation", "message"])
 

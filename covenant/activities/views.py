@@ -171,7 +171,7 @@ def _editable(request, code) -> Activity:
 
 
 @object_scoped
-def detail(request, code):
+def detail(request, code, interest_form: InterestForm | None = None, status: int = 200):
     activity = selectors.activity_get(code=code, fetched_by=request.user)
     covenant = activity.covenant
     access = access_for(request.user, covenant)
@@ -190,7 +190,7 @@ def detail(request, code):
         "attachments": list(activity.attachments.all()),
         "update_form": ProjectUpdateForm(initial={"date": timezone.localdate()}),
         "attachment_form": AttachmentForm(),
-        "interest_form": InterestForm(companies=companies),
+        "interest_form": interest_form or InterestForm(companies=companies),
         "can_express_interest": activity.seeks_participants
         and access.has(Perm.ACTIVITIES_INTEREST)
         and bool(companies),
@@ -198,7 +198,7 @@ def detail(request, code):
         "registrations": _registration_summary(activity),
         "is_member": access.is_member,
     }
-    return render(request, "activities/detail.html", context)
+    return render(request, "activities/detail.html", context, status=status)
 
 
 def _registration_summary(activity: Activity) -> dict:
@@ -272,9 +272,8 @@ def express_interest(request, code):
     if not access.has(Perm.ACTIVITIES_INTEREST) or not companies:
         raise PermissionDenied
     form = InterestForm(request.POST, companies=companies)
-    if not form.is_valid():  # a member of several companies did not say which
-        messages.error(request, _("Say which of your companies is interested."))
-        return redirect("activities-detail", code=activity.code)
+    if not form.is_valid():  # a member of several companies did not say which: the page
+        return detail(request, code, interest_form=form, status=400)  # keeps the message
     company = form.company()
     try:
         services.project_interest_express(

@@ -157,9 +157,11 @@ def test_a_member_of_two_companies_says_which_is_interested(client_for, demo, co
     project = Activity.objects.get(kind="project", seeks_participants=True)
     client = client_for("company")
     assert "Aluminium Twente B.V." in client.get(f"/activities/{project.code}/").content.decode()
-    unsaid = client.post(f"/activities/{project.code}/interest/", {"message": "x"}, follow=True)
+    message = {"message": "Wij recyclen ook."}
+    unsaid = client.post(f"/activities/{project.code}/interest/", message)
+    assert unsaid.status_code == 400 and not project.interests.exists()
     assert "Say which of your companies is interested." in unsaid.content.decode()
-    assert not project.interests.exists()
+    assert "Wij recyclen ook." in unsaid.content.decode()  # what they wrote is kept
     client.post(f"/activities/{project.code}/interest/", {"organisation": str(second.code)})
     assert project.interests.get().organisation == second
 
