@@ -536,7 +536,7 @@ def _is_state_word(word: str) -> bool:
 
 def _written_out(key: str) -> str:
     """A value's name key with its abbreviations written out ("s sudan" → "south sudan")."""
-    key = f" {key} ".replace(" u s ", " united states ").replace(" people s ", " people ")
+    key = f" {key} ".replace(" u s ", " united states ")
     return " ".join(_ABBREVIATIONS.get(w, w) for w in key.split())
 
 
@@ -588,11 +588,8 @@ def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
     The closest is preselected (similarity from PRESELECT) only where both comparisons give
     it, clearly ahead of the next; never a country of a name two shares ("Congo", "Korea"):
     the user chooses."""
-    key = _name_key(value)
-    if key in AMBIGUOUS_COUNTRIES:  # both, and neither preselected
-        return [(code, PRESELECT / 2) for code in AMBIGUOUS_COUNTRIES[key]]
     _names, _, keys = _country_index()
-    key = _written_out(key)
+    key = _written_out(_name_key(value))
     if key in keys:  # a known name once written out ("Virgin Isl. (UK)")
         return [(keys[key], 1.0)]
     index = _distinctive_index()

@@ -92,6 +92,17 @@ def test_headers_are_never_read_even_when_they_name_other_columns():
     assert _found(rmi.read_rmi_template(out.getvalue())) == [("Tin", "Minsur", "PE", "CID001182")]
 
 
+# Mine List row: metal, smelter, mine, mine id, source, country
+KAMOTO = (
+    "Cobalt",
+    "Huayou Cobalt",
+    "Kamoto",
+    "CID005001",
+    "RMI",
+    "Congo, Democratic Republic of the",
+)
+
+
 def _emrt(version="2.1", language="English", mines=()):
     return rmi_workbook(
         kind="EMRT",
@@ -102,14 +113,7 @@ def _emrt(version="2.1", language="English", mines=()):
             ("", "Mica", "Smelter not listed", "Mica Processing Pvt", "India", ""),
         ],
         mines=[
-            (
-                "Cobalt",
-                "Huayou Cobalt",
-                "Kamoto",
-                "CID005001",
-                "RMI",
-                "Congo, Democratic Republic of the",
-            ),
+            KAMOTO,
             (),
             ("Mica", "Mica Processing Pvt", "Koderma", "", "", "India"),
             *mines,
@@ -422,15 +426,7 @@ def test_a_smelter_listed_twice_is_named_by_the_templates_rows(demo, client_for)
     )
     assert "Smelter List row 6 (Minsur) repeats row 5; the smelter counts twice." in page
     assert "Rows: 3" not in page and "repeats another line exactly" not in page
-    kamoto = (
-        "Cobalt",
-        "Huayou Cobalt",
-        "Kamoto",
-        "CID005001",
-        "RMI",
-        "Congo, Democratic Republic of the",
-    )
-    warnings = rmi.read_rmi_template(_emrt(mines=[kamoto])).warnings
+    warnings = rmi.read_rmi_template(_emrt(mines=[KAMOTO])).warnings
     assert [w["params"] for w in warnings if "repeats" in w["message"]] == [
         {"row": 8, "mine": "Kamoto", "first": 5}
     ]
