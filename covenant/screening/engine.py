@@ -110,6 +110,7 @@ STAGES = ("mining", "smelting_refining")
 DEFAULT_LIKELIHOOD = 0.5
 UNKNOWN_COUNTRIES_LISTED = 100  # unknown country values listed for the user to map
 PRESELECT = 0.75  # similarity from which the closest country is proposed for a value
+OTHER_WHOLE_NAME = 0.9  # a value this close to another country's whole name is not its word's
 HS_PREFIXES = (6, 4)
 _ENGINE = "auto"  # the pass over the lines: "auto" (in-memory) measured as fast as streaming
 
@@ -521,7 +522,7 @@ _STATE_WORDS = frozenset((
 # abbreviations of a value, written out before it is compared ("S. Sudan", "Virgin Isl.")
 _ABBREVIATIONS = {
     "st": "saint", "ste": "sainte", "isl": "islands", "isls": "islands", "is": "islands",
-    "eq": "equatorial", "s": "south", "n": "north",
+    "eq": "equatorial", "s": "south", "n": "north", "rep": "republic",
 }  # fmt: skip
 # the longer ones, also when mistyped ("repblic", "federaton")
 _LONG_STATE_WORDS = [w for w in _STATE_WORDS if len(w) >= 6]
@@ -585,9 +586,11 @@ def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
 
     Names are compared twice: whole, and without the words of a state's form ("Republic of
     Korea" is as close to "Republic of Kenya" whole as "Rwanda" is to "Uganda" without).
-    The closest is preselected (similarity from PRESELECT) only where both comparisons give
-    it, clearly ahead of the next; never a country of a name two shares ("Congo", "Korea"):
-    the user chooses."""
+    A country's own name in a state's form ("République du Kenya") is preselected unless the
+    whole value is another country's name but for a letter or two; a name only close to one
+    is preselected where it is clearly ahead of the next and the whole comparison does not put
+    another country first. Never a country of a name two share ("Congo", "Korea"): the user
+    chooses."""
     _names, _, keys = _country_index()
     key = _written_out(_name_key(value))
     if key in keys:  # a known name once written out ("Virgin Isl. (UK)")
@@ -597,6 +600,15 @@ def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
     shared = AMBIGUOUS_COUNTRIES.get(word) or (index[word] if len(index.get(word, ())) > 1 else ())
     if shared:  # "Congo Republc", "Republik Kongo": the state's form told them apart
         return [(code, PRESELECT / 2) for code in shared]
+    named = index.get(word, ())
+    if len(named) == 1 and named[0] not in _SHARED_CODES:
+        # the name itself, in a state's form of any language ("République du Kenya", "Rep.
+        # Chile"), unless that form makes the whole another country's name but for a letter
+        # ("Islamic Republic of Iraq" is Iran's)
+        whole = _ranked(key, _whole_index(), n)
+        if not whole or whole[0][0] == named[0] or whole[0][1] < OTHER_WHOLE_NAME:
+            others = [(code, min(score, PRESELECT / 2)) for code, score in whole]
+            return [(named[0], 1.0)] + [item for item in others if item[0] != named[0]][: n - 1]
     by_word = _ranked(word, index, n + 2)
     # the whole names only decide whether the closest is preselected
     clear = (
@@ -607,7 +619,7 @@ def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
     )
     whole = _ranked(key, _whole_index(), n) if clear or len(by_word) < n else []
     if clear:
-        clear = bool(whole) and whole[0][0] == by_word[0][0] and whole[0][1] >= PRESELECT
+        clear = not whole or whole[0][0] == by_word[0][0] or whole[0][1] < PRESELECT
     listed = dict(by_word)
     ranked = (by_word + [(code, score) for code, score in whole if code not in listed])[:n]
     if not clear:

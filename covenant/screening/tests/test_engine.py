@@ -337,15 +337,22 @@ def test_a_name_of_two_countries_suggests_both_and_preselects_neither():
         # the forms and articles of the other languages read ("République du Kenya" was
         # Congo), and abbreviations written out
         ("République de Corée", None, "CG"),
-        ("République du Kenya", None, "CG"),
+        ("République du Kenya", "KE", "CG"),
         ("Rep. del Congo", None, "CD"),  # a name two countries share: never preselected
         ("República Democrática Popular de Corea", None, "LA"),
-        ("République fédérale démocratique du Népal", None, "CD"),
+        ("République fédérale démocratique du Népal", "NP", "CD"),
         ("S. Sudan", "SS", "SD"),
         ("Eq. Guinea", "GQ", "GN"),
         ("Virgin Isl. (UK)", "VG", "VI"),
         ("St. Martin", "MF", "SM"),
         ("Falkland Isl.", "FK", "AX"),
+        # a country's own name in a state's form (these had no preselection)
+        ("Rep. Chile", "CL", None),
+        ("Koninkrijk België", "BE", None),
+        ("Königreich Schweden", "SE", None),
+        ("Senagal Republic", "SN", None),
+        # unless the form makes it another country's name but for a letter (Iran's)
+        ("Islamic Republic of Iraq", None, "IQ"),
     ],
 )
 def test_a_close_country_is_preselected_only_when_it_is_the_one_meant(value, meant, wrong):
