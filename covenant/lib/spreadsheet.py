@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -16,20 +17,37 @@ def safe_cell(value):
     return value
 
 
-def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
-    """Return an .xlsx file with one sheet per name; the first row of each is its header."""
+def xlsx_bytes(
+    sheets: dict[str, list[list]], number_formats: Mapping[str, Mapping[int, str]] | None = None
+) -> bytes:
+    """Return an .xlsx file with one sheet per name; the first row of each is its header,
+    bold, frozen and with a filter, and each column is as wide as its values (within reason).
+    `number_formats` gives, per sheet, a column's Excel number format ("0.0%")."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title=title[:31])
+        formats = (number_formats or {}).get(title, {})
+        widths: dict[int, int] = {}
         for i, row in enumerate(rows):
             sheet.append([safe_cell(v) for v in row])
-            if i == 0:
-                for cell in sheet[1]:
-                    cell.font = Font(bold=True)
+            for j, value in enumerate(row):
+                widths[j] = max(widths.get(j, 0), len(str(value)) if value is not None else 0)
+            if i and formats:
+                for j, number_format in formats.items():
+                    sheet.cell(row=i + 1, column=j + 1).number_format = number_format
+        if not rows:
+            continue
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        for j, width in widths.items():
+            sheet.column_dimensions[get_column_letter(j + 1)].width = min(max(width, 8) + 2, 60)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

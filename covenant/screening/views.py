@@ -514,9 +514,17 @@ def _export_rows(findings, names) -> list[list]:
             round(f.exposure, 2), round(f.exposure_share, 6),
             None if f.production_share is None else round(f.production_share, 6),
             f.production_source.citation if f.production_source else "",
-            f.risk_source.citation, f.line_count, " ".join(map(str, f.line_numbers)),
+            f.risk_source.citation, f.line_count,
+            # the first MAX_FINDING_LINES are kept; "…" says there are more (see "lines")
+            " ".join(map(str, f.line_numbers)) + (" …" if f.lines_truncated else ""),
         ])  # fmt: skip
     return rows
+
+
+# how Excel shows the columns of `_export_rows` (in the reader's own decimal mark)
+_EXPORT_FORMATS = {
+    1: "0.0000", 5: "0%", 9: "0.00", 10: "#,##0.00", 11: "0.0%", 12: "0.0%",
+}  # fmt: skip
 
 
 def _csv_bytes(rows: list[list]) -> bytes:
@@ -548,7 +556,7 @@ def export(request, code, fmt):
     filename = f"screening-{timezone.localtime(run.created_at):%Y%m%d-%H%M}.{fmt}"
     if fmt == "xlsx":
         response = HttpResponse(
-            xlsx_bytes({_("Findings")[:31]: rows}),
+            xlsx_bytes({_("Findings"): rows}, {_("Findings"): _EXPORT_FORMATS}),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:

@@ -8,6 +8,7 @@ import io
 import json
 import re
 
+import openpyxl
 import polars as pl
 import pytest
 from django.core.exceptions import ValidationError
@@ -831,6 +832,28 @@ def test_exports_list_the_findings_safely(demo, client_for):
     assert "'=cmd|calc" in text and ",=cmd" not in text
     xlsx = client.get(reverse("screening-export", args=[run.code, "xlsx"]))
     assert xlsx.content[:2] == b"PK"
+
+
+def test_the_excel_export_opens_ready_to_read(demo, client_for):
+    run = Run.objects.get(organisation__name="Staalbouw Noord B.V.")
+    first = Finding.objects.get(run=run, rank=1)
+    # a finding keeps the first MAX_FINDING_LINES numbers of its lines
+    Finding.objects.filter(pk=first.pk).update(line_count=len(first.line_numbers) + 600)
+    xlsx = client_for("company").get(reverse("screening-export", args=[run.code, "xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, sheet[2], strict=True))
+    # the header stays in view and filters; shares read as percentages, amounts grouped
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
+    assert row["exposure share"].number_format == "0.0%"
+    assert 0 < row["exposure share"].value <= 1
+    assert row["exposure"].number_format == "#,##0.00"
+    assert row["score"].number_format == "0.0000"
+    assert sheet.column_dimensions["O"].width > sheet.column_dimensions["A"].width
+    # the numbers listed are not all the lines: said so
+    assert row["lines"].value == len(first.line_numbers) + 600
+    assert row["line numbers"].value.endswith(" …")
+    assert not sheet.cell(row=3, column=header.index("line numbers") + 1).value.endswith("…")
 
 
 def test_a_run_compares_with_the_previous(demo, company, django_capture_on_commit_callbacks):
