@@ -56,9 +56,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(items):
-    # Browser tests use transactional_db, which empties the database after each test: run
-    # them last, so that every other test still finds the demo data loaded at setup.
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    # Browser tests and tests of requests at once use transactional_db, which empties the
+    # database after each test: run them last, so that every other test still finds the demo
+    # data loaded at setup.
+    def empties(item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        return item.get_closest_marker("e2e") is not None or bool(
+            marker and marker.kwargs.get("transaction")
+        )
+
+    items.sort(key=empties)
 
 
 @pytest.fixture

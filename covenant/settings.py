@@ -89,9 +89,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
-    # WAL and a busy timeout let the web server and the task worker share the file.
+    # WAL and a busy timeout let the web server and the task worker share the file; an
+    # atomic block takes the write lock when it begins, so that one that reads and then writes
+    # waits for another writer instead of failing with "database is locked"
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -17,9 +17,20 @@ STORAGES["staticfiles"] = {  # noqa: F405
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
 
 # Uploaded files of the tests go to a temporary folder, never into var/media.
+import atexit  # noqa: E402
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="covenant-test-media-"))  # noqa: F405
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 
 # Tests see every dashboard computed afresh; test_dashboard_cache checks the cache itself.
 CACHES["dashboards"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}  # noqa: F405
+
+# On SQLite the test database is a file, as the app's own is: an in-memory database shared
+# between threads locks whole tables and never waits, so requests at once (test_at_once)
+# would meet locks the app's file never has.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"covenant-test-{os.getpid()}.sqlite3")  # noqa: F405
+    }

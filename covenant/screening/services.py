@@ -768,8 +768,9 @@ def run_start(*, upload: Upload, user) -> Run:
                 read_with=upload.mappings,
             )
     except IntegrityError:
-        # a run of the upload is under way (a double click, an API retry): that one
-        return upload.runs.get(status__in=Run.UNFINISHED)
+        # a run of the upload is under way (a double click, an API retry): that one, or the
+        # latest where it has ended since (a worker quicker than this request)
+        return upload.runs.filter(status__in=Run.UNFINISHED).first() or upload.runs.first()
 
     def enqueue() -> None:
         try:
