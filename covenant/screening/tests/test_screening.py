@@ -1550,3 +1550,30 @@ def test_a_findings_page_says_why_its_lines_cannot_be_shown(demo, client_for):
     assert page.status_code == 200
     assert "The lines cannot be shown from the stored file: Row 2, column “Bedrag”" in text
     assert ", ".join(map(str, finding.line_numbers[:3])) in text  # the rows, by number
+
+
+def test_a_run_without_findings_says_why_and_that_it_proves_no_absence_of_risk(
+    demo, company, client_for, django_capture_on_commit_callbacks
+):
+    organisation = Organisation.objects.get(name="Staalbouw Noord B.V.")
+    upload = services.upload_create(
+        covenant=demo,
+        organisation=organisation,
+        user=company,
+        name="kenya.csv",
+        data=b"Omschrijving;Land van herkomst;Bedrag\nTin staven;Kenya;100\n",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.run_start(upload=upload, user=company)
+    run.refresh_from_db()
+    assert run.status == Run.Status.DONE and run.finding_count == 0
+    client = client_for("company")
+    url = reverse("screening-run", args=[run.code])
+    text = html.unescape(client.get(url).content.decode())
+    # "No findings." read as "no risks"
+    assert "No documented risk matches these purchases" in text
+    assert "That is no proof that there is none" in text
+    assert reverse("knowledge-home") in text
+    filtered = html.unescape(client.get(url, {"theme": "child_labour"}).content.decode())
+    assert "No findings match these filters." in filtered
+    assert "No documented risk matches" not in filtered
