@@ -279,7 +279,8 @@ def screening_run_detail(request, code: UUID):
     response={200: list[FindingOut], 409: MessageOut},
     summary="A run's findings, ranked (filters: theme, country, commodity, stage)",
     description="A run that has not finished, or failed, has no findings: the answer is 409 "
-    "with the reason, so that it is never read as a list without risks.",
+    "with the reason, so that it is never read as a list without risks. An empty list says "
+    "that the knowledge base documents no risk for these purchases, not that there is none.",
 )
 @declare(OBJECT)
 def screening_finding_list(
