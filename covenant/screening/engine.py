@@ -110,7 +110,7 @@ STAGES = ("mining", "smelting_refining")
 DEFAULT_LIKELIHOOD = 0.5
 UNKNOWN_COUNTRIES_LISTED = 100  # unknown country values listed for the user to map
 PRESELECT = 0.75  # similarity from which the closest country is proposed for a value
-OTHER_WHOLE_NAME = 0.9  # a value this close to another country's whole name is not its word's
+OTHER_WHOLE_NAME = 0.85  # a value this close to another country's whole name is not its word's
 HS_PREFIXES = (6, 4)
 _ENGINE = "auto"  # the pass over the lines: "auto" (in-memory) measured as fast as streaming
 
@@ -336,6 +336,12 @@ COUNTRY_ALIASES = {
     "republic of korea": "KR",
     "republic of china": "TW",
     "chinese taipei": "TW",
+    # Taiwan's state name in the other languages read ("Volksrepublik China" is the PRC)
+    "republiek china": "TW",
+    "republik china": "TW",
+    "republique de chine": "TW",
+    "republica de china": "TW",
+    "repubblica di cina": "TW",
     "p r china": "CN",
     "pr china": "CN",
     "prc": "CN",
@@ -526,6 +532,13 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 # the longer ones, also when mistyped ("repblic", "federaton")
 _LONG_STATE_WORDS = [w for w in _STATE_WORDS if len(w) >= 6]
+# the words that make a state's form; the others above (articles, "of", "people", "state")
+# come with them, and alone make no form: "La Libertad" and "Niger State" are regions
+_FORM_WORDS = _STATE_WORDS - frozenset((
+    "the", "of", "people", "peoples", "state", "arab", "van", "het", "der", "de", "du", "des",
+    "d", "l", "la", "le", "les", "del", "el", "los", "da", "do", "di", "della", "dello",
+))  # fmt: skip
+_LONG_FORM_WORDS = [w for w in _FORM_WORDS if len(w) >= 6]
 
 
 @functools.cache
@@ -533,6 +546,21 @@ def _is_state_word(word: str) -> bool:
     return word in _STATE_WORDS or (
         len(word) >= 5 and bool(difflib.get_close_matches(word, _LONG_STATE_WORDS, 1, 0.85))
     )
+
+
+@functools.cache
+def _is_form_word(word: str) -> bool:
+    return word in _FORM_WORDS or (
+        len(word) >= 5 and bool(difflib.get_close_matches(word, _LONG_FORM_WORDS, 1, 0.85))
+    )
+
+
+def _in_state_form(key: str) -> bool:
+    """Whether the words a value loses without its state's form make one: a form word
+    ("republic", "koninkrijk", also mistyped) with its articles; not "state" (the states of
+    Nigeria and the US), nor articles alone ("La Libertad", "Los Lagos")."""
+    dropped = [w for w in key.split() if _is_state_word(w)]
+    return "state" not in dropped and any(_is_form_word(w) for w in dropped)
 
 
 def _written_out(key: str) -> str:
@@ -600,12 +628,25 @@ def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
     shared = AMBIGUOUS_COUNTRIES.get(word) or (index[word] if len(index.get(word, ())) > 1 else ())
     if shared:  # "Congo Republc", "Republik Kongo": the state's form told them apart
         return [(code, PRESELECT / 2) for code in shared]
+    in_form = _in_state_form(key)
     named = index.get(word, ())
-    if len(named) == 1 and named[0] not in _SHARED_CODES:
+
+    def whole_names() -> list[tuple[str, float]]:
+        # also turned at its comma, as the index holds such names ("Niger, Federal Rep." is
+        # as "Federal Republic of Nigeria" but for two letters)
+        first, comma, rest = value.partition(",")
+        turned = _written_out(_name_key(f"{rest} {first}")) if comma else ""
+        best: dict[str, float] = {}
+        for text in filter(None, (key, turned)):
+            for code, score in _ranked(text, _whole_index(), n):
+                best[code] = max(best.get(code, 0.0), score)
+        return sorted(best.items(), key=lambda item: -item[1])
+
+    if in_form and len(named) == 1 and named[0] not in _SHARED_CODES:
         # the name itself, in a state's form of any language ("République du Kenya", "Rep.
         # Chile"), unless that form makes the whole another country's name but for a letter
         # ("Islamic Republic of Iraq" is Iran's)
-        whole = _ranked(key, _whole_index(), n)
+        whole = whole_names()
         if not whole or whole[0][0] == named[0] or whole[0][1] < OTHER_WHOLE_NAME:
             others = [(code, min(score, PRESELECT / 2)) for code, score in whole]
             return [(named[0], 1.0)] + [item for item in others if item[0] != named[0]][: n - 1]
@@ -617,9 +658,12 @@ def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
         and by_word[0][0] not in _SHARED_CODES
         and all(score <= by_word[0][1] - 0.1 for _code, score in by_word[1:2])
     )
-    whole = _ranked(key, _whole_index(), n) if clear or len(by_word) < n else []
-    if clear:
+    whole = whole_names() if clear or len(by_word) < n else []
+    if clear and in_form and by_word[0][1] > 0.82:  # a letter off a name of six or more:
+        # the whole comparison only must not put another country first
         clear = not whole or whole[0][0] == by_word[0][0] or whole[0][1] < PRESELECT
+    elif clear:  # it must agree
+        clear = bool(whole) and whole[0][0] == by_word[0][0] and whole[0][1] >= PRESELECT
     listed = dict(by_word)
     ranked = (by_word + [(code, score) for code, score in whole if code not in listed])[:n]
     if not clear:

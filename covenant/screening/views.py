@@ -521,9 +521,11 @@ def _export_rows(findings, names) -> list[list]:
     return rows
 
 
-# how Excel shows the columns of `_export_rows` (in the reader's own decimal mark)
+# how Excel shows the columns of `_export_rows` (in the reader's own decimal mark); a share
+# of 0.02% shows as such, not as 0.0%
+_SHARE = "0.0##%"
 _EXPORT_FORMATS = {
-    1: "0.0000", 5: "0%", 9: "0.00", 10: "#,##0.00", 11: "0.0%", 12: "0.0%",
+    1: "0.0000", 5: _SHARE, 9: "0.00##", 10: "#,##0.00", 11: _SHARE, 12: _SHARE,
 }  # fmt: skip
 
 

@@ -299,6 +299,8 @@ def test_likelihood_from_wgi_maps_rule_of_law_and_corruption_to_one_to_zero():
         ("British Virgin Islands", "VG"),
         ("Chinese Taipei", "TW"),
         ("P.R. China", "CN"),
+        ("République de Chine", "TW"),  # the Republic of China, as "Republik China"
+        ("Repubblica di Cina", "TW"),
         # the languages of RMI templates and European exports
         ("Deutschland", "DE"),
         ("Allemagne", "DE"),
@@ -351,8 +353,18 @@ def test_a_name_of_two_countries_suggests_both_and_preselects_neither():
         ("Koninkrijk België", "BE", None),
         ("Königreich Schweden", "SE", None),
         ("Senagal Republic", "SN", None),
-        # unless the form makes it another country's name but for a letter (Iran's)
+        ("Kenya, Republic of", "KE", None),
+        # unless the form makes it another country's name but for a letter (Iran's, Nigeria's)
         ("Islamic Republic of Iraq", None, "IQ"),
+        ("Iraq, Islamic Rep.", None, "IQ"),
+        ("Niger, Federal Rep.", None, "NE"),
+        # regions: "state" and articles are no state's form
+        ("Niger State", None, "NE"),
+        ("State of Georgia", None, "GE"),
+        ("Bolívar State", None, "BO"),
+        ("La Libertad", None, "LR"),
+        ("Los Lagos", None, "LA"),
+        ("Lunda Sul", None, "SS"),
     ],
 )
 def test_a_close_country_is_preselected_only_when_it_is_the_one_meant(value, meant, wrong):

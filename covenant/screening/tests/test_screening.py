@@ -845,7 +845,7 @@ def test_the_excel_export_opens_ready_to_read(demo, client_for):
     row = dict(zip(header, sheet[2], strict=True))
     # the header stays in view and filters; shares read as percentages, amounts grouped
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
-    assert row["exposure share"].number_format == "0.0%"
+    assert row["exposure share"].number_format == "0.0##%"  # 0.0002 shows as 0.02%
     assert 0 < row["exposure share"].value <= 1
     assert row["exposure"].number_format == "#,##0.00"
     assert row["score"].number_format == "0.0000"
