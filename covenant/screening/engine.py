@@ -610,6 +610,19 @@ _SHARED_CODES = frozenset(code for codes in AMBIGUOUS_COUNTRIES.values() for cod
 
 
 def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
+    """`_close_by_name`, without a preselection where a part of the value names another
+    country ("Yunnan Province, China" is not Taiwan, "Georgia, USA" not Georgia)."""
+    close = _close_by_name(value, n)
+    if close and PRESELECT <= close[0][1] < 1.0:  # a likeness, not a name ("Virgin Isl. (UK)")
+        parts = re.split(r"[,;()/]| - ", value)
+        if len(parts) > 1 and any(
+            resolve_country(part) not in (None, close[0][0]) for part in parts
+        ):
+            return [(code, min(score, PRESELECT / 2)) for code, score in close]
+    return close
+
+
+def _close_by_name(value: str, n: int = 3) -> list[tuple[str, float]]:
     """(ISO-2, similarity 0-1) of close matches for an unknown country, closest first.
 
     Names are compared twice: whole, and without the words of a state's form ("Republic of

@@ -365,6 +365,10 @@ def test_a_name_of_two_countries_suggests_both_and_preselects_neither():
         ("La Libertad", None, "LR"),
         ("Los Lagos", None, "LA"),
         ("Lunda Sul", None, "SS"),
+        # a part that names another country (these were preselected as Taiwan and Georgia)
+        ("Yunnan Province, China", None, "TW"),
+        ("Jiangxi Province, P. R. China", None, "TW"),
+        ("Georgia, USA", None, "GE"),
     ],
 )
 def test_a_close_country_is_preselected_only_when_it_is_the_one_meant(value, meant, wrong):
