@@ -541,18 +541,21 @@ _FORM_WORDS = _STATE_WORDS - frozenset((
 _LONG_FORM_WORDS = [w for w in _FORM_WORDS if len(w) >= 6]
 
 
+def _is_one_of(word: str, words: frozenset[str], long_words: list[str]) -> bool:
+    """Whether the word is one of `words`, or one of the longer ones mistyped."""
+    return word in words or (
+        len(word) >= 5 and bool(difflib.get_close_matches(word, long_words, 1, 0.85))
+    )
+
+
 @functools.cache
 def _is_state_word(word: str) -> bool:
-    return word in _STATE_WORDS or (
-        len(word) >= 5 and bool(difflib.get_close_matches(word, _LONG_STATE_WORDS, 1, 0.85))
-    )
+    return _is_one_of(word, _STATE_WORDS, _LONG_STATE_WORDS)
 
 
 @functools.cache
 def _is_form_word(word: str) -> bool:
-    return word in _FORM_WORDS or (
-        len(word) >= 5 and bool(difflib.get_close_matches(word, _LONG_FORM_WORDS, 1, 0.85))
-    )
+    return _is_one_of(word, _FORM_WORDS, _LONG_FORM_WORDS)
 
 
 def _in_state_form(key: str) -> bool:
