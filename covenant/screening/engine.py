@@ -612,17 +612,145 @@ def _ranked(word: str, index: Mapping[str, Sequence[str]], n: int) -> list[tuple
 _SHARED_CODES = frozenset(code for codes in AMBIGUOUS_COUNTRIES.values() for code in codes)
 
 
+# the words of a region's kind, in the languages read and in ISO 3166-2's own names, left
+# out (with an "of" after them) where a value is compared with the regions' names ("Lagos
+# State", "Provincia de Potosí", "Yunnan Sheng", "Adygeya, Respublika", "Department of La
+# Paz")
+_REGION_KINDS = frozenset((
+    "state", "province", "region", "department", "district", "county", "prefecture",
+    "governorate", "territory", "municipality", "staat", "deelstaat", "provincie", "regio",
+    "departement", "gewest", "bundesland", "bundesstaat", "provinz", "bezirk", "etat",
+    "estado", "provincia", "departamento", "regione", "sheng", "zizhiqu", "oblast", "okrug",
+    "kraj", "kray", "respublika",
+))  # fmt: skip
+_OF = frozenset(("of", "van", "der", "des", "de", "du", "d", "del", "da", "do", "di", "della"))
+# the words of names many countries give a region ("Northern Province", "Central Region"):
+# such a name is asked, never taken for one country's region
+_GENERIC_REGION_WORDS = frozenset((
+    "north", "northern", "south", "southern", "east", "eastern", "west", "western", "central",
+    "centre", "center", "capital", "upper", "lower", "coast", "coastal", "nord", "sud", "est",
+    "ouest", "noord", "zuid", "oost", "norte", "sur", "este", "oeste", "centro", "city",
+))  # fmt: skip
+
+
+_PARTS = re.compile(r"[,;()/]| - ")  # "Potosí, Bolivia", "Styria (Austria)", "Kolwezi - DRC"
+
+
+def _region_key(key: str) -> str:
+    """A name key without the words of a region's kind ("provincia de potosi" → "potosi")."""
+    words: list[str] = []
+    after_kind = False
+    for word in key.split():
+        if word in _REGION_KINDS or (after_kind and word in _OF):
+            after_kind = True
+            continue
+        after_kind = False
+        words.append(word)
+    return " ".join(words)
+
+
+@functools.cache
+def _region_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """(whole, bare): a region's name key (ISO 3166-2's subdivisions, in their own names and
+    in English, Dutch and the other languages read), whole and without the words of its kind
+    ("los lagos", "lagos"), → the ISO-2 codes of the countries with a region of that name,
+    and of a country it names too ("niger": Nigeria's state and Niger; "guyane": France's
+    region and French Guiana)."""
+    try:
+        import gettext
+
+        import pycountry
+    except ImportError:  # pragma: no cover - exercised only without pycountry
+        return {}, {}
+    languages = [gettext.NullTranslations()] + [
+        gettext.translation("iso3166-2", pycountry.LOCALES_DIR, [language], fallback=True)
+        for language in ("en", "nl", *OTHER_LANGUAGES)
+    ]
+    whole: dict[str, set[str]] = {}
+    bare: dict[str, set[str]] = {}
+    for region in pycountry.subdivisions:
+        names = {language.gettext(region.name) for language in languages}
+        codes = {region.country_code} | {c for name in names if (c := resolve_country(name))}
+        for name in names:
+            key = _name_key(name.split("(")[0])  # "Guyane (française)"
+            for index, text in ((whole, key), (bare, _region_key(key))):
+                if len(text) >= 4:
+                    index.setdefault(text, set()).update(codes)
+    for index in (whole, bare):
+        for text, codes in index.items():
+            if named := resolve_country(text):
+                codes.add(named)
+    return (
+        {text: tuple(sorted(codes)) for text, codes in whole.items()},
+        {text: tuple(sorted(codes)) for text, codes in bare.items()},
+    )
+
+
+def _regions_of(value: str) -> tuple[str, ...]:
+    """The ISO-2 codes of the countries with a region of the value's name ("Lagos State":
+    Nigeria; "Bolívar": Colombia, Ecuador, Venezuela; "Los Lagos" only Chile: a whole name
+    is looked up before one without its kind and articles). None for a name many countries
+    give a region ("Northern Province")."""
+    whole, bare = _region_index()
+    key = _name_key(value)
+    if all(word in _GENERIC_REGION_WORDS for word in _region_key(key).split()):
+        return ()
+    return whole.get(key) or whole.get(_region_key(key)) or bare.get(_region_key(key)) or ()
+
+
 def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
-    """`_close_by_name`, without a preselection where a part of the value names another
-    country ("Yunnan Province, China" is not Taiwan, "Georgia, USA" not Georgia)."""
+    """`_close_by_name`, where the value names no country: the country of a region of that
+    name first, preselected where it is the only one and no other country's name is as
+    close ("Lualaba", "Provincia de Potosí"; not "Bolívar", a state of Venezuela and a
+    department of Colombia, nor "Lagos", a letter off Laos); the country a part of the value
+    names where the others are its regions ("Potosí, Bolivia"); and no preselection where a
+    part of the value names another country ("Georgia, USA" is not Georgia)."""
     close = _close_by_name(value, n)
-    if close and PRESELECT <= close[0][1] < 1.0:  # a likeness, not a name ("Virgin Isl. (UK)")
-        parts = re.split(r"[,;()/]| - ", value)
-        if len(parts) > 1 and any(
-            resolve_country(part) not in (None, close[0][0]) for part in parts
-        ):
-            return [(code, min(score, PRESELECT / 2)) for code, score in close]
+    if close and close[0][1] == 1.0:  # a country's own name
+        return close
+
+    def first(codes: Sequence[str], score: float) -> list[tuple[str, float]]:
+        others = [(code, min(s, PRESELECT / 2)) for code, s in close if code not in codes]
+        return [(code, score) for code in codes] + others[: n - 1]
+
+    parts = [part for part in _PARTS.split(value) if part.strip()]
+    named = {resolve_country(part) for part in parts} - {None}
+    if len(parts) > 1 and len(named) == 1:
+        country = named.pop()
+        if all(resolve_country(part) or country in _regions_of(part) for part in parts):
+            return first([country], 1.0)
+        if close and close[0][0] == country and close[0][1] >= PRESELECT:
+            return close  # as close whole ("Germany, Fed. Rep.")
+        return first([country], PRESELECT / 2)  # "Katanga, DRC": the user chooses
+    if len(named) > 1:  # "Georgia, USA", "Aruba, Netherlands": the user chooses
+        return first(sorted(named), PRESELECT / 2)
+    if regions := _regions_of(value):
+        # one region's, unless the value is as much another country's name but for a letter
+        # ("Beni" is Bolivia's department and "Benin" mistyped, "Chin" Myanmar's state and
+        # "China" cut short)
+        likely = close[:1] if close and close[0][1] >= PRESELECT else []
+        whole = _ranked(_name_key(value), _whole_index(), 1)
+        likely += [(code, score) for code, score in whole if score >= OTHER_WHOLE_NAME]
+        meant = len(regions) == 1 and all(code in regions for code, _score in likely)
+        return first(regions, 1.0 if meant else PRESELECT / 2)
     return close
+
+
+def unknown_country(value: str, field: str, column: str, row: int) -> dict[str, Any]:
+    """An unknown country value as the user maps it: where it first is, the close countries
+    (ISO-2; `regions` those with a region of its name), and the one preselected: only a
+    near-certain match ("Duitsladn", "Provincia de Potosí"), never a guess ("EU" → Peru)."""
+    close = _close_countries(value)
+    regions = {code for text in {value, *_PARTS.split(value)} for code in _regions_of(text)}
+    return {
+        "value": value,
+        "field": field,
+        "column": column,
+        "row": row,
+        "suggestions": [code for code, _ratio in close],
+        "regions": [code for code, _ratio in close if code in regions],
+        "preselect": close[0][0] if close and close[0][1] >= PRESELECT else None,
+    }
 
 
 def _close_by_name(value: str, n: int = 3) -> list[tuple[str, float]]:
@@ -2317,19 +2445,7 @@ def _check_countries(
                 .collect()
             )
             for value, row in firsts.iter_rows():
-                close = _close_countries(value)
-                unknown.append(
-                    {
-                        "value": value.strip(),
-                        "field": f,
-                        "column": report.columns[f],
-                        "row": row,
-                        "suggestions": [code for code, _ratio in close],
-                        # only a near-certain match is proposed ("Duitsladn"), never a
-                        # guess ("EU" → Peru)
-                        "preselect": close[0][0] if close and close[0][1] >= PRESELECT else None,
-                    }
-                )
+                unknown.append(unknown_country(value.strip(), f, report.columns[f], row))
         mappings[f] = mapping
     if unknown:
         unknown.sort(key=lambda u: u["row"])

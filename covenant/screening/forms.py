@@ -125,6 +125,7 @@ class CountryMapForm(forms.Form):
         for i, item in enumerate(unknown):
             key = f"country_{i}"
             suggestions = item.get("suggestions") or []
+            regions = item.get("regions") or []  # none in uploads read by earlier versions
             self.fields[key] = forms.ChoiceField(
                 label=item["value"],
                 choices=choices,
@@ -132,7 +133,13 @@ class CountryMapForm(forms.Form):
             )
             self.fields[key].item = {
                 **item,
-                "suggestion_names": [f"{countries.name(c)} ({c})" for c in suggestions],
+                "suggestion_names": [
+                    _("%(country)s (%(code)s), which has a region of this name")
+                    % {"country": countries.name(c), "code": c}
+                    if c in regions
+                    else f"{countries.name(c)} ({c})"
+                    for c in suggestions
+                ],
             }
             self.values.append((key, item))
 

@@ -379,17 +379,7 @@ def _unknown_country(unknown: list[dict], value: str, sheet: str, letter: str, r
     many as a purchase list lists)."""
     if len(unknown) >= engine.UNKNOWN_COUNTRIES_LISTED or any(u["value"] == value for u in unknown):
         return
-    close = engine._close_countries(value)
-    unknown.append(
-        {
-            "value": value,
-            "field": "origin_country",
-            "column": f"{sheet}, {letter}",
-            "row": row,
-            "suggestions": [code for code, _ratio in close],
-            "preselect": close[0][0] if close and close[0][1] >= engine.PRESELECT else None,
-        }
-    )
+    unknown.append(engine.unknown_country(value, "origin_country", f"{sheet}, {letter}", row))
 
 
 def read_rmi_template(

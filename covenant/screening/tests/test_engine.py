@@ -362,13 +362,37 @@ def test_a_name_of_two_countries_suggests_both_and_preselects_neither():
         ("Niger State", None, "NE"),
         ("State of Georgia", None, "GE"),
         ("Bolívar State", None, "BO"),
-        ("La Libertad", None, "LR"),
-        ("Los Lagos", None, "LA"),
-        ("Lunda Sul", None, "SS"),
+        ("La Libertad", None, "LR"),  # Peru's and El Salvador's
+        # a region of one country is that country's (these were Laos, South Sudan, Taiwan)
+        ("Los Lagos", "CL", "LA"),
+        ("Región de Los Lagos", "CL", "LA"),
+        ("Lunda Sul", "AO", "SS"),
+        ("Provincia de Potosí", "BO", None),
+        ("Potosí, Bolivia", "BO", None),
+        ("Lualaba", "CD", None),
+        ("Haut-Katanga", "CD", None),
+        ("Copperbelt", "ZM", None),
+        ("Jharkhand", "IN", None),
+        ("Antananarivo", "MG", None),
+        ("Northern Cape", "ZA", None),
+        ("Provinz Steiermark", "AT", None),
+        ("Chin State", "MM", "CN"),
+        ("Yunnan Province, China", "CN", "TW"),
+        ("Jiangxi Province, P. R. China", "CN", "TW"),
+        # a region of several countries, or as much another country mistyped: asked (these
+        # were Bolivia, Laos, India, Zambia and Tanzania)
+        ("Bolívar", None, "BO"),
+        ("Lagos", None, "LA"),
+        ("Kindia", None, "IN"),
+        ("Zambezia", None, "ZM"),
+        ("Tanganyika", None, "TZ"),
+        ("Beni", None, "BJ"),
+        ("Chin", None, "MM"),
+        ("Northern Province", None, "LK"),  # a name many countries give a region
         # a part that names another country (these were preselected as Taiwan and Georgia)
-        ("Yunnan Province, China", None, "TW"),
-        ("Jiangxi Province, P. R. China", None, "TW"),
         ("Georgia, USA", None, "GE"),
+        ("Aruba, Netherlands", None, "NL"),
+        ("Katanga, DRC", None, "QA"),
     ],
 )
 def test_a_close_country_is_preselected_only_when_it_is_the_one_meant(value, meant, wrong):

@@ -1093,6 +1093,30 @@ def test_an_rmi_template_has_no_header_row_to_choose(demo, company, client_for):
     assert upload.header_row is None and upload.status == Upload.Status.READY
 
 
+def test_a_region_named_as_the_country_is_its_countrys_where_only_one_has_it(demo, client_for):
+    client = client_for("company")
+    regions = (
+        "Omschrijving;Land van herkomst;Bedrag\n"
+        "Tin staven;Provincia de Potosí;1.000,00\n"
+        "Koperkathode;Lualaba;500,00\n"
+        "Nikkel;Bolívar;250,00\n"
+    ).encode()
+    response = _upload(client, demo, regions)
+    assert Upload.objects.latest("uploaded_at").status == Upload.Status.NEEDS_COUNTRIES
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    rows = {value: page.split(f"“{value}”", 1)[1].split("</tr>", 1)[0] for value in (
+        "Provincia de Potosí", "Lualaba", "Bolívar")}  # fmt: skip
+    assert '<option value="BO" selected>' in rows["Provincia de Potosí"]
+    assert "Bolivia (BO), which has a region of this name" in rows["Provincia de Potosí"]
+    assert '<option value="CD" selected>' in rows["Lualaba"]
+    # a state of Venezuela, a department of Colombia and a province of Ecuador, and a letter
+    # off Bolivia: asked, with the three first (this was Bolivia, preselected)
+    assert '<option value="" selected>' in rows["Bolívar"]
+    for country in ("Colombia (CO)", "Ecuador (EC)", "Venezuela"):
+        assert country in rows["Bolívar"]
+    assert "Bolivia (BO), which" not in rows["Bolívar"] and "Bolivia (BO)" in rows["Bolívar"]
+
+
 def test_a_row_whose_countries_are_to_be_mapped_drops_the_earlier_lines(demo, client_for):
     client = client_for("company")
     data = (
