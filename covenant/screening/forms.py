@@ -116,19 +116,23 @@ class CountryMapForm(forms.Form):
         from django_countries import countries
 
         super().__init__(*args, **kwargs)
-        choices = [
+        first = [
             ("", _("— choose a country —")),
             (NO_COUNTRY, _("no single country (origin unknown)")),
-            *countries,
         ]
+        every = list(countries)
         self.values = []
         for i, item in enumerate(unknown):
             key = f"country_{i}"
             suggestions = item.get("suggestions") or []
             regions = item.get("regions") or []  # none in uploads read by earlier versions
+            # the close matches on top of the list, as a keyboard reaches them first
+            close = [(c, countries.name(c)) for c in suggestions]
             self.fields[key] = forms.ChoiceField(
                 label=item["value"],
-                choices=choices,
+                choices=[*first, (_("Close matches"), close), (_("All countries"), every)]
+                if close
+                else [*first, *every],
                 initial=item.get("preselect") or "",
             )
             self.fields[key].item = {

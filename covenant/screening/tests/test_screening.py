@@ -1115,6 +1115,13 @@ def test_a_region_named_as_the_country_is_its_countrys_where_only_one_has_it(dem
     for country in ("Colombia (CO)", "Ecuador (EC)", "Venezuela"):
         assert country in rows["Bolívar"]
     assert "Bolivia (BO), which" not in rows["Bolívar"] and "Bolivia (BO)" in rows["Bolívar"]
+    # the close matches head the list; the preselected one is chosen once, in that group
+    close = rows["Bolívar"].split('<optgroup label="Close matches">', 1)[1].split("</optgroup>")[0]
+    assert re.findall(r'<option value="(\w+)"', close) == ["CO", "EC", "VE", "BO"]
+    assert rows["Provincia de Potosí"].count(" selected>") == 1
+    assert '<optgroup label="Close matches">\n<option value="BO" selected>' in re.sub(
+        r">\s+<", ">\n<", rows["Provincia de Potosí"]
+    )
 
 
 def test_a_row_whose_countries_are_to_be_mapped_drops_the_earlier_lines(demo, client_for):
