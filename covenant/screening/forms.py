@@ -137,12 +137,9 @@ class CountryMapForm(forms.Form):
             )
             self.fields[key].item = {
                 **item,
+                "region_names": [f"{countries.name(c)} ({c})" for c in suggestions if c in regions],
                 "suggestion_names": [
-                    _("%(country)s (%(code)s), which has a region of this name")
-                    % {"country": countries.name(c), "code": c}
-                    if c in regions
-                    else f"{countries.name(c)} ({c})"
-                    for c in suggestions
+                    f"{countries.name(c)} ({c})" for c in suggestions if c not in regions
                 ],
             }
             self.values.append((key, item))
