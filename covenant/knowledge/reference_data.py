@@ -440,6 +440,16 @@ def country_code(name: str) -> str | None:
     return code or None
 
 
+def _as_in_a_sentence(name: str) -> str:
+    """A list's country name as a sentence writes it: "Congo, Democratic Republic of the" →
+    "the Democratic Republic of the Congo"."""
+    first, comma, rest = name.partition(", ")
+    if not comma:
+        return name
+    rest = rest if rest.lower().startswith("the ") else f"the {rest}"
+    return f"{rest} {first}"
+
+
 def _number(raw: str) -> Decimal | None:
     raw = raw.replace(",", "").strip()
     if not raw:
@@ -698,7 +708,8 @@ def load_ilab(path: Path, spec: SourceSpec = ILAB) -> FileReport:
                 continue
             key = (theme.value, commodity.pk, iso, ChainStage.MINING.value)
             description = (
-                f"{row['Good_Name']} from {row['Country_Name']} is on the ILAB List of Goods "
+                f"{row['Good_Name']} from {_as_in_a_sentence(row['Country_Name'])} is on the "
+                "ILAB List of Goods "
                 f"Produced by Child Labor or Forced Labor for {words}."
             )
             if forced_child:

@@ -377,6 +377,8 @@ def test_ilab_risks_read_in_the_readers_language_until_a_curator_rewrites_one(db
     with translation.override("en"):
         assert tin.text == tin.description  # the list's own words, "Tin ore (cassiterite)"
     coltan = ilab.get(commodity__code="tantalum", country="CD", theme="child_labour")
+    # ILAB's "Congo, Democratic Republic of the", as a sentence writes it
+    assert " from the Democratic Republic of the Congo is on the ILAB List" in coltan.description
     with translation.override("nl"):
         assert coltan.text.endswith("De lijst noemt ook gedwongen kinderarbeid.")
 

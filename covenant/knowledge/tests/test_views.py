@@ -75,7 +75,7 @@ def test_the_tin_page_shows_countries_shares_hs_codes_and_risks(client_for):
     assert "Bolivia" in html and "7.0 %" in html  # 2024 (estimated): 21,000 of 300,000 t
     assert "Mine production, tin content" in html
     assert "<code>2609</code>" in html
-    assert "Tin ore (cassiterite) from Congo" in html
+    assert "Tin ore (cassiterite) from the Democratic Republic of the Congo is on" in html
     assert "U.S. Geological Survey" in html and "Bureau of International Labor Affairs" in html
     assert "Used in" in html and "/knowledge/commodities/bronze/" in html
     assert "Correct" not in html  # no curation links for the steering group
