@@ -381,6 +381,7 @@ COUNTRY_ALIASES = {
     "verenigde staten": "US",
     "vs": "US",
     "uk": "GB",
+    "vk": "GB",  # Verenigd Koninkrijk, as "VS" is the Verenigde Staten
     "great britain": "GB",
     "england": "GB",
     "verenigd koninkrijk": "GB",
@@ -633,6 +634,14 @@ _GENERIC_REGION_WORDS = frozenset((
 ))  # fmt: skip
 
 
+# regions of the metals' supply chains by the names a purchase list gives them that ISO 3166-2
+# does not: former provinces ("Katanga", "Shaba") and English names ("Inner Mongolia")
+REGION_NAMES = {
+    "katanga": "CD", "shaba": "CD", "kivu": "CD", "kolwezi": "CD", "lubumbashi": "CD",
+    "styria": "AT", "inner mongolia": "CN", "guangxi": "CN", "tibet": "CN", "xinjiang": "CN",
+    "siberia": "RU", "norilsk": "RU", "pilbara": "AU", "witwatersrand": "ZA",
+    "bushveld": "ZA",
+}  # fmt: skip
 _PARTS = re.compile(r"[,;()/]| - ")  # "Potosí, Bolivia", "Styria (Austria)", "Kolwezi - DRC"
 
 
@@ -676,6 +685,8 @@ def _region_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ..
             for index, text in ((whole, key), (bare, _region_key(key))):
                 if len(text) >= 4:
                     index.setdefault(text, set()).update(codes)
+    for text, code in REGION_NAMES.items():
+        whole.setdefault(text, set()).add(code)
     for index in (whole, bare):
         for text, codes in index.items():
             if named := resolve_country(text):
@@ -1074,6 +1085,7 @@ def _positions(values: pl.Series, table: pl.Series) -> pl.Series:
 
 _PACK = 21  # bits per key column in the packed key: ids up to 2^21 - 2
 _EXPOSURE = pl.coalesce(pl.col("spend"), pl.col("quantity")).fill_null(0.0)
+_QUANTITY_ONLY = pl.col("spend").is_null() & pl.col("quantity").is_not_null()
 
 
 def _packed_key() -> pl.Expr:
@@ -1583,6 +1595,11 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "cn code",
         "tariefcode",
         "statistiekcode",
+        "statistieknummer",
+        "stat nr",
+        "intrastat code",
+        "douanecode",
+        "taric code",
         "commodity code",
         "tariff code",
     ),
@@ -1625,7 +1642,19 @@ def _header_key(text: str) -> str:
     return _name_key(re.sub(r"[(\[].*?[)\]]", " ", text))
 
 
-_HEADER_INDEX = {_header_key(n): f for f, names in HEADER_SYNONYMS.items() for n in names}
+# the units a header names beside the field ("Waarde EUR", "Hoeveelheid in kg")
+_HEADER_UNITS = frozenset(
+    ("in", "eur", "euro", "euros", "usd", "kg", "kgs", "ton", "tonnes", "stuks", "pcs")
+)
+
+
+def _synonym_key(text: str) -> str:
+    """A header as it is looked up among the fields' names: without its unit."""
+    key = _header_key(text)
+    return " ".join(w for w in key.split() if w not in _HEADER_UNITS) or key
+
+
+_HEADER_INDEX = {_synonym_key(n): f for f, names in HEADER_SYNONYMS.items() for n in names}
 PREAMBLE_LINES = 20  # lines a title may take above a table's header
 
 
@@ -1644,6 +1673,9 @@ class ReadReport:
     rows: int = 0
     duplicates: int = 0
     lines_without_amount: int = 0
+    # lines with a quantity but no spend in a file with spend: their quantity counts as spend
+    quantity_as_spend: int = 0
+    quantity_as_spend_row: int | None = None  # the first of them
     lines_above: int = 0  # a title or blank lines above the header, left out
 
     @property
@@ -2039,7 +2071,7 @@ def top_rows(
 
 def header_field(name: str) -> str | None:
     """The field a column of this name is read as without a mapping ("Bedrag" → spend)."""
-    return _HEADER_INDEX.get(_header_key(name))
+    return _HEADER_INDEX.get(_synonym_key(name))
 
 
 # a column mapping names a column without a name by its place: "#3" for the third column
@@ -2099,7 +2131,7 @@ def _column_fields(header: list[str], header_map: Mapping[str, str] | None) -> l
         key = _header_key(name)
         given = by_place.get(index) if index in by_place else by_name.get(key)
         if given is None:
-            given = _HEADER_INDEX.get(key) if name.strip() else None
+            given = _HEADER_INDEX.get(_synonym_key(name)) if name.strip() else None
         fields.append(given or None)
     return fields
 
@@ -2293,6 +2325,9 @@ def _checks(
         pl.len().alias("rows"),
         (pl.col("spend").is_null() & pl.col("quantity").is_null()).sum().alias("no_amount"),
         (_EXPOSURE > 0).any().alias("any_amount"),
+        pl.col("spend").is_not_null().any().alias("any_spend"),
+        _QUANTITY_ONLY.sum().alias("quantity_only"),
+        pl.col("line").filter(_QUANTITY_ONLY).first().alias("quantity_only_line"),
         # distinct hashes counted as the runs of the sorted hashes: a little faster than a
         # hash set of a million of them
         (
@@ -2583,6 +2618,9 @@ def _read(
         report.rows = int(check["rows"])
         report.duplicates = report.rows - int(check["distinct"] or 0)
         report.lines_without_amount = int(check["no_amount"])
+        if check["any_spend"] and check["quantity_only"]:
+            report.quantity_as_spend = int(check["quantity_only"])
+            report.quantity_as_spend_row = int(check["quantity_only_line"])
         _raise_for(check, report, parsed)
         mappings = _check_countries(
             {

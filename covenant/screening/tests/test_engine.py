@@ -306,6 +306,7 @@ def test_likelihood_from_wgi_maps_rule_of_law_and_corruption_to_one_to_zero():
         ("Allemagne", "DE"),
         ("Pérou", "PE"),
         ("Brasil", "BR"),
+        ("VK", "GB"),  # the Verenigd Koninkrijk, as "VS" the Verenigde Staten
         # a name of two countries is asked, not guessed
         ("Congo", None),
         ("Kongo", None),
@@ -377,6 +378,11 @@ def test_a_name_of_two_countries_suggests_both_and_preselects_neither():
         ("Northern Cape", "ZA", None),
         ("Provinz Steiermark", "AT", None),
         ("Chin State", "MM", "CN"),
+        # the names a purchase list gives regions that ISO does not (Katanga was Tonga)
+        ("Katanga", "CD", "TO"),
+        ("Katanga, DRC", "CD", "QA"),
+        ("Inner Mongolia", "CN", "MN"),
+        ("Styria", None, "SY"),  # Austria's, and a letter off Syria
         ("Yunnan Province, China", "CN", "TW"),
         ("Jiangxi Province, P. R. China", "CN", "TW"),
         # a region of several countries, or as much another country mistyped: asked (these
@@ -392,7 +398,7 @@ def test_a_name_of_two_countries_suggests_both_and_preselects_neither():
         # a part that names another country (these were preselected as Taiwan and Georgia)
         ("Georgia, USA", None, "GE"),
         ("Aruba, Netherlands", None, "NL"),
-        ("Katanga, DRC", None, "QA"),
+        ("Kolwezi - Zambia", None, "CD"),  # Congo's city, said to be in Zambia: asked
     ],
 )
 def test_a_close_country_is_preselected_only_when_it_is_the_one_meant(value, meant, wrong):
@@ -499,6 +505,20 @@ def test_english_headers_comma_and_point():
     assert df["spend"].to_list() == [1250.75, 99.5]
     assert df["origin_country"].to_list() == ["CN", "ID"]
     assert df["supplier_country"].to_list() == ["GB", "GB"]
+
+
+def test_a_header_naming_its_unit_and_the_customs_number_are_read():
+    """ "Waarde EUR" and "Stat.nr" (the statistical number, the HS code of Dutch customs
+    exports) asked for a mapping."""
+    data = b"Omschrijving;Stat.nr;Hoeveelheid in kg;Waarde EUR\ntin;80011000;2;1.234,50\n"
+    lines, report = read(data)
+    assert report.columns == {
+        "description": "Omschrijving",
+        "hs_code": "Stat.nr",
+        "quantity": "Hoeveelheid in kg",
+        "spend": "Waarde EUR",
+    }
+    assert lines.collect()["spend"].to_list() == [1234.5]
 
 
 def test_tab_separated_with_header_map():
