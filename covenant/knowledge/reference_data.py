@@ -134,6 +134,16 @@ HS = SourceSpec(
     licence="ODC-PDDL-1.0 as declared by the packager",
     file_name="hs2022_metals_chapters.csv",
 )
+HS_PROJECT = SourceSpec(
+    series="covenant-hs-headings",
+    short_name="Covenant project, HS headings beyond the file",
+    publisher="Covenant project",
+    title="HS 2022 headings of worked mica and of iron and steel articles, in the project's "
+    "own labels",
+    edition="1",
+    year=2026,
+    licence=PROJECT_LICENCE,
+)
 COMPOSITIONS = SourceSpec(
     series="covenant-typical-compositions",
     short_name="Covenant project, typical compositions",
@@ -166,18 +176,18 @@ COMMODITIES: list[tuple[str, str, str, str, list[tuple[str, str]]]] = [
     ("antimony", "antimoon", "antimony", K.METAL, []),
     ("bismuth", "bismut", "bismuth", K.METAL, []),
     ("brass", "messing", "brass", K.ALLOY, [("geelkoper", NL), ("messing*", NL)]),
-    ("bronze", "brons", "bronze", K.ALLOY, [("brons*", NL)]),
+    ("bronze", "brons", "bronze", K.ALLOY, [("brons*", NL), ("bronzen", NL)]),
     ("chromium", "chroom", "chromium", K.METAL,
      [("chrome", EN), ("chromiet", NL), ("chromite", EN)]),
     ("cobalt", "kobalt", "cobalt", K.METAL, [("heterogeniet", NL), ("heterogenite", EN)]),
     ("copper", "koper", "copper", K.METAL, [("roodkoper", NL), ("koper*", NL)]),
-    ("gold", "goud", "gold", K.METAL, []),
+    ("gold", "goud", "gold", K.METAL, [("gouden", NL)]),
     # compounds named one by one: "granietlook" and "marmerlook" tiles are ceramic or vinyl
     ("granite", "graniet", "granite", K.MINERAL,
      [("graniettegel*", NL), ("granietplaat*", NL), ("granietblok*", NL)]),
     ("iron", "ijzer", "iron", K.METAL,
      [("ijzererts", NL), ("iron ore", EN), ("ruwijzer", NL), ("pig iron", EN), ("ijzer*", NL)]),
-    ("lead", "lood", "lead", K.METAL, []),
+    ("lead", "lood", "lead", K.METAL, [("loden", NL)]),
     ("limestone", "kalksteen", "limestone", K.MINERAL,
      [("hardsteen", NL), ("blauwe steen", NL), ("kalksteen*", NL), ("hardsteen*", NL)]),
     ("lithium", "lithium", "lithium", K.METAL, []),
@@ -192,14 +202,14 @@ COMMODITIES: list[tuple[str, str, str, str, list[tuple[str, str]]]] = [
     ("nickel", "nikkel", "nickel", K.METAL, [("nikkel*", NL)]),
     ("platinum", "platina", "platinum", K.METAL, []),
     ("sandstone", "zandsteen", "sandstone", K.MINERAL, [("zandsteen*", NL)]),
-    ("silver", "zilver", "silver", K.METAL, []),
+    ("silver", "zilver", "silver", K.METAL, [("zilveren", NL)]),
     ("slate", "leisteen", "slate", K.MINERAL, [("leisteen*", NL)]),
     ("stainless-steel", "roestvast staal", "stainless steel", K.ALLOY,
      [("RVS", NL), ("roestvrij staal", NL), ("roestvrijstaal", NL), ("inox", ANY),
       ("stainless", EN), ("roestvast*", NL), ("roestvrij*", NL), ("rvs*", NL)]),
     ("steel", "staal", "steel", K.ALLOY,
      [("koolstofstaal", NL), ("carbon steel", EN), ("ruwstaal", NL), ("raw steel", EN),
-      ("staal*", NL)]),
+      ("staal*", NL), ("stalen", NL)]),
     ("tantalum", "tantaal", "tantalum", K.METAL, [("coltan", ANY)]),
     ("tin", "tin", "tin", K.METAL, [("cassiteriet", NL), ("cassiterite", EN), ("tin*", NL)]),
     ("titanium", "titaan", "titanium", K.METAL, [("titanium", NL)]),
@@ -363,6 +373,51 @@ HS_SUBHEADINGS = {
     "811221": "chromium",
     "811222": "chromium",
     "811229": "chromium",
+    # copper's subheadings of its alloys, which the file maps to copper: a purchase under
+    # them is brass (copper and zinc) or bronze (copper and tin)
+    "740321": "brass",
+    "740721": "brass",
+    "740821": "brass",
+    "740921": "brass",
+    "740929": "brass",
+    "741121": "brass",
+    "740322": "bronze",
+    "740931": "bronze",
+    "740939": "bronze",
+}
+# Headings the file leaves out (its README: chapter 73 is not in it), in the project's own
+# labels: a purchase list's code of worked mica or of a steel article links to its material.
+HS_HEADINGS = {
+    "6814": ("Worked mica and articles of mica", "mica"),
+    "7301": ("Sheet piling and welded sections, of iron or steel", "steel"),
+    "7302": ("Railway and tramway track material, of iron or steel", "steel"),
+    "7303": ("Tubes, pipes and hollow profiles, of cast iron", "iron"),
+    "7304": ("Seamless tubes, pipes and hollow profiles, of iron or steel", "steel"),
+    "7305": ("Large tubes and pipes (over 406.4 mm), of iron or steel", "steel"),
+    "7306": ("Other tubes, pipes and hollow profiles, of iron or steel", "steel"),
+    "7307": ("Tube or pipe fittings, of iron or steel", "steel"),
+    "7308": ("Structures and parts of structures, of iron or steel", "steel"),
+    "7309": ("Reservoirs, tanks and vats over 300 l, of iron or steel", "steel"),
+    "7310": ("Tanks, drums, cans and boxes of 300 l or less, of iron or steel", "steel"),
+    "7311": ("Containers for compressed or liquefied gas, of iron or steel", "steel"),
+    "7312": ("Stranded wire, ropes and cables, of iron or steel", "steel"),
+    "7313": ("Barbed wire and fencing wire, of iron or steel", "steel"),
+    "7314": (
+        "Cloth, grill, netting and fencing of wire; expanded metal, of iron or steel",
+        "steel",
+    ),
+    "7315": ("Chain and parts of chain, of iron or steel", "steel"),
+    "7316": ("Anchors and grapnels, of iron or steel", "steel"),
+    "7317": ("Nails, tacks, staples and the like, of iron or steel", "steel"),
+    "7318": ("Screws, bolts, nuts, washers, rivets and the like, of iron or steel", "steel"),
+    "7319": ("Needles and pins, of iron or steel", "steel"),
+    "7320": ("Springs and leaves for springs, of iron or steel", "steel"),
+    "7321": ("Stoves, cookers, barbecues and the like, of iron or steel", "steel"),
+    "7322": ("Radiators and air heaters, of iron or steel", "steel"),
+    "7323": ("Household articles, of iron or steel", "steel"),
+    "7324": ("Sanitary ware, of iron or steel", "steel"),
+    "7325": ("Other cast articles, of iron or steel", "steel"),
+    "7326": ("Other articles, of iron or steel", "steel"),
 }
 
 
@@ -794,6 +849,22 @@ def load_hs(path: Path, spec: SourceSpec = HS) -> FileReport:
     return report
 
 
+def load_hs_headings() -> FileReport:
+    """Seed the HS headings the file leaves out (`HS_HEADINGS`), linked to their material."""
+    report = FileReport("HS headings beyond the file", "HS codes")
+    source, _created = HS_PROJECT.register()
+    by_code = _commodities()
+    have = set(HsCode.objects.filter(source=source).values_list("code", flat=True))
+    new = [
+        HsCode(code=code, description=label, commodity=by_code[material], source=source)
+        for code, (label, material) in HS_HEADINGS.items()
+        if code not in have
+    ]
+    HsCode.objects.bulk_create(new)
+    report.loaded, report.already = len(new), len(HS_HEADINGS) - len(new)
+    return report
+
+
 def wgi_country(code: str) -> str | None:
     """Return the ISO 3166 alpha-2 code of a World Bank country code, or None (aggregates,
     countries that no longer exist)."""
@@ -876,6 +947,7 @@ def load(folder: Path | None = None, *, log: Callable[[str], None] = lambda _m: 
                 summary.files.append(FileReport(spec.file_name, "", missing=True))
                 continue
             summary.files.append(loader(path, spec))
+        summary.files.append(load_hs_headings())
         summary.files.append(load_compositions())
     summary.seconds = time.perf_counter() - started
     for report in summary.files:

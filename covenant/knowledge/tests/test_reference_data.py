@@ -69,7 +69,9 @@ def test_the_loader_loads_from_empty_quickly_and_reports_counts(db):
     assert ProductionShare.objects.count() == 622
     # 44 of metals and minerals, 16 of natural stone (granite, sandstone, limestone, "stones")
     assert ilab.loaded == DocumentedRisk.objects.count() == 60
-    assert hs.loaded == HsCode.objects.count() == 533
+    headings = summary.by_name("HS headings beyond the file")
+    assert hs.loaded == 533 and headings.loaded == 27
+    assert HsCode.objects.count() == 533 + 27
     # rl and cc: 2 of 6 indicators × 214 codes × 5 years, less the former Netherlands
     # Antilles (no country today) and 12 missing estimates ("..") of Cook Islands and Niue.
     assert (wgi.loaded, wgi.already, wgi.skipped) == (2118, 0, 6420 - 2118)
@@ -81,9 +83,9 @@ def test_the_loader_loads_from_empty_quickly_and_reports_counts(db):
     assert summary.by_name("typical compositions").loaded == Composition.objects.count() == 8
     assert (
         summary.loaded
-        == 622 + 60 + 533 + 2118 + 8 + summary.by_name("commodity names and synonyms").loaded
+        == 622 + 60 + 533 + 27 + 2118 + 8 + summary.by_name("commodity names and synonyms").loaded
     )
-    assert Source.objects.count() == 6  # four files and the project's two seeds
+    assert Source.objects.count() == 7  # four files and the project's three seeds
 
 
 def test_a_second_run_adds_nothing_and_says_so(db):
@@ -96,6 +98,7 @@ def test_a_second_run_adds_nothing_and_says_so(db):
         text
     )
     assert "hs2022_metals_chapters.csv: 0 HS codes loaded, 533 already there." in text
+    assert "HS headings beyond the file: 0 HS codes loaded, 27 already there." in text
     assert "worldbank_wgi_2019_2023.csv: 0 governance estimates loaded, 2118 already" in text
     assert ": 0 facts loaded," in text
 
@@ -219,6 +222,15 @@ def test_hs_codes_stay_text_and_link_the_commodity_their_mapping_names(db):
     for code in ("7208", "720429", "7204"):
         assert HsCode.objects.get(code=code).commodity.code == "steel", code
     assert all(code.isdigit() for code in HsCode.objects.values_list("code", flat=True))
+    # copper's subheadings of brass and bronze are theirs, with their zinc and tin
+    for code, alloy in (("740721", "brass"), ("741121", "brass"), ("740322", "bronze")):
+        assert HsCode.objects.get(code=code).commodity.code == alloy, code
+    assert HsCode.objects.get(code="740729").commodity.code == "copper"  # other alloys
+    # headings the file leaves out, in the project's own labels: worked mica (the mica
+    # insulation of a metal company's purchases) and articles of steel
+    mica = HsCode.objects.get(code="6814")
+    assert (mica.commodity.code, mica.source.series) == ("mica", "covenant-hs-headings")
+    assert HsCode.objects.get(code="7312").commodity.code == "steel"  # steel cable
 
 
 def test_wgi_estimates_are_loaded_per_iso_country_year_and_indicator(db):

@@ -72,6 +72,31 @@ def test_equal_risks_and_exposures_rank_by_country_likelihood(db):
 def test_the_demo_runs_use_the_wgi_likelihood(demo):
     likelihood = _likelihoods(selectors.reference_from_knowledge())
     run = Run.objects.get(covenant=demo, organisation__name="Staalbouw Noord B.V.")
-    tin = run.findings.get(theme="child_labour", commodity="tin", country="BO")
+    tin = run.findings.get(theme="child_labour", commodity="tin", component="tin", country="BO")
     assert tin.likelihood == pytest.approx(likelihood["BO"])
     assert tin.likelihood != engine.DEFAULT_LIKELIHOOD
+
+
+def test_codes_alone_of_worked_mica_brass_and_steel_cable_are_screened(db):
+    """A list of customs codes without descriptions: worked mica (6814) was not linked, so
+    its child labour in India and Madagascar went unseen; brass bars (740721) were copper,
+    without their zinc."""
+    purchases = (
+        b"Goederencode;Bedrag\n"
+        b"68141000;1000\n"  # mica insulation sheets
+        b"74072110;1000\n"  # brass bars
+        b"73121049;1000\n"  # steel cable
+    )
+    result = engine.screen_csv(purchases, selectors.reference_from_knowledge())
+    assert result.unmatched.height == 0
+    mica = result.findings.filter(commodity="mica", theme="child_labour")
+    assert {"IN", "MG"} <= set(mica["country"].to_list())
+    brass = result.findings.filter(original_commodity="brass")
+    assert {"copper", "zinc"} <= set(brass["commodity"].to_list())
+
+
+def test_dutch_adjectives_of_metals_name_them(db):
+    """ "Stalen kabel" (steel cable) was not linked: "staal*" does not start "stalen"."""
+    purchases = "Omschrijving;Bedrag\nStalen kabel 12 mm;100\nBronzen bus;100\nLoden slab;100\n"
+    result = engine.screen_csv(purchases.encode(), selectors.reference_from_knowledge())
+    assert result.unmatched.height == 0

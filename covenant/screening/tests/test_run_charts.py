@@ -53,8 +53,9 @@ def test_the_run_page_draws_the_highest_scores_and_the_heat_map(demo, client_for
     table = response.context["heat_table"]
     assert (table[0]["country"], table[0]["commodity"]) == ("BO", "tin")
     tin = _run().findings.filter(commodity="tin", country="BO")
-    assert tin.count() == 2 and len({f.exposure_share for f in tin}) == 1
-    assert table[0]["share"] == pytest.approx(tin[0].exposure_share)
+    chains = {f.component: f.exposure_share for f in tin}  # tin bars, and bronze's tin
+    assert set(chains) == {"tin", "bronze"} and tin.count() == 2 * len(chains)
+    assert table[0]["share"] == pytest.approx(sum(chains.values()))
     assert table[0]["top"] == pytest.approx(max(f.score for f in tin))
     assert sum(c["share"] for c in table) <= 1
     assert (
