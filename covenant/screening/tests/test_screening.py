@@ -53,6 +53,13 @@ def _run(client, upload: Upload, capture):
 
 def test_upload_preview_run_explain_and_adopt(demo, client_for, django_capture_on_commit_callbacks):
     client = client_for("company")
+    # before a file is sent: who sees it, and that its run counts, unnamed, in the sector map
+    home = html.unescape(client.get(reverse("screening-home", args=[demo.slug])).content.decode())
+    assert "only your company's members and the secretariat see it" in home
+    assert "latest finished run counts, without its name, in the covenant's sector risk map" in home
+    assert (
+        f"a figure of fewer than {demo.disclosure_threshold} companies only the secretariat" in home
+    )
     response = _upload(client, demo, GOOD)
     upload = Upload.objects.latest("uploaded_at")
     assert response.status_code == 302
