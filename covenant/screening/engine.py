@@ -2313,6 +2313,12 @@ def _row_hash(columns: list[pl.Expr]) -> pl.Expr:
     return out
 
 
+def _rows_where(condition: pl.Expr) -> pl.Expr:
+    """The rows (as a list) of the first lines where `condition` holds: enough to name the
+    others a message names beside the first, and to say there are more."""
+    return pl.col("line").filter(condition).head(ROWS_NAMED + 2).implode()
+
+
 def _checks(
     lines: pl.LazyFrame, report: ReadReport, numbers_as_text: bool, *, packed: bool = True
 ) -> pl.LazyFrame:
@@ -2351,6 +2357,7 @@ def _checks(
             continue
         negative = pl.col(f) < 0
         exprs.append(pl.col("line").filter(negative).first().alias(f"neg_{f}_line"))
+        exprs.append(_rows_where(negative).alias(f"neg_{f}_rows"))
         exprs.append(pl.col(f).filter(negative).first().alias(f"neg_{f}_value"))
         # "inf" and "nan" read as floats, but are no amount (and no JSON value to keep)
         endless = ~pl.col(f).is_finite()
@@ -2359,6 +2366,7 @@ def _checks(
         if numbers_as_text:
             bad = pl.col(f"_raw_{f}").is_not_null() & pl.col(f).is_null()
             exprs.append(pl.col("line").filter(bad).first().alias(f"bad_{f}_line"))
+            exprs.append(_rows_where(bad).alias(f"bad_{f}_rows"))
             exprs.append(pl.col(f"_raw_{f}").filter(bad).first().alias(f"bad_{f}_value"))
     return lines.select(exprs)
 
@@ -2396,7 +2404,48 @@ def _not_a_number(value: str, decimal_comma: bool) -> str:
     text = re.sub(_NOT_AMOUNT, "", value.strip())
     if re.match(_WRITTEN[not decimal_comma], text) and any(c.isdigit() for c in text):
         return MIXED_POINT if decimal_comma else MIXED_COMMA
-    return gettext_noop("Row %(row)s, column “%(column)s”: “%(value)s” is not a number.")
+    return NOT_A_NUMBER
+
+
+NOT_A_NUMBER = gettext_noop("Row %(row)s, column “%(column)s”: “%(value)s” is not a number.")
+NEGATIVE = gettext_noop(
+    "Row %(row)s, column “%(column)s”: %(value)s is negative; amounts and quantities must be "
+    "zero or more (leave credit notes out)."
+)
+# each message where more rows of its column are wrong: all said at once, not one an upload
+ROWS_NAMED = 10
+_WITH_ROWS = {
+    NOT_A_NUMBER: gettext_noop(
+        "Row %(row)s, column “%(column)s”: “%(value)s” is not a number. Other rows of this column "
+        "without a number: %(rows)s."
+    ),
+    MIXED_POINT: gettext_noop(
+        "Row %(row)s, column “%(column)s”: “%(value)s” is written with a decimal point, while the "
+        "file's other amounts have a decimal comma (1.234,50). Write every amount the same way. "
+        "Other rows of this column without a number: %(rows)s."
+    ),
+    MIXED_COMMA: gettext_noop(
+        "Row %(row)s, column “%(column)s”: “%(value)s” is written with a decimal comma, while the "
+        "file's other amounts have a decimal point (1,234.50). Write every amount the same way. "
+        "Other rows of this column without a number: %(rows)s."
+    ),
+    NEGATIVE: gettext_noop(
+        "Row %(row)s, column “%(column)s”: %(value)s is negative; amounts and quantities must be "
+        "zero or more (leave credit notes out). Other rows of this column below zero: %(rows)s."
+    ),
+}
+
+
+def _with_rows(template: str, rows: list[int] | None, **params: Any) -> PurchaseFileError:
+    """The error of `template` at the first of `rows`, naming the others (up to ROWS_NAMED,
+    then "…") where there are more."""
+    others = (rows or [])[1:]
+    if not others:
+        return PurchaseFileError(template, **params)
+    named = ", ".join(str(row) for row in others[:ROWS_NAMED])
+    if len(others) > ROWS_NAMED:
+        named += " …"
+    return PurchaseFileError(_WITH_ROWS[template], rows=named, **params)
 
 
 def _raise_for(check: dict[str, Any], report: ReadReport, parsed: _Parsed | None = None) -> None:
@@ -2410,17 +2459,19 @@ def _raise_for(check: dict[str, Any], report: ReadReport, parsed: _Parsed | None
             row, value = check[f"{kind}_{f}_line"], str(check[f"{kind}_{f}_value"])
             if kind == "inf" and parsed is not None:  # read as a float: quote the file's text
                 value = _raw_cell(parsed, row, f) or value
-            raise PurchaseFileError(
-                _not_a_number(value, report.decimal_comma), row=row, column=cols[f], value=value
+            raise _with_rows(
+                _not_a_number(value, report.decimal_comma),
+                check.get(f"bad_{f}_rows") if kind == "bad" else None,
+                row=row,
+                column=cols[f],
+                value=value,
             )
         if check.get(f"neg_{f}_line") is not None:
             row, value = check[f"neg_{f}_line"], check[f"neg_{f}_value"]
             written = _raw_cell(parsed, row, f) if parsed is not None else None
-            raise PurchaseFileError(
-                gettext_noop(
-                    "Row %(row)s, column “%(column)s”: %(value)s is negative; amounts and "
-                    "quantities must be zero or more (leave credit notes out)."
-                ),
+            raise _with_rows(
+                NEGATIVE,
+                check.get(f"neg_{f}_rows"),
                 row=row,
                 column=cols[f],
                 value=written or f"{value:g}",

@@ -690,6 +690,22 @@ def test_non_numeric_spend_names_row_and_column():
     assert str(err.value) == "Row 3, column “bedrag”: “twaalf” is not a number."
 
 
+def test_every_row_of_a_column_without_a_number_is_named_at_once():
+    """The next upload after a fix named the next row, one at a time."""
+    data = b"omschrijving;bedrag\nkoper;12,5\nmessing;twaalf\ntin;3\nzink;n.v.t.\nlood;?\n"
+    with pytest.raises(PurchaseFileError) as err:
+        read(data)
+    assert str(err.value) == (
+        "Row 3, column “bedrag”: “twaalf” is not a number. Other rows of this column without a "
+        "number: 5, 6."
+    )
+    many = b"omschrijving;bedrag\n" + b"".join(b"tin;-%d\n" % i for i in range(1, 15))
+    with pytest.raises(PurchaseFileError) as err:
+        read(many)
+    assert err.value.row == 2
+    assert str(err.value).endswith("below zero: 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 ….")
+
+
 @pytest.mark.parametrize(
     ("data", "value"),
     [
