@@ -376,6 +376,9 @@ class Comparison:
     new: list[Finding]
     gone: list[Finding]
     kept: int
+    # (now, before) of each finding in both runs, in the order of the run: its rank, score
+    # and exposure share then and now (a changed list changes every share)
+    both: list[tuple[Finding, Finding]] = field(default_factory=list)
 
 
 def run_compare(*, run: Run, previous: Run | None = None) -> Comparison:
@@ -401,6 +404,7 @@ def run_compare(*, run: Run, previous: Run | None = None) -> Comparison:
         new=[f for k, f in now.items() if k not in before],
         gone=[f for k, f in before.items() if k not in now],
         kept=len(now.keys() & before.keys()),
+        both=[(f, before[k]) for k, f in now.items() if k in before],
     )
 
 

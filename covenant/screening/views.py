@@ -588,6 +588,13 @@ def compare(request, code):
             "comparison": comparison,
             "new": selectors.finding_names(comparison.new, names=names),
             "gone": selectors.finding_names(comparison.gone, names=names),
+            "both": list(
+                zip(
+                    selectors.finding_names([now for now, _ in comparison.both], names=names),
+                    [before for _, before in comparison.both],
+                    strict=True,
+                )
+            ),
             "themes": _theme_labels(),
             "stages": _stage_labels(),
         },

@@ -888,7 +888,9 @@ def test_the_excel_export_opens_ready_to_read(demo, client_for):
     assert not sheet.cell(row=3, column=header.index("line numbers") + 1).value.endswith("…")
 
 
-def test_a_run_compares_with_the_previous(demo, company, django_capture_on_commit_callbacks):
+def test_a_run_compares_with_the_previous(
+    demo, company, client_for, django_capture_on_commit_callbacks
+):
     company_org = Organisation.objects.get(name="Staalbouw Noord B.V.")
     first = Run.objects.get(organisation=company_org)
     data = (
@@ -897,6 +899,7 @@ def test_a_run_compares_with_the_previous(demo, company, django_capture_on_commi
             b"Tin staven 99,9%;800110;Metallo Trading;BE;Bolivia", b"Wolfraam staven;;Metallo;BE;CD"
         )
         .replace(b"Bronzen lagerbussen", b"Kunststof lagerbussen")  # bronze's tin gone too
+        .replace(b"Peru;800;6.400,00", b"Peru;800;96.400,00")  # ten times the zinc sheet
     )
     upload = services.upload_create(
         covenant=demo, organisation=company_org, user=company, name="b.csv", data=data
@@ -909,7 +912,23 @@ def test_a_run_compares_with_the_previous(demo, company, django_capture_on_commi
     assert ("child_labour", "tungsten") in {(f.theme, f.commodity) for f in comparison.new}
     gone = {(f.theme, f.commodity, f.country) for f in comparison.gone}
     assert ("child_labour", "tin", "BO") in gone
-    assert comparison.kept > 0
+    assert comparison.kept == len(comparison.both) > 0
+    # the findings in both, with their figures then and now, in the order of the new run
+    for now, before in comparison.both:
+        assert now.key == before.key and (now.run, before.run) == (second, first)
+    assert [now.rank for now, _ in comparison.both] == sorted(
+        now.rank for now, _ in comparison.both
+    )
+    assert any(now.rank != before.rank for now, before in comparison.both)
+
+    page = html.unescape(
+        client_for("company").get(reverse("screening-compare", args=[second.code])).content.decode()
+    )
+    assert "(b.csv) against" in page and f"({first.upload.name});" in page  # which files
+    table = page.split('id="both"', 1)[1]
+    now, before = next((n, b) for n, b in comparison.both if n.rank != b.rank)
+    row = table.split(f'href="/screening/findings/{now.code}/"', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r"<td>([^<]*)</td>", row)[:2] == [str(before.rank), str(now.rank)]
 
 
 @pytest.mark.parametrize("status", [Run.Status.QUEUED, Run.Status.RUNNING, Run.Status.FAILED])
