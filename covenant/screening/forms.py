@@ -135,6 +135,8 @@ class CountryMapForm(forms.Form):
                 else [*first, *every],
                 initial=item.get("preselect") or "",
             )
+            if suggestions:  # the close matches, read with the choice (countries.html)
+                self.fields[key].widget.attrs["aria-describedby"] = f"id_{key}_close"
             self.fields[key].item = {
                 **item,
                 "region_names": [f"{countries.name(c)} ({c})" for c in suggestions if c in regions],
