@@ -658,13 +658,25 @@ def _region_key(key: str) -> str:
     return " ".join(words)
 
 
+# ISO 3166-2 lists these territories as subdivisions of another country; each has a code of
+# its own, which a value naming one means ("Taiwan Sheng", "Bonaire", "La Réunion")
+_OWN_CODES = {
+    "CN-TW": "TW", "CN-HK": "HK", "CN-MO": "MO", "FI-01": "AX", "NO-21": "SJ", "NO-22": "SJ",
+    "FR-971": "GP", "FR-972": "MQ", "FR-973": "GF", "FR-974": "RE", "FR-976": "YT",
+    "FR-BL": "BL", "FR-MF": "MF", "FR-NC": "NC", "FR-PF": "PF", "FR-PM": "PM", "FR-TF": "TF",
+    "FR-WF": "WF", "NL-AW": "AW", "NL-CW": "CW", "NL-SX": "SX", "NL-BQ1": "BQ", "NL-BQ2": "BQ",
+    "NL-BQ3": "BQ", "US-PR": "PR", "US-GU": "GU", "US-VI": "VI", "US-AS": "AS", "US-MP": "MP",
+    "US-UM": "UM",
+}  # fmt: skip
+
+
 @functools.cache
 def _region_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """(whole, bare): a region's name key (ISO 3166-2's subdivisions, in their own names and
-    in English, Dutch and the other languages read), whole and without the words of its kind
-    ("los lagos", "lagos"), → the ISO-2 codes of the countries with a region of that name,
-    and of a country it names too ("niger": Nigeria's state and Niger; "guyane": France's
-    region and French Guiana)."""
+    in English, Dutch and the other languages read, and `REGION_NAMES`), whole and without
+    the words of its kind ("los lagos", "lagos"), → the ISO-2 codes of the countries with a
+    region of that name (a territory with a code of its own, its code: `_OWN_CODES`). A bare
+    key of words many countries give a region ("free", "northern") is left out."""
     try:
         import gettext
 
@@ -678,79 +690,79 @@ def _region_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ..
     whole: dict[str, set[str]] = {}
     bare: dict[str, set[str]] = {}
     for region in pycountry.subdivisions:
-        names = {language.gettext(region.name) for language in languages}
-        codes = {region.country_code} | {c for name in names if (c := resolve_country(name))}
-        for name in names:
+        code = _OWN_CODES.get(region.code, region.country_code)
+        for name in {language.gettext(region.name) for language in languages}:
             key = _name_key(name.split("(")[0])  # "Guyane (française)"
-            for index, text in ((whole, key), (bare, _region_key(key))):
-                if len(text) >= 4:
-                    index.setdefault(text, set()).update(codes)
+            if len(key) >= 4:
+                whole.setdefault(key, set()).add(code)
+            if len(short := _region_key(key)) >= 4 and not _generic(short):
+                bare.setdefault(short, set()).add(code)
     for text, code in REGION_NAMES.items():
         whole.setdefault(text, set()).add(code)
-    for index in (whole, bare):
-        for text, codes in index.items():
-            if named := resolve_country(text):
-                codes.add(named)
     return (
         {text: tuple(sorted(codes)) for text, codes in whole.items()},
         {text: tuple(sorted(codes)) for text, codes in bare.items()},
     )
 
 
+def _generic(key: str) -> bool:
+    """Whether a name is only words that many countries' regions, or states, have."""
+    return all(w in _GENERIC_REGION_WORDS or w in _STATE_WORDS for w in key.split())
+
+
 def _regions_of(value: str) -> tuple[str, ...]:
     """The ISO-2 codes of the countries with a region of the value's name ("Lagos State":
     Nigeria; "Bolívar": Colombia, Ecuador, Venezuela; "Los Lagos" only Chile: a whole name
-    is looked up before one without its kind and articles). None for a name many countries
-    give a region ("Northern Province")."""
+    is looked up before one without its kind); () for none, for a direction alone ("Nord",
+    "South"), and for a name of such words that several countries give a region ("Northern
+    Province"; not "Northern Territory", Australia's alone)."""
     whole, bare = _region_index()
     key = _name_key(value)
-    if all(word in _GENERIC_REGION_WORDS for word in _region_key(key).split()):
-        return ()
-    return whole.get(key) or whole.get(_region_key(key)) or bare.get(_region_key(key)) or ()
+    short = _region_key(key)
+    found = whole.get(key) or whole.get(short) or bare.get(short, ())
+    return () if _generic(key) or (len(found) > 1 and _generic(short)) else found
 
 
 def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
-    """`_close_by_name`, where the value names no country: the country of a region of that
-    name first, preselected where it is the only one and no other country's name is as
-    close ("Lualaba", "Provincia de Potosí"; not "Bolívar", a state of Venezuela and a
-    department of Colombia, nor "Lagos", a letter off Laos); the country a part of the value
-    names where the others are its regions ("Potosí, Bolivia"); and no preselection where a
-    part of the value names another country ("Georgia, USA" is not Georgia)."""
+    """`_close_by_name`, where the value names no country, and with what its parts name:
+    - a region and its country ("Potosí, Bolivia", "Katanga, DRC"): that country, preselected;
+    - a region alone ("Lualaba", "Provincia de Potosí", "Bolívar"): the countries with a
+      region of that name first, and a country of that name ("Niger State"), never
+      preselected: ISO's regions include districts and councils whose names mean more
+      elsewhere ("Santiago", "Gulf", "Sahel"), and some are a letter off a country ("Oran");
+    - another country beside one ("Georgia, USA", "Taiwan Sheng, China"): both, asked.
+    At most `n` countries, or those of the region and one more."""
     close = _close_by_name(value, n)
     if close and close[0][1] == 1.0:  # a country's own name
         return close
 
-    def first(codes: Sequence[str], score: float) -> list[tuple[str, float]]:
+    def ahead(codes: Sequence[str], score: float) -> list[tuple[str, float]]:
         others = [(code, min(s, PRESELECT / 2)) for code, s in close if code not in codes]
-        return [(code, score) for code in codes] + others[: n - 1]
+        return [(code, score) for code in codes] + others[: max(n - len(codes), 1)]
 
     parts = [part for part in _PARTS.split(value) if part.strip()]
     named = {resolve_country(part) for part in parts} - {None}
     if len(parts) > 1 and len(named) == 1:
         country = named.pop()
-        if all(resolve_country(part) or country in _regions_of(part) for part in parts):
-            return first([country], 1.0)
-        if close and close[0][0] == country and close[0][1] >= PRESELECT:
+        regions = [_regions_of(part) for part in parts if not resolve_country(part)]
+        if all(country in found for found in regions):
+            return ahead([country], 1.0)
+        elsewhere = [code for found in regions for code in found if code != country]
+        if not elsewhere and close and close[0][0] == country and close[0][1] >= PRESELECT:
             return close  # as close whole ("Germany, Fed. Rep.")
-        return first([country], PRESELECT / 2)  # "Katanga, DRC": the user chooses
-    if len(named) > 1:  # "Georgia, USA", "Aruba, Netherlands": the user chooses
-        return first(sorted(named), PRESELECT / 2)
+        return ahead([country, *dict.fromkeys(elsewhere)], PRESELECT / 2)
+    if len(named) > 1:
+        return ahead(sorted(named), PRESELECT / 2)
     if regions := _regions_of(value):
-        # one region's, unless the value is as much another country's name but for a letter
-        # ("Beni" is Bolivia's department and "Benin" mistyped, "Chin" Myanmar's state and
-        # "China" cut short)
-        likely = close[:1] if close and close[0][1] >= PRESELECT else []
-        whole = _ranked(_name_key(value), _whole_index(), 1)
-        likely += [(code, score) for code, score in whole if score >= OTHER_WHOLE_NAME]
-        meant = len(regions) == 1 and all(code in regions for code, _score in likely)
-        return first(regions, 1.0 if meant else PRESELECT / 2)
+        also = resolve_country(_region_key(_name_key(value)))  # "Niger State": Niger too
+        return ahead([*regions, *([also] if also and also not in regions else [])], PRESELECT / 2)
     return close
 
 
 def unknown_country(value: str, field: str, column: str, row: int) -> dict[str, Any]:
     """An unknown country value as the user maps it: where it first is, the close countries
     (ISO-2; `regions` those with a region of its name), and the one preselected: only a
-    near-certain match ("Duitsladn", "Provincia de Potosí"), never a guess ("EU" → Peru)."""
+    near-certain match ("Duitsladn", "Potosí, Bolivia"), never a guess ("EU" → Peru)."""
     close = _close_countries(value)
     regions = {code for text in {value, *_PARTS.split(value)} for code in _regions_of(text)}
     return {

@@ -364,41 +364,32 @@ def test_a_name_of_two_countries_suggests_both_and_preselects_neither():
         ("State of Georgia", None, "GE"),
         ("Bolívar State", None, "BO"),
         ("La Libertad", None, "LR"),  # Peru's and El Salvador's
-        # a region of one country is that country's (these were Laos, South Sudan, Taiwan)
-        ("Los Lagos", "CL", "LA"),
-        ("Región de Los Lagos", "CL", "LA"),
-        ("Lunda Sul", "AO", "SS"),
-        ("Provincia de Potosí", "BO", None),
+        # a region with its country is that country's (these were Taiwan, or asked)
         ("Potosí, Bolivia", "BO", None),
-        ("Lualaba", "CD", None),
-        ("Haut-Katanga", "CD", None),
-        ("Copperbelt", "ZM", None),
-        ("Jharkhand", "IN", None),
-        ("Antananarivo", "MG", None),
-        ("Northern Cape", "ZA", None),
-        ("Provinz Steiermark", "AT", None),
-        ("Chin State", "MM", "CN"),
-        # the names a purchase list gives regions that ISO does not (Katanga was Tonga)
-        ("Katanga", "CD", "TO"),
         ("Katanga, DRC", "CD", "QA"),
-        ("Inner Mongolia", "CN", "MN"),
-        ("Styria", None, "SY"),  # Austria's, and a letter off Syria
         ("Yunnan Province, China", "CN", "TW"),
         ("Jiangxi Province, P. R. China", "CN", "TW"),
-        # a region of several countries, or as much another country mistyped: asked (these
-        # were Bolivia, Laos, India, Zambia and Tanzania)
+        ("Córdoba, Argentina", "AR", None),
+        # a territory ISO lists under another country, with that country: asked (these were
+        # the other country, or would be)
+        ("Taiwan Sheng, China", None, "CN"),
+        ("China, Macao SAR", None, "CN"),
+        ("La Réunion, France", None, "FR"),
+        ("Bonaire, Netherlands", None, "NL"),
+        # a part that names another country (these were preselected as Taiwan and Georgia)
+        ("Georgia, USA", None, "GE"),
+        ("Aruba, Netherlands", None, "NL"),
+        ("Kolwezi - Zambia", None, "CD"),  # Congo's city, said to be in Zambia
+        # a region alone is asked (these were Bolivia, Laos, India, Zambia, Tanzania, Syria
+        # and Kuwait)
         ("Bolívar", None, "BO"),
         ("Lagos", None, "LA"),
         ("Kindia", None, "IN"),
         ("Zambezia", None, "ZM"),
         ("Tanganyika", None, "TZ"),
-        ("Beni", None, "BJ"),
-        ("Chin", None, "MM"),
+        ("Styria", None, "SY"),
+        ("Kolwezi", None, "KW"),
         ("Northern Province", None, "LK"),  # a name many countries give a region
-        # a part that names another country (these were preselected as Taiwan and Georgia)
-        ("Georgia, USA", None, "GE"),
-        ("Aruba, Netherlands", None, "NL"),
-        ("Kolwezi - Zambia", None, "CD"),  # Congo's city, said to be in Zambia: asked
     ],
 )
 def test_a_close_country_is_preselected_only_when_it_is_the_one_meant(value, meant, wrong):
@@ -407,6 +398,49 @@ def test_a_close_country_is_preselected_only_when_it_is_the_one_meant(value, mea
     assert preselect == meant
     assert wrong not in [code for code, _ in close if _ >= engine.PRESELECT]
     assert not meant or meant == close[0][0]
+
+
+@pytest.mark.parametrize(
+    ("value", "first"),
+    [
+        ("Lualaba", ["CD"]),
+        ("Provincia de Potosí", ["BO"]),
+        ("Región de Los Lagos", ["CL"]),  # not Lagos, Nigeria's
+        ("Lagos State", ["NG"]),
+        ("Bolívar", ["CO", "EC", "VE"]),
+        ("Niger State", ["NG", "NE"]),  # Nigeria's state, and the country of the name
+        ("State of Georgia", ["US", "GE"]),
+        ("Copperbelt", ["ZM"]),
+        ("Jharkhand", ["IN"]),
+        ("Provinz Steiermark", ["AT"]),
+        ("Katanga", ["CD"]),  # a former province ISO no longer names (was Tonga)
+        ("Inner Mongolia", ["CN"]),  # ISO's "Nei Mongol" (was Mongolia)
+        ("Styria", ["AT"]),
+        ("Taiwan Sheng", ["TW"]),  # ISO's CN-TW, a code of its own
+        ("Svalbard", ["SJ"]),
+        ("Chiba", ["JP"]),  # a letter off China: asked either way
+    ],
+)
+def test_a_region_alone_is_asked_with_the_countries_that_have_it_first(value, first):
+    """A region's name alone is never preselected: ISO's regions include districts and
+    councils whose names mean more elsewhere ("Santiago", "Gulf", "Sahel", "APAC"), and
+    some are a letter off a country ("Oran", "Chiba")."""
+    close = engine._close_countries(value)
+    assert [code for code, _ in close[: len(first)]] == first
+    assert all(score < engine.PRESELECT for _, score in close)
+    assert engine.unknown_country(value, "origin_country", "Land", 2)["regions"][:1] == first[:1]
+
+
+@pytest.mark.parametrize("value", ["Santiago", "Gulf", "APAC", "Sahel", "Oran", "Free State"])
+def test_a_name_of_regions_elsewhere_is_not_preselected(value):
+    close = engine._close_countries(value)
+    assert all(score < engine.PRESELECT for _, score in close)
+
+
+def test_a_country_named_beside_a_region_is_not_labelled_as_having_it():
+    """ "Georgia, USA": Georgia is named, the US has the region."""
+    item = engine.unknown_country("Georgia, USA", "origin_country", "Land", 2)
+    assert item["regions"] == ["US"] and "GE" in item["suggestions"]
 
 
 def test_no_close_country_is_preselected_wrongly_for_a_name_with_a_letter_missing():

@@ -1148,11 +1148,13 @@ def test_an_rmi_template_has_no_header_row_to_choose(demo, company, client_for):
     assert upload.header_row is None and upload.status == Upload.Status.READY
 
 
-def test_a_region_named_as_the_country_is_its_countrys_where_only_one_has_it(demo, client_for):
+def test_a_region_is_asked_with_its_countries_first_and_with_its_country_preselected(
+    demo, client_for
+):
     client = client_for("company")
     regions = (
         "Omschrijving;Land van herkomst;Bedrag\n"
-        "Tin staven;Provincia de Potosí;1.000,00\n"
+        "Tin staven;Potosí, Bolivia;1.000,00\n"
         "Koperkathode;Lualaba;500,00\n"
         "Nikkel;Bolívar;250,00\n"
     ).encode()
@@ -1160,24 +1162,28 @@ def test_a_region_named_as_the_country_is_its_countrys_where_only_one_has_it(dem
     assert Upload.objects.latest("uploaded_at").status == Upload.Status.NEEDS_COUNTRIES
     page = html.unescape(client.get(response["Location"]).content.decode())
     rows = {value: page.split(f"“{value}”", 1)[1].split("</tr>", 1)[0] for value in (
-        "Provincia de Potosí", "Lualaba", "Bolívar")}  # fmt: skip
-    assert '<option value="BO" selected>' in rows["Provincia de Potosí"]
-    assert "A region of this name in: Bolivia (BO)." in rows["Provincia de Potosí"]
-    assert '<option value="CD" selected>' in rows["Lualaba"]
+        "Potosí, Bolivia", "Lualaba", "Bolívar")}  # fmt: skip
+    # a region with its country: that country, chosen already, once, at the top of the list
+    assert '<option value="BO" selected>' in rows["Potosí, Bolivia"]
+    assert rows["Potosí, Bolivia"].count(" selected>") == 1
+    assert '<optgroup label="Close matches">\n<option value="BO" selected>' in re.sub(
+        r">\s+<", ">\n<", rows["Potosí, Bolivia"]
+    )
+    # a region alone: asked, its country first and said to have it (Lualaba had no match)
+    assert '<option value="" selected>' in rows["Lualaba"]
+    assert "A region of this name in: Democratic Republic of the Congo" in rows["Lualaba"]
     # a state of Venezuela, a department of Colombia and a province of Ecuador, and a letter
-    # off Bolivia: asked, with the three first (this was Bolivia, preselected)
+    # off Bolivia: the three first (this was Bolivia, preselected)
     assert '<option value="" selected>' in rows["Bolívar"]
     assert (
         "A region of this name in: Colombia (CO), Ecuador (EC), Venezuela (VE). "
         "Also close: Bolivia (BO)."
     ) in rows["Bolívar"]
-    # the close matches head the list; the preselected one is chosen once, in that group
     close = rows["Bolívar"].split('<optgroup label="Close matches">', 1)[1].split("</optgroup>")[0]
     assert re.findall(r'<option value="(\w+)"', close) == ["CO", "EC", "VE", "BO"]
-    assert rows["Provincia de Potosí"].count(" selected>") == 1
-    assert '<optgroup label="Close matches">\n<option value="BO" selected>' in re.sub(
-        r">\s+<", ">\n<", rows["Provincia de Potosí"]
-    )
+    # read with the choice by a screen reader
+    assert 'aria-describedby="id_country_2_close"' in rows["Bolívar"]
+    assert 'id="id_country_2_close"' in rows["Bolívar"]
 
 
 def test_a_row_whose_countries_are_to_be_mapped_drops_the_earlier_lines(demo, client_for):
