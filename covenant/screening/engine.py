@@ -676,7 +676,7 @@ def _region_index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ..
     in English, Dutch and the other languages read, and `REGION_NAMES`), whole and without
     the words of its kind ("los lagos", "lagos"), → the ISO-2 codes of the countries with a
     region of that name (a territory with a code of its own, its code: `_OWN_CODES`). A bare
-    key of words many countries give a region ("free", "northern") is left out."""
+    key of words many countries give a region ("northern", "north west") is left out."""
     try:
         import gettext
 
