@@ -179,7 +179,8 @@ COMMODITIES: list[tuple[str, str, str, str, list[tuple[str, str]]]] = [
     ("bronze", "brons", "bronze", K.ALLOY, [("brons*", NL), ("bronzen", NL)]),
     ("chromium", "chroom", "chromium", K.METAL,
      [("chrome", EN), ("chromiet", NL), ("chromite", EN)]),
-    ("cobalt", "kobalt", "cobalt", K.METAL, [("heterogeniet", NL), ("heterogenite", EN)]),
+    ("cobalt", "kobalt", "cobalt", K.METAL,
+     [("heterogeniet", NL), ("heterogenite", EN), ("kobalt*", NL)]),
     ("copper", "koper", "copper", K.METAL, [("roodkoper", NL), ("koper*", NL)]),
     ("gold", "goud", "gold", K.METAL, [("gouden", NL)]),
     # compounds named one by one: "granietlook" and "marmerlook" tiles are ceramic or vinyl

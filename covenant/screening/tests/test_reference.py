@@ -100,3 +100,11 @@ def test_dutch_adjectives_of_metals_name_them(db):
     purchases = "Omschrijving;Bedrag\nStalen kabel 12 mm;100\nBronzen bus;100\nLoden slab;100\n"
     result = engine.screen_csv(purchases.encode(), selectors.reference_from_knowledge())
     assert result.unmatched.height == 0
+
+
+def test_a_dutch_compound_of_cobalt_names_it(db):
+    """"Kobalthydroxide", the DR Congo's cobalt as traded, was not linked."""
+    purchases = "Omschrijving;Land van herkomst;Bedrag\nKobalthydroxide;CD;100\n"
+    result = engine.screen_csv(purchases.encode(), selectors.reference_from_knowledge())
+    assert result.unmatched.height == 0
+    assert "cobalt" in result.findings["commodity"].to_list()
