@@ -103,7 +103,7 @@ def test_dutch_adjectives_of_metals_name_them(db):
 
 
 def test_a_dutch_compound_of_cobalt_names_it(db):
-    """"Kobalthydroxide", the DR Congo's cobalt as traded, was not linked."""
+    """ "Kobalthydroxide", the DR Congo's cobalt as traded, was not linked."""
     purchases = "Omschrijving;Land van herkomst;Bedrag\nKobalthydroxide;CD;100\n"
     result = engine.screen_csv(purchases.encode(), selectors.reference_from_knowledge())
     assert result.unmatched.height == 0
