@@ -2,6 +2,7 @@ from django import forms
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from covenant.lib.countries import country_label
 from covenant.screening import engine
 from covenant.screening.services import FIELD_LABELS
 
@@ -139,10 +140,8 @@ class CountryMapForm(forms.Form):
                 self.fields[key].widget.attrs["aria-describedby"] = f"id_{key}_close"
             self.fields[key].item = {
                 **item,
-                "region_names": [f"{countries.name(c)} ({c})" for c in suggestions if c in regions],
-                "suggestion_names": [
-                    f"{countries.name(c)} ({c})" for c in suggestions if c not in regions
-                ],
+                "region_names": [country_label(c) for c in suggestions if c in regions],
+                "suggestion_names": [country_label(c) for c in suggestions if c not in regions],
             }
             self.values.append((key, item))
 

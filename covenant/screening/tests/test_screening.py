@@ -1171,7 +1171,11 @@ def test_a_region_is_asked_with_its_countries_first_and_with_its_country_presele
     )
     # a region alone: asked, its country first and said to have it (Lualaba had no match)
     assert '<option value="" selected>' in rows["Lualaba"]
-    assert "A region of this name in: Democratic Republic of the Congo" in rows["Lualaba"]
+    assert "A region of this name in: Democratic Republic of the Congo (CD)." in rows["Lualaba"]
+    # in Dutch, whose name ends in brackets: one pair, not "(DRC) (CD)"
+    client.post(reverse("set_language"), {"language": "nl"})
+    dutch = html.unescape(client.get(response["Location"]).content.decode())
+    assert "Een regio met deze naam in: Democratische Republiek Congo (DRC, CD)." in dutch
     # a state of Venezuela, a department of Colombia and a province of Ecuador, and a letter
     # off Bolivia: the three first (this was Bolivia, preselected)
     assert '<option value="" selected>' in rows["Bolívar"]
