@@ -855,7 +855,7 @@ def load_hs_headings() -> FileReport:
     report = FileReport("HS headings beyond the file", "HS codes")
     source, _created = HS_PROJECT.register()
     by_code = _commodities()
-    have = set(HsCode.objects.filter(source=source).values_list("code", flat=True))
+    have = dict(HsCode.objects.filter(source=source).values_list("code", "commodity_id"))
     new = [
         HsCode(code=code, description=label, commodity=by_code[material], source=source)
         for code, (label, material) in HS_HEADINGS.items()
@@ -863,6 +863,10 @@ def load_hs_headings() -> FileReport:
     ]
     HsCode.objects.bulk_create(new)
     report.loaded, report.already = len(new), len(HS_HEADINGS) - len(new)
+    for code, (_label, material) in HS_HEADINGS.items():  # the project's rule changed
+        if code in have and have[code] != by_code[material].pk:
+            HsCode.objects.filter(source=source, code=code).update(commodity=by_code[material])
+            report.notes.append(f"{code} linked anew to {material}.")
     return report
 
 

@@ -311,6 +311,7 @@ COUNTRY_ALIASES = {
     "congo democratic republic of the": "CD",
     "democratic republic of the congo": "CD",
     "dr congo": "CD",
+    "d r congo": "CD",
     "drc": "CD",
     "congo drc": "CD",
     "congo dr": "CD",
@@ -730,6 +731,8 @@ def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
       region of that name first, and a country of that name ("Niger State"), never
       preselected: ISO's regions include districts and councils whose names mean more
       elsewhere ("Santiago", "Gulf", "Sahel"), and some are a letter off a country ("Oran");
+    - a region beside a name two countries share, one of them the region's ("Lualaba,
+      Congo"): that one, preselected;
     - another country beside one ("Georgia, USA", "Taiwan Sheng, China"): both, asked.
     At most `n` countries, or those of the region and one more."""
     close = _close_by_name(value, n)
@@ -753,6 +756,13 @@ def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
         return ahead([country, *dict.fromkeys(elsewhere)], PRESELECT / 2)
     if len(named) > 1:
         return ahead(sorted(named), PRESELECT / 2)
+    if len(parts) > 1:  # no part a country's own name: a region beside a name two share?
+        found = list(dict.fromkeys(c for part in parts for c in _regions_of(part)))
+        shared = {c for part in parts for c in AMBIGUOUS_COUNTRIES.get(_name_key(part), ())}
+        if agreed := [code for code in found if code in shared]:  # "Lualaba, Congo"
+            return ahead(agreed, 1.0 if len(agreed) == 1 else PRESELECT / 2)
+        if found:
+            return ahead(found, PRESELECT / 2)
     if regions := _regions_of(value):
         also = resolve_country(_region_key(_name_key(value)))  # "Niger State": Niger too
         return ahead([*regions, *([also] if also and also not in regions else [])], PRESELECT / 2)
@@ -765,6 +775,8 @@ def unknown_country(value: str, field: str, column: str, row: int) -> dict[str, 
     near-certain match ("Duitsladn", "Potosí, Bolivia"), never a guess ("EU" → Peru)."""
     close = _close_countries(value)
     regions = {code for text in {value, *_PARTS.split(value)} for code in _regions_of(text)}
+    if named := {resolve_country(part) for part in _PARTS.split(value)} - {None}:
+        regions &= named  # "Santiago, Chile": no region of Chile's, the Dominican Republic's
     return {
         "value": value,
         "field": field,
@@ -954,12 +966,18 @@ def match_hs_codes(codes: pl.Series, reference: Reference) -> pl.DataFrame:
     ).collect()
 
 
+# (the HS code's, the description's) commodity where the description says more than the
+# code beside the compositions: "RVS buis" under 7306, tubes of iron or steel, is stainless
+_REFINEMENTS = ("steel\x00stainless-steel",)
+
+
 def _refines(general: pl.Expr, specific: pl.Expr, reference: Reference) -> pl.Expr:
     """Whether the description's commodity (`specific`) is an alloy of the HS code's
-    (`general`): "Messing fittingen" under 7412, copper fittings, is brass, copper and zinc."""
+    (`general`): "Messing fittingen" under 7412, copper fittings, is brass, copper and zinc;
+    "RVS buis" under 7306, steel tubes, is stainless steel (`_REFINEMENTS`)."""
     pairs = reference.compositions.select(
         pl.concat_str("component", pl.lit("\x00"), "commodity").alias("pair")
-    )["pair"]
+    )["pair"].extend(pl.Series([*_REFINEMENTS]))
     return pl.concat_str(general, pl.lit("\x00"), specific).is_in(pairs.implode()).fill_null(False)
 
 
@@ -2143,8 +2161,16 @@ def _column_fields(header: list[str], header_map: Mapping[str, str] | None) -> l
         key = _header_key(name)
         given = by_place.get(index) if index in by_place else by_name.get(key)
         if given is None:
-            given = _HEADER_INDEX.get(_synonym_key(name)) if name.strip() else None
+            given = _HEADER_INDEX.get(key) if name.strip() else None
         fields.append(given or None)
+    # a header that names its unit ("Waarde EUR"), where no other column is read as its
+    # field: "Bedrag EUR" beside "Bedrag" is left out, as before units were read
+    for index, name in enumerate(header):
+        chosen = by_place.get(index) if index in by_place else by_name.get(_header_key(name))
+        if fields[index] is None and chosen is None and name.strip():
+            field_ = _HEADER_INDEX.get(_synonym_key(name))
+            if field_ and field_ not in fields:
+                fields[index] = field_
     return fields
 
 

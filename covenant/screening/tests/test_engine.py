@@ -370,6 +370,11 @@ def test_a_name_of_two_countries_suggests_both_and_preselects_neither():
         ("Yunnan Province, China", "CN", "TW"),
         ("Jiangxi Province, P. R. China", "CN", "TW"),
         ("Córdoba, Argentina", "AR", None),
+        # beside a name two countries share, the one of them that has the region (these had
+        # no suggestion at all)
+        ("Lualaba, Congo", "CD", "CG"),
+        ("Haut-Katanga (Congo)", "CD", "CG"),
+        ("Pool, Congo", "CG", "CD"),
         # a territory ISO lists under another country, with that country: asked (these were
         # the other country, or would be)
         ("Taiwan Sheng, China", None, "CN"),
@@ -438,9 +443,12 @@ def test_a_name_of_regions_elsewhere_is_not_preselected(value):
 
 
 def test_a_country_named_beside_a_region_is_not_labelled_as_having_it():
-    """ "Georgia, USA": Georgia is named, the US has the region."""
+    """Georgia is named in "Georgia, USA", the US has the region. "Santiago, Chile": ISO's
+    Santiago is the Dominican Republic's, not said to be the region meant."""
     item = engine.unknown_country("Georgia, USA", "origin_country", "Land", 2)
     assert item["regions"] == ["US"] and "GE" in item["suggestions"]
+    item = engine.unknown_country("Santiago, Chile", "origin_country", "Land", 2)
+    assert item["regions"] == [] and item["suggestions"][0] == "CL"
 
 
 def test_no_close_country_is_preselected_wrongly_for_a_name_with_a_letter_missing():
@@ -553,6 +561,11 @@ def test_a_header_naming_its_unit_and_the_customs_number_are_read():
         "spend": "Waarde EUR",
     }
     assert lines.collect()["spend"].to_list() == [1234.5]
+    # beside a column of the field's own name, a column naming a unit is left out, as it was
+    # before units were read ("Two columns are both read as spend")
+    lines, report = read(b"Omschrijving;Bedrag;Bedrag EUR\ntin;10;11\n")
+    assert report.columns["spend"] == "Bedrag" and report.ignored_columns == ["Bedrag EUR"]
+    assert lines.collect()["spend"].to_list() == [10]
 
 
 def test_tab_separated_with_header_map():

@@ -108,3 +108,14 @@ def test_a_dutch_compound_of_cobalt_names_it(db):
     result = engine.screen_csv(purchases.encode(), selectors.reference_from_knowledge())
     assert result.unmatched.height == 0
     assert "cobalt" in result.findings["commodity"].to_list()
+
+
+def test_a_stainless_description_under_a_steel_articles_code_is_stainless(db):
+    """ "RVS buis" under 7306 (tubes of iron or steel) was plain steel, without its chromium
+    and nickel, once the chapter's codes were linked to steel."""
+    purchases = (
+        "Omschrijving;Goederencode;Bedrag\nRVS buis 304;73064020;100\nStalen buis;73063019;100\n"
+    )
+    lines, _report = engine.read_purchase_csv(purchases.encode())
+    matched = engine.match_commodities(lines, selectors.reference_from_knowledge())
+    assert matched["commodity"].to_list() == ["stainless-steel", "steel"]

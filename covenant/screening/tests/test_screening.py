@@ -852,6 +852,7 @@ def test_only_own_members_and_the_secretariat_see_a_run(demo, client_for):
     assert secretariat.get(reverse("screening-run", args=[run.code])).status_code == 200
     page = secretariat.get(reverse("screening-home", args=[demo.slug])).content.decode()
     assert "Upload a purchase list" not in page and str(run.code) in page
+    assert "Your company's latest finished run" not in page  # the secretariat has none
     assert secretariat.post(reverse("screening-adopt", args=[finding.code])).status_code == 403
 
 
