@@ -761,6 +761,8 @@ def _close_countries(value: str, n: int = 3) -> list[tuple[str, float]]:
         shared = {c for part in parts for c in AMBIGUOUS_COUNTRIES.get(_name_key(part), ())}
         if agreed := [code for code in found if code in shared]:  # "Lualaba, Congo"
             return ahead(agreed, 1.0 if len(agreed) == 1 else PRESELECT / 2)
+        if found and close and close[0][0] in found and close[0][1] >= PRESELECT:
+            return close  # a name with a comma of its own ("Saint Helena, Ascension and …")
         if found:
             return ahead(found, PRESELECT / 2)
     if regions := _regions_of(value):
