@@ -837,7 +837,11 @@ def test_the_preview_names_a_tab_separator(demo, client_for):
     data = "Omschrijving\tBedrag\nTin staven\t1000\n".encode("utf-16")
     response = _upload(client, demo, data)
     page = html.unescape(client.get(response["Location"]).content.decode())
-    assert "(utf-16, separator tab)." in page
+    assert "(UTF-16, separator tab)." in page
+    # an encoding as a person names it: "UTF-8 (BOM)", not Python's "utf-8-sig"
+    response = _upload(client, demo, "Omschrijving;Bedrag\nTin staven;1000\n".encode("utf-8-sig"))
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert "(UTF-8 (BOM), separator “;”" in page
 
 
 def test_only_own_members_and_the_secretariat_see_a_run(demo, client_for):
@@ -1675,3 +1679,5 @@ def test_a_run_without_findings_says_why_and_that_it_proves_no_absence_of_risk(
     filtered = html.unescape(client.get(url, {"theme": "child_labour"}).content.decode())
     assert "No findings match these filters." in filtered
     assert "No documented risk matches" not in filtered
+    # a way back to every finding, where a filter is set
+    assert f'<a href="{url}">All findings</a>' in filtered and "All findings" not in text
