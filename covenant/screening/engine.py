@@ -2402,6 +2402,7 @@ def _checks(
         # "inf" and "nan" read as floats, but are no amount (and no JSON value to keep)
         endless = ~pl.col(f).is_finite()
         exprs.append(pl.col("line").filter(endless).first().alias(f"inf_{f}_line"))
+        exprs.append(_rows_where(endless).alias(f"inf_{f}_rows"))
         exprs.append(pl.col(f).filter(endless).first().alias(f"inf_{f}_value"))
         if numbers_as_text:
             bad = pl.col(f"_raw_{f}").is_not_null() & pl.col(f).is_null()
@@ -2501,7 +2502,7 @@ def _raise_for(check: dict[str, Any], report: ReadReport, parsed: _Parsed | None
                 value = _raw_cell(parsed, row, f) or value
             raise _with_rows(
                 _not_a_number(value, report.decimal_comma),
-                check.get(f"bad_{f}_rows") if kind == "bad" else None,
+                check.get(f"{kind}_{f}_rows"),
                 row=row,
                 column=cols[f],
                 value=value,

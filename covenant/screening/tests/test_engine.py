@@ -751,6 +751,13 @@ def test_every_row_of_a_column_without_a_number_is_named_at_once():
         read(many)
     assert err.value.row == 2
     assert str(err.value).endswith("below zero: 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 ….")
+    # "inf" and "NaN" read as numbers, but are none: named together too
+    with pytest.raises(PurchaseFileError) as err:
+        read(b"omschrijving;bedrag\nkoper;inf\ntin;5\nzink;NaN\n")
+    assert str(err.value) == (
+        "Row 2, column “bedrag”: “inf” is not a number. Other rows of this column without a "
+        "number: 4."
+    )
 
 
 @pytest.mark.parametrize(
