@@ -347,6 +347,9 @@ def _render_preview(request, upload: Upload, can_run: bool, synonym_form=None):
         "separator": _("tab")
         if upload.report.get("delimiter") == "\t"
         else f"“{upload.report.get('delimiter', '')}”",
+        "encoding": _ENCODING_NAMES.get(
+            upload.report.get("encoding", ""), upload.report.get("encoding", "").upper()
+        ),
         "can_run": can_run,
         "runs": upload.runs.all(),
     }
@@ -519,6 +522,10 @@ def _export_rows(findings, names) -> list[list]:
             " ".join(map(str, f.line_numbers)) + (" …" if f.lines_truncated else ""),
         ])  # fmt: skip
     return rows
+
+
+# an encoding as a person names it, not as Python does ("utf-8-sig")
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8 (BOM)", "windows-1252": "Windows-1252"}
 
 
 # how Excel shows the columns of `_export_rows` (in the reader's own decimal mark); a share
